@@ -1,0 +1,3 @@
+"""rarekg: an open knowledge graph of the rare-disease ecosystem."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,207 @@
+"""The ``rarekg`` command: the one place that wires loaders, store and service together."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from kg import store as stores
+from kg.build import BuildReport, Source, build_graph
+from kg.describe import SourceInfo
+from kg.errors import RarekgError
+from kg.paths import DATA_DIR, EXAMPLES_DIR, ONTOLOGY_DIR
+from kg.query import run_query
+from kg.settings import SETTINGS, load_settings
+
+CC_BY = "https://creativecommons.org/licenses/by/4.0/"
+
+
+def default_sources(data_dir: Path = DATA_DIR) -> list[Source]:
+    """Every source of the default graph, read from the project's own tables in ``data_dir``."""
+    from loaders import aliases, drugs, lists, rdffiles, seeds, sources, trials
+
+    source_tables = [data_dir / "sources.csv", *sorted(data_dir.glob("*/sources.csv"))]
+    seed_docs = _seed_documents(data_dir / "sources.csv")
+
+    def source_rows() -> Any:
+        yield from sources.load_sources(source_tables)
+        yield from sources.load_authorities(data_dir / "authorities.csv")
+
+    return [
+        Source(SourceInfo(rdffiles.ONTOLOGY_GRAPH, "rarekg vocabulary and concept schemes",
+                          licence=CC_BY),
+               lambda: rdffiles.load([ONTOLOGY_DIR / "rarekg.ttl", ONTOLOGY_DIR / "schemes.ttl"],
+                                     rdffiles.ONTOLOGY_GRAPH)),
+        Source(SourceInfo(sources.GRAPH, "Source documents and issuing authorities"), source_rows),
+        Source(SourceInfo(lists.GRAPH, "China's national rare disease lists (2018, 2023)",
+                          ("nhc-2018-10", "nhc-2023-26"), "2023-09-18"),
+               lambda: lists.load(data_dir / "lists")),
+        Source(SourceInfo(aliases.GRAPH, "ORPHA links and folk names of the list entries",
+                          ("zebra-china-aliases-2",), "2026-10-05", CC_BY),
+               lambda: aliases.load(data_dir / "lists")),
+        Source(SourceInfo(aliases.MAPPING_GRAPH, "Expert mapping of list-1 entries to ORPHA",
+                          ("timgroup-ccrd-orpha",), "2024-11-28"),
+               lambda: aliases.load_mapping(data_dir / "lists" / "ccrd_orpha_mapping.csv")),
+        Source(SourceInfo(seeds.GRAPH, "Organizations, policies and statistics of the seed "
+                          "documents", tuple(seed_docs)),
+               lambda: seeds.load(data_dir / "seeds", _languages(data_dir / "sources.csv"))),
+        Source(SourceInfo(drugs.GRAPH, "Rare-disease drugs approved in China",
+                          ("zebra-china-drug-approvals-1",), "2026-10-06"),
+               lambda: drugs.load(data_dir / "drugs" / "china_drug_approvals.csv")),
+        Source(SourceInfo(trials.GRAPH, "Clinical trials from ClinicalTrials.gov",
+                          ("ctgov-sma-china-2026",), "2026-10-05"),
+               lambda: trials.load(data_dir / "trials" / "ctgov_trials.csv")),
+        Source(SourceInfo(rdffiles.EXAMPLES_GRAPH, "Example questions (SHACL SPARQL executables)",
+                          licence=CC_BY),
+               lambda: rdffiles.load(sorted(EXAMPLES_DIR.glob("*.ttl")),
+                                     rdffiles.EXAMPLES_GRAPH)),
+    ]
+
+
+def _seed_documents(path: Path) -> list[str]:
+    import csv
+
+    with path.open(encoding="utf-8", newline="") as f:
+        return [r["id"] for r in csv.DictReader(f) if r["note"].startswith("seed document")]
+
+
+def _languages(path: Path) -> dict[str, str]:
+    import csv
+
+    with path.open(encoding="utf-8", newline="") as f:
+        return {r["id"]: r["language"] or "en" for r in csv.DictReader(f)}
+
+
+def _print_report(report: BuildReport) -> None:
+    print(f"built {report.total} triples in {report.seconds:.1f} s into {report.build_dir}")
+    for graph, n in sorted(report.triples.items()):
+        print(f"  {n:>8}  {graph}")
+    for w in report.warnings:
+        print(f"warning: {w}")
+
+
+def cmd_build(args: argparse.Namespace, settings: dict[str, Any]) -> int:
+    report = build_graph(Path(settings["store"]), default_sources(Path(args.data)),
+                         log=lambda m: print(m, file=sys.stderr))
+    _print_report(report)
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace, settings: dict[str, Any]) -> int:
+    store_dir = Path(settings["store"])
+    if not store_dir.exists():
+        print(f"{store_dir} does not exist: building the default graph first", file=sys.stderr)
+        _print_report(build_graph(store_dir, default_sources(Path(args.data)),
+                                  log=lambda m: print(m, file=sys.stderr)))
+    stores.open_read_only(store_dir)  # fail now, with a clear message, if it cannot be served
+    from kg.server import serve
+
+    serve(settings)
+    return 0
+
+
+def cmd_query(args: argparse.Namespace, settings: dict[str, Any]) -> int:
+    store = stores.open_read_only(Path(settings["store"]))
+    result = run_query(store, args.sparql)
+    if args.format in ("json", "csv", "tsv"):
+        media = {"json": "application/sparql-results+json", "csv": "text/csv",
+                 "tsv": "text/tab-separated-values"}[args.format]
+        if result.kind == "graph":
+            media = {"json": "application/ld+json"}.get(args.format, "application/n-triples")
+        sys.stdout.write(result.serialize(media).decode("utf-8"))
+        if args.format == "json":
+            sys.stdout.write("\n")
+        return 0
+    if result.kind == "graph":
+        sys.stdout.write(result.serialize("text/turtle").decode("utf-8"))
+        return 0
+    data = json.loads(result.serialize("application/sparql-results+json"))
+    if "boolean" in data:
+        print("yes" if data["boolean"] else "no")
+        return 0
+    variables = data["head"]["vars"]
+    rows = [[b.get(v, {}).get("value", "") for v in variables] for b in data["results"]["bindings"]]
+    print_table(variables, rows)
+    return 0
+
+
+def print_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+    import unicodedata
+
+    def width(s: str) -> int:
+        return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
+
+    widths = [max([width(h)] + [width(r[i]) for r in rows]) for i, h in enumerate(header)]
+
+    def line(cells: Sequence[str]) -> str:
+        return "  ".join(c + " " * (w - width(c)) for c, w in zip(cells, widths, strict=True))
+
+    print(line(header).rstrip())
+    print("  ".join("-" * w for w in widths))
+    for r in rows:
+        print(line(r).rstrip())
+    print(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+
+
+def cmd_derive(args: argparse.Namespace, settings: dict[str, Any]) -> int:
+    from kg.derive import write_tables
+
+    ref = Path(settings["shared_dir"]) / "data"
+    for path in write_tables(ref, Path(args.data)):
+        print(path)
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="rarekg", description="The rare-disease ecosystem graph.")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    def store_arg(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("--store", help="store directory (setting: store)")
+
+    b = sub.add_parser("build", help="build the default graph into a store and swap it in")
+    store_arg(b)
+    b.add_argument("--data", default=str(DATA_DIR), help="folder of the curated source tables")
+    s = sub.add_parser("serve", help="serve a store (building the default graph if it is missing)")
+    store_arg(s)
+    s.add_argument("--data", default=str(DATA_DIR), help="folder of the curated source tables")
+    s.add_argument("--host", help="listen address (setting: host)")
+    s.add_argument("--port", type=int, help="port (setting: port)")
+    s.add_argument("--workers", type=int, help="worker processes (setting: workers)")
+    s.add_argument("--threads", type=int, help="threads per worker (setting: threads)")
+    q = sub.add_parser("query", help="run a SPARQL query against a store and print the result")
+    store_arg(q)
+    q.add_argument("sparql", help="the SPARQL query")
+    q.add_argument("--format", choices=("table", "json", "csv", "tsv"), default="table")
+    d = sub.add_parser("derive-tables", help="derive data/ tables from the reference files")
+    d.add_argument("--data", default=str(DATA_DIR), help="folder to write the tables into")
+    d.add_argument("--shared-dir", help="folder holding data/ reference files (setting: shared_dir)")
+    return p
+
+
+COMMANDS = {"build": cmd_build, "serve": cmd_serve, "query": cmd_query,
+            "derive-tables": cmd_derive}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    names = {s.name for s in SETTINGS}
+    overrides = {k: v for k, v in vars(args).items() if k in names and v is not None}
+    settings = load_settings(overrides)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    try:
+        return COMMANDS[args.command](args, settings)
+    except RarekgError as exc:
+        print(f"rarekg {args.command}: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,94 @@
+"""The one exception family of rarekg; each error carries the HTTP status it answers with."""
+
+from __future__ import annotations
+
+
+class RarekgError(Exception):
+    """Base of every error rarekg raises on purpose."""
+
+    status = 500
+    kind = "error"
+
+    def to_json(self) -> dict[str, object]:
+        return {"error": {"type": self.kind, "status": self.status, "message": str(self)}}
+
+
+class QuerySyntaxError(RarekgError):
+    """A SPARQL query or update that does not parse; ``line`` and ``column`` are 1-based when known."""
+
+    status = 400
+    kind = "syntax-error"
+
+    def __init__(self, message: str, line: int | None = None, column: int | None = None) -> None:
+        super().__init__(message)
+        self.line = line
+        self.column = column
+
+    def to_json(self) -> dict[str, object]:
+        data = super().to_json()
+        err = data["error"]
+        assert isinstance(err, dict)
+        err["line"] = self.line
+        err["column"] = self.column
+        return data
+
+
+class BadRequest(RarekgError):
+    status = 400
+    kind = "bad-request"
+
+
+class NotAcceptable(RarekgError):
+    status = 406
+    kind = "not-acceptable"
+
+
+class UnsupportedMediaType(RarekgError):
+    status = 415
+    kind = "unsupported-media-type"
+
+
+class Forbidden(RarekgError):
+    status = 403
+    kind = "forbidden"
+
+
+class NotFound(RarekgError):
+    status = 404
+    kind = "not-found"
+
+
+class StoreUnavailable(RarekgError):
+    status = 503
+    kind = "store-unavailable"
+
+
+class LoadError(RarekgError):
+    """A malformed record in a source file: names the file, the record and the field."""
+
+    status = 422
+    kind = "load-error"
+
+    def __init__(self, file: str, record: int | str, field: str | None, message: str) -> None:
+        where = f"{file}, record {record}" + (f", field {field!r}" if field else "")
+        super().__init__(f"{where}: {message}")
+        self.file = file
+        self.record = record
+        self.field = field
+
+
+class BuildError(RarekgError):
+    """A build that did not complete; the previous store is left as it was."""
+
+    kind = "build-error"
+
+
+class ValidationFailed(BuildError):
+    """The built graph violates the SHACL shapes; ``report`` is the readable list of violations."""
+
+    kind = "validation-failed"
+
+    def __init__(self, report: str, count: int) -> None:
+        super().__init__(f"validation failed with {count} violation(s):\n{report}")
+        self.report = report
+        self.count = count

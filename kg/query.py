@@ -1,0 +1,165 @@
+"""Running SPARQL queries on a store and serializing their results (no rdflib on this path)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from pyoxigraph import (
+    NamedNode,
+    QueryBoolean,
+    QueryResultsFormat,
+    QuerySolutions,
+    QueryTriples,
+    RdfFormat,
+    Store,
+)
+
+from kg.errors import BadRequest, Forbidden, NotAcceptable
+from kg.store import syntax_error
+from kg.vocab import PREFIXES
+
+RESULT_TYPES = {
+    "application/sparql-results+json": QueryResultsFormat.JSON,
+    "application/sparql-results+xml": QueryResultsFormat.XML,
+    "text/csv": QueryResultsFormat.CSV,
+    "text/tab-separated-values": QueryResultsFormat.TSV,
+    "application/json": QueryResultsFormat.JSON,
+    "application/xml": QueryResultsFormat.XML,
+    "text/xml": QueryResultsFormat.XML,
+}
+GRAPH_TYPES = {
+    "text/turtle": RdfFormat.TURTLE,
+    "application/n-triples": RdfFormat.N_TRIPLES,
+    "application/ld+json": RdfFormat.JSON_LD,
+    "application/rdf+xml": RdfFormat.RDF_XML,
+    "text/plain": RdfFormat.N_TRIPLES,
+    "application/x-turtle": RdfFormat.TURTLE,
+    "text/n3": RdfFormat.TURTLE,
+    "application/json": RdfFormat.JSON_LD,
+    "application/xml": RdfFormat.RDF_XML,
+}
+# The `format` / `output` / `results` parameter values clients such as SPARQLWrapper send.
+FORMAT_NAMES = {
+    "results": {
+        "json": "application/sparql-results+json", "xml": "application/sparql-results+xml",
+        "csv": "text/csv", "tsv": "text/tab-separated-values",
+    },
+    "graph": {
+        "turtle": "text/turtle", "ttl": "text/turtle", "n3": "text/turtle",
+        "nt": "application/n-triples", "ntriples": "application/n-triples",
+        "n-triples": "application/n-triples", "json-ld": "application/ld+json",
+        "jsonld": "application/ld+json", "json": "application/ld+json",
+        "xml": "application/rdf+xml", "rdf": "application/rdf+xml",
+        "rdf+xml": "application/rdf+xml", "rdfxml": "application/rdf+xml",
+    },
+}
+CHARSET = {"text/csv", "text/tab-separated-values", "text/turtle", "application/n-triples",
+           "text/plain"}
+
+_STRINGS = re.compile(
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
+    r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>|#[^\n]*'
+)
+_SERVICE = re.compile(r"(?<![\w:?$])SERVICE(?![\w:-])", re.IGNORECASE)
+
+
+@dataclass
+class Result:
+    """An executed query's result, still to be serialized."""
+
+    value: QuerySolutions | QueryBoolean | QueryTriples
+
+    @property
+    def kind(self) -> str:
+        return "graph" if isinstance(self.value, QueryTriples) else "results"
+
+    def media_types(self) -> dict[str, QueryResultsFormat | RdfFormat]:
+        return dict(GRAPH_TYPES) if self.kind == "graph" else dict(RESULT_TYPES)
+
+    def serialize(self, media_type: str) -> bytes:
+        fmt = self.media_types().get(media_type)
+        if fmt is None:
+            raise NotAcceptable(f"{media_type} is not available for this query's result")
+        if isinstance(self.value, QueryTriples):
+            assert isinstance(fmt, RdfFormat)
+            prefixes = PREFIXES if fmt in (RdfFormat.TURTLE,) else None
+            data = self.value.serialize(format=fmt, prefixes=prefixes) if prefixes else \
+                self.value.serialize(format=fmt)
+        else:
+            assert isinstance(fmt, QueryResultsFormat)
+            data = self.value.serialize(format=fmt)
+        assert data is not None
+        return data
+
+
+def strip_literals(query: str) -> str:
+    """The query without its strings, IRIs and comments (to look for keywords safely)."""
+    return _STRINGS.sub(" ", query)
+
+
+def uses_service(query: str) -> bool:
+    return bool(_SERVICE.search(strip_literals(query)))
+
+
+def run_query(
+    store: Store,
+    query: str,
+    *,
+    default_graph_uris: Sequence[str] = (),
+    named_graph_uris: Sequence[str] = (),
+) -> Result:
+    """Execute ``query``; the default graph is the union of all named graphs unless
+    ``default_graph_uris`` name its graphs.
+
+    Raises ``QuerySyntaxError`` (400, with line and column) for a query that does not parse and
+    ``Forbidden`` for a federated query (``SERVICE``).
+    """
+    if uses_service(query):
+        raise Forbidden("SERVICE (federated query) is not allowed on this endpoint")
+    kwargs: dict[str, object] = {}
+    try:
+        if default_graph_uris:
+            kwargs["default_graph"] = [NamedNode(u) for u in default_graph_uris]
+        else:
+            kwargs["use_default_graph_as_union"] = True
+        if named_graph_uris:
+            kwargs["named_graphs"] = [NamedNode(u) for u in named_graph_uris]
+    except ValueError as exc:
+        raise BadRequest(f"not an IRI: {exc}") from None
+    try:
+        value = store.query(query, **kwargs)  # type: ignore[arg-type]
+    except SyntaxError as exc:
+        raise syntax_error(exc) from None
+    return Result(value)
+
+
+def negotiate(accept: str, offered: Sequence[str], default: str) -> str | None:
+    """The offered media type the ``Accept`` header prefers (``default`` for ``*/*`` or none)."""
+    if not accept.strip():
+        return default
+    best: tuple[float, int, str] | None = None
+    for position, part in enumerate(accept.split(",")):
+        pieces = [p.strip() for p in part.split(";")]
+        media = pieces[0].lower()
+        q = 1.0
+        for param in pieces[1:]:
+            if param.startswith("q="):
+                try:
+                    q = float(param[2:])
+                except ValueError:
+                    q = 0.0
+        if q <= 0:
+            continue
+        if media in ("*/*", ""):
+            candidate = default
+        elif media.endswith("/*"):
+            candidate = next((o for o in offered if o.startswith(media[:-1])), "")
+        else:
+            candidate = media if media in offered else ""
+        if candidate:
+            key = (q, -position, candidate)
+            if best is None or key[:2] > best[:2]:
+                best = key
+    return best[2] if best else None

@@ -1,0 +1,62 @@
+"""Settings of rarekg, declared once as data and read in layers: defaults, then the environment
+(``RAREKG_<NAME>``), then the mapping given to ``create_app``, then command-line flags."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    help: str
+    type: type = str
+
+    @property
+    def env(self) -> str:
+        return "RAREKG_" + self.name.upper()
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("store", "var/store", "Store directory (built on first `serve` if it does not exist)"),
+    Setting("host", "127.0.0.1", "Address the service listens on"),
+    Setting("port", 8000, "Port the service listens on", int),
+    Setting("workers", 2, "Number of worker processes of the WSGI server", int),
+    Setting("threads", 4, "Threads per worker (readers are served in parallel)", int),
+    Setting("max_rows", 100000, "Most result rows a query may return", int),
+    Setting("base_iri", "https://w3id.org/rarekg/",
+            "Base of the IRIs the graph mints (pages are served at the same paths)"),
+    Setting("shared_dir", "../shared",
+            "Folder of the reference files and W3C test suites (tests and `derive-tables` only)"),
+)
+
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def _convert(setting: Setting, value: Any) -> Any:
+    if value is None:
+        return None
+    if setting.type is int:
+        return int(value)
+    return str(value)
+
+
+def load_settings(
+    overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """Every setting's value after the layers; unknown names in ``overrides`` raise ``KeyError``."""
+    env = os.environ if environ is None else environ
+    values = {s.name: s.default for s in SETTINGS}
+    for s in SETTINGS:
+        if s.env in env:
+            values[s.name] = _convert(s, env[s.env])
+    for name, value in (overrides or {}).items():
+        if name not in _BY_NAME:
+            raise KeyError(f"unknown setting {name!r}")
+        if value is not None:
+            values[name] = _convert(_BY_NAME[name], value)
+    return values

@@ -1,0 +1,110 @@
+"""The store of the graph on disk: versioned builds and an atomically swapped ``CURRENT`` link.
+
+Layout of a store directory ``DIR``::
+
+    DIR/builds/<id>/   one Oxigraph store per completed build
+    DIR/CURRENT        symbolic link to the build being served (swapped with one rename)
+
+A directory without ``CURRENT`` is served as the Oxigraph store it is (an empty directory is an empty
+store).  Readers open the build read-only and notice a new ``CURRENT`` on their next request.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import threading
+import time
+from pathlib import Path
+
+from pyoxigraph import Store
+
+from kg.errors import QuerySyntaxError, StoreUnavailable
+
+CURRENT = "CURRENT"
+BUILDS = "builds"
+KEEP_BUILDS = 2
+_POSITION = re.compile(r"at (\d+):(\d+)")
+
+
+def data_dir(store_dir: Path) -> Path:
+    """The directory that holds the Oxigraph files being served from ``store_dir``."""
+    current = store_dir / CURRENT
+    if current.is_symlink() or current.exists():
+        return current.resolve()
+    return store_dir
+
+
+def new_build_dir(store_dir: Path) -> Path:
+    builds = store_dir / BUILDS
+    builds.mkdir(parents=True, exist_ok=True)
+    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
+    path = builds / f"{stamp}-{os.getpid()}-{time.monotonic_ns() % 100000:05d}"
+    path.mkdir()
+    return path
+
+
+def swap_in(store_dir: Path, build: Path) -> None:
+    """Point ``CURRENT`` at ``build`` in one atomic rename, then drop builds older than the
+    previous one."""
+    link = store_dir / f".{CURRENT}.{os.getpid()}"
+    if link.is_symlink():
+        link.unlink()
+    os.symlink(Path(BUILDS) / build.name, link)
+    os.replace(link, store_dir / CURRENT)
+    builds = sorted((store_dir / BUILDS).iterdir(), key=lambda p: p.name)
+    for old in builds[:-KEEP_BUILDS]:
+        if old.resolve() != build.resolve():
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def version(store_dir: Path) -> str:
+    """A short identifier of the build being served (changes with every swap)."""
+    current = store_dir / CURRENT
+    if current.is_symlink():
+        return os.readlink(current).rsplit("/", 1)[-1]
+    try:
+        return f"dir-{int(store_dir.stat().st_mtime)}"
+    except OSError:
+        return "none"
+
+
+def open_read_only(store_dir: Path) -> Store:
+    """A read-only handle on the build being served.  Raises ``StoreUnavailable``."""
+    path = data_dir(store_dir)
+    if not path.is_dir():
+        raise StoreUnavailable(f"store directory {store_dir} does not exist")
+    if not any(path.iterdir()):
+        Store(str(path)).flush()  # an empty directory is an empty store: give it the files
+    try:
+        return Store.read_only(str(path))
+    except OSError as exc:
+        raise StoreUnavailable(f"cannot open store {path}: {exc}") from None
+
+
+class StoreHandle:
+    """One process's read-only handle, reopened when a rebuilt store has been swapped in."""
+
+    def __init__(self, store_dir: Path) -> None:
+        self.store_dir = store_dir
+        self._lock = threading.Lock()
+        self._version: str | None = None
+        self._store: Store | None = None
+
+    def get(self) -> tuple[Store, str]:
+        current = version(self.store_dir)
+        with self._lock:
+            if self._store is None or current != self._version:
+                self._store = open_read_only(self.store_dir)
+                self._version = current
+            return self._store, current
+
+
+def syntax_error(exc: SyntaxError) -> QuerySyntaxError:
+    """The parser's message with its 1-based line and column."""
+    message = str(exc)
+    m = _POSITION.search(message)
+    if m:
+        return QuerySyntaxError(message, int(m.group(1)), int(m.group(2)))
+    return QuerySyntaxError(message)

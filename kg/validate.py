@@ -1,0 +1,73 @@
+"""Validating a built graph with the SHACL shapes of ``ontology/shapes.ttl`` (pySHACL)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import rdflib
+from pyoxigraph import RdfFormat, Store
+from pyshacl import validate as shacl_validate
+from rdflib.namespace import SH
+
+from kg.paths import ONTOLOGY_DIR
+
+SHAPES = ONTOLOGY_DIR / "shapes.ttl"
+
+
+@dataclass(frozen=True)
+class Finding:
+    severity: str  # "Violation" or "Warning" (or "Info")
+    focus: str
+    path: str
+    message: str
+    value: str
+
+    def __str__(self) -> str:
+        where = f"{self.focus}" + (f" {self.path}" if self.path else "")
+        value = f" (value: {self.value})" if self.value else ""
+        return f"- {self.severity}: {where}: {self.message}{value}"
+
+
+def union_graph(store: Store) -> rdflib.Graph:
+    """All triples of all named graphs of ``store`` as one rdflib graph (for validation only)."""
+    data = store.query("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
+    graph = rdflib.Graph()
+    graph.parse(data=data.serialize(format=RdfFormat.N_TRIPLES), format="nt")
+    return graph
+
+
+def validate_graph(data: rdflib.Graph, shapes_path: Path = SHAPES) -> list[Finding]:
+    """The SHACL findings on ``data``, violations first."""
+    shapes = rdflib.Graph().parse(shapes_path, format="turtle")
+    _conforms, results, _text = shacl_validate(
+        data, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True
+    )
+    findings = []
+    for result in results.subjects(rdflib.RDF.type, SH.ValidationResult):
+        severity = str(results.value(result, SH.resultSeverity) or SH.Violation).rsplit("#", 1)[-1]
+        findings.append(Finding(
+            severity=severity,
+            focus=str(results.value(result, SH.focusNode) or ""),
+            path=_short(results.value(result, SH.resultPath)),
+            message=str(results.value(result, SH.resultMessage) or ""),
+            value=str(results.value(result, SH.value) or ""),
+        ))
+    order = {"Violation": 0, "Warning": 1}
+    return sorted(findings, key=lambda f: (order.get(f.severity, 2), f.focus, f.path, f.message))
+
+
+def validate_store(store: Store, shapes_path: Path = SHAPES) -> list[Finding]:
+    return validate_graph(union_graph(store), shapes_path)
+
+
+def _short(term: object) -> str:
+    if term is None:
+        return ""
+    text = str(term)
+    for prefix, ns in (("rk:", "https://w3id.org/rarekg/vocab#"), ("schema:", "http://schema.org/"),
+                       ("skos:", "http://www.w3.org/2004/02/skos/core#"),
+                       ("prov:", "http://www.w3.org/ns/prov#")):
+        if text.startswith(ns):
+            return prefix + text[len(ns):]
+    return text if isinstance(term, rdflib.URIRef) else "(path)"
