@@ -14,6 +14,7 @@ from pyoxigraph import (
     QueryTriples,
     RdfFormat,
     Store,
+    serialize,
 )
 
 from kg.errors import BadRequest, Forbidden, NotAcceptable
@@ -84,9 +85,10 @@ class Result:
             raise NotAcceptable(f"{media_type} is not available for this query's result")
         if isinstance(self.value, QueryTriples):
             assert isinstance(fmt, RdfFormat)
-            prefixes = PREFIXES if fmt in (RdfFormat.TURTLE,) else None
-            data = self.value.serialize(format=fmt, prefixes=prefixes) if prefixes else \
-                self.value.serialize(format=fmt)
+            if fmt == RdfFormat.TURTLE:
+                data = serialize(self.value, format=fmt, prefixes=PREFIXES)
+            else:
+                data = self.value.serialize(format=fmt)
         else:
             assert isinstance(fmt, QueryResultsFormat)
             data = self.value.serialize(format=fmt)

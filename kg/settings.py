@@ -8,6 +8,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from kg.paths import ROOT
+
 
 @dataclass(frozen=True)
 class Setting:
@@ -30,8 +32,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_rows", 100000, "Most result rows a query may return", int),
     Setting("base_iri", "https://w3id.org/rarekg/",
             "Base of the IRIs the graph mints (pages are served at the same paths)"),
-    Setting("shared_dir", "../shared",
-            "Folder of the reference files and W3C test suites (tests and `derive-tables` only)"),
+    Setting("shared_dir", str(ROOT.parent / "shared"),
+            "Folder of the reference files and W3C test suites (tests and `derive-tables` only); "
+            "defaults to `shared/` beside the checkout"),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

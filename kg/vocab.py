@@ -68,7 +68,7 @@ SCHEMA = ClosedNamespace(
     """
     MedicalCondition NGO Organization Drug MedicalTrial Legislation ListItem CreativeWork
     DrugLegalStatus DrugCost Dataset ItemList ScholarlyArticle NewsArticle WebPage GovernmentOrganization
-    Hospital Corporation
+    Hospital Corporation Project
     name alternateName description foundingDate url location identifier sponsor phase status
     healthCondition datePublished dateCreated publisher creator author inLanguage legislationIdentifier
     legislationDate legislationPassedBy legislationJurisdiction applicableLocation position item

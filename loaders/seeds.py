@@ -22,7 +22,7 @@ OBSERVATION_COLUMNS = ("id", "dataset", "subject", "category", "measure_en", "va
                        "denominator", "qualifier", "as_of", "source", "quote")
 
 ORG_CLASSES: dict[str, tuple[NamedNode, ...]] = {
-    "PatientOrganization": (RK.PatientOrganization, SCHEMA.NGO, ORG.Organization),
+    "PatientOrganization": (RK.PatientOrganization, RK.Organization, SCHEMA.NGO, ORG.Organization),
     "Foundation": (RK.Organization, RK.Foundation, SCHEMA.NGO, ORG.Organization),
     "Company": (RK.Organization, RK.Company, SCHEMA.Organization, SCHEMA.Corporation,
                 ORG.Organization),
@@ -38,7 +38,7 @@ ORG_CLASSES: dict[str, tuple[NamedNode, ...]] = {
 }
 POLICY_CLASSES: dict[str, tuple[NamedNode, ...]] = {
     "Policy": (RK.Policy, SCHEMA.Legislation),
-    "Programme": (RK.Programme, RK.Policy, SCHEMA.Legislation),
+    "Programme": (RK.Programme, SCHEMA.Project),
 }
 ORG_TYPES = ("disease-specific", "umbrella", "alliance", "fund-hosted-by-foundation")
 CONCEPT_PROPERTIES = {
