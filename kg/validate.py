@@ -12,7 +12,7 @@ from rdflib.namespace import SH
 
 from kg.paths import ONTOLOGY_DIR
 
-SHAPES = ONTOLOGY_DIR / "shapes.ttl"
+SHAPES = ONTOLOGY_DIR  # every shapes*.ttl file in it
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,9 @@ def union_graph(store: Store) -> rdflib.Graph:
 
 def validate_graph(data: rdflib.Graph, shapes_path: Path = SHAPES) -> list[Finding]:
     """The SHACL findings on ``data``, violations first."""
-    shapes = rdflib.Graph().parse(shapes_path, format="turtle")
+    shapes = rdflib.Graph()
+    for path in sorted(shapes_path.glob("shapes*.ttl")) if shapes_path.is_dir() else [shapes_path]:
+        shapes.parse(path, format="turtle")
     _conforms, results, _text = shacl_validate(
         data, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True
     )

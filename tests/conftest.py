@@ -17,7 +17,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from kg.build import BuildReport, build_graph
-from kg.cli import default_sources
+from kg.sources import default_sources
 from kg.settings import load_settings
 from service import create_app
 

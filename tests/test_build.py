@@ -11,7 +11,7 @@ from pyoxigraph import Literal, NamedNode, Quad
 from kg import iri
 from kg import store as stores
 from kg.build import BuildReport, Source, build_graph
-from kg.cli import default_sources
+from kg.sources import default_sources
 from kg.describe import SourceInfo
 from kg.errors import LoadError, ValidationFailed
 from kg.paths import DATA_DIR
