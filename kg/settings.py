@@ -29,9 +29,6 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("port", 8000, "Port the service listens on", int),
     Setting("workers", 2, "Number of worker processes of the WSGI server", int),
     Setting("threads", 4, "Threads per worker (readers are served in parallel)", int),
-    Setting("max_rows", 100000, "Most result rows a query may return", int),
-    Setting("base_iri", "https://w3id.org/rarekg/",
-            "Base of the IRIs the graph mints (pages are served at the same paths)"),
     Setting("shared_dir", str(ROOT.parent / "shared"),
             "Folder of the reference files and W3C test suites (tests and `derive-tables` only); "
             "defaults to `shared/` beside the checkout"),

@@ -1,12 +1,12 @@
-"""The store of the graph on disk: versioned builds and an atomically swapped ``CURRENT`` link.
+"""The store of the graph on disk: versioned builds and an atomically swapped ``serving`` link.
 
 Layout of a store directory ``DIR``::
 
     DIR/builds/<id>/   one Oxigraph store per completed build
-    DIR/CURRENT        symbolic link to the build being served (swapped with one rename)
+    DIR/serving        symbolic link to the build being served (swapped with one rename)
 
-A directory without ``CURRENT`` is served as the Oxigraph store it is (an empty directory is an empty
-store).  Readers open the build read-only and notice a new ``CURRENT`` on their next request.
+A directory without ``serving`` is served as the Oxigraph store it is (an empty directory is an empty
+store).  Readers open the build read-only and notice a new ``serving`` link on their next request.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from pyoxigraph import Store
 
 from kg.errors import QuerySyntaxError, StoreUnavailable
 
-CURRENT = "CURRENT"
+SERVING = "serving"
 BUILDS = "builds"
 KEEP_BUILDS = 2
 _POSITION = re.compile(r"at (\d+):(\d+)")
@@ -30,8 +30,8 @@ _POSITION = re.compile(r"at (\d+):(\d+)")
 
 def data_dir(store_dir: Path) -> Path:
     """The directory that holds the Oxigraph files being served from ``store_dir``."""
-    current = store_dir / CURRENT
-    if current.is_symlink() or current.exists():
+    current = store_dir / SERVING
+    if current.is_symlink():
         return current.resolve()
     return store_dir
 
@@ -46,13 +46,13 @@ def new_build_dir(store_dir: Path) -> Path:
 
 
 def swap_in(store_dir: Path, build: Path) -> None:
-    """Point ``CURRENT`` at ``build`` in one atomic rename, then drop builds older than the
+    """Point ``serving`` at ``build`` in one atomic rename, then drop builds older than the
     previous one."""
-    link = store_dir / f".{CURRENT}.{os.getpid()}"
+    link = store_dir / f".{SERVING}.{os.getpid()}"
     if link.is_symlink():
         link.unlink()
     os.symlink(Path(BUILDS) / build.name, link)
-    os.replace(link, store_dir / CURRENT)
+    os.replace(link, store_dir / SERVING)
     builds = sorted((store_dir / BUILDS).iterdir(), key=lambda p: p.name)
     for old in builds[:-KEEP_BUILDS]:
         if old.resolve() != build.resolve():
@@ -61,7 +61,7 @@ def swap_in(store_dir: Path, build: Path) -> None:
 
 def version(store_dir: Path) -> str:
     """A short identifier of the build being served (changes with every swap)."""
-    current = store_dir / CURRENT
+    current = store_dir / SERVING
     if current.is_symlink():
         return os.readlink(current).rsplit("/", 1)[-1]
     try:

@@ -10,6 +10,7 @@ from pyoxigraph import RdfFormat, Store
 from pyshacl import validate as shacl_validate
 from rdflib.namespace import SH
 
+from kg.errors import BuildError
 from kg.paths import ONTOLOGY_DIR
 
 SHAPES = ONTOLOGY_DIR  # every shapes*.ttl file in it
@@ -45,6 +46,8 @@ def validate_graph(data: rdflib.Graph, shapes_path: Path = SHAPES) -> list[Findi
     _conforms, results, _text = shacl_validate(
         data, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True
     )
+    if not isinstance(results, rdflib.Graph):
+        raise BuildError(f"the SHACL shapes could not be applied: {results}")
     findings = []
     for result in results.subjects(rdflib.RDF.type, SH.ValidationResult):
         severity = str(results.value(result, SH.resultSeverity) or SH.Violation).rsplit("#", 1)[-1]

@@ -106,7 +106,7 @@ def test_rebuild_swaps_atomically_and_keeps_one_previous_build(tmp_path: Path) -
         versions.append(stores.version(store_dir))
         assert _served_labels(store_dir) == {label}
     assert len(set(versions)) == 3
-    assert (store_dir / "CURRENT").is_symlink()
+    assert (store_dir / "serving").is_symlink()
     assert len(list((store_dir / "builds").iterdir())) == 2
 
 
