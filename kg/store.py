@@ -39,8 +39,9 @@ def data_dir(store_dir: Path) -> Path:
 def new_build_dir(store_dir: Path) -> Path:
     builds = store_dir / BUILDS
     builds.mkdir(parents=True, exist_ok=True)
-    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
-    path = builds / f"{stamp}-{os.getpid()}-{time.monotonic_ns() % 100000:05d}"
+    now = time.time_ns()
+    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime(now / 1e9))
+    path = builds / f"{stamp}.{now % 10**9:09d}-{os.getpid()}"  # names sort by time
     path.mkdir()
     return path
 
