@@ -58,6 +58,7 @@ def default_sources(data_dir: Path = DATA_DIR) -> list[Source]:
                           licence=CC_BY),
                lambda: rdffiles.load(sorted(EXAMPLES_DIR.glob("*.ttl")),
                                      rdffiles.EXAMPLES_GRAPH)),
+        _organizations(data_dir),
     ]
 
 
@@ -69,3 +70,13 @@ def _seed_documents(path: Path) -> list[str]:
 def _languages(path: Path) -> dict[str, str]:
     with path.open(encoding="utf-8", newline="") as f:
         return {r["id"]: r["language"] or "en" for r in csv.DictReader(f)}
+
+
+def _organizations(data_dir: Path) -> Source:
+    """Patient organizations curated from public sources (``data/organizations/``)."""
+    from loaders import organizations
+
+    folder = data_dir / "organizations"
+    return Source(SourceInfo(organizations.GRAPH, "Patient organizations from public sources",
+                             organizations.documents(folder), "2026-11-24"),
+                  lambda: organizations.load(folder, data_dir / "seeds" / "organizations.csv"))
