@@ -12,7 +12,7 @@ from typing import Any
 
 from kg import store as stores
 from kg.build import BuildReport, build_graph
-from kg.errors import RarekgError
+from kg.errors import QuerySyntaxError, RarekgError
 from kg.paths import DATA_DIR
 from kg.query import run_query
 from kg.settings import SETTINGS, load_settings
@@ -138,7 +138,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return COMMANDS[args.command](args, settings)
     except RarekgError as exc:
-        print(f"rarekg {args.command}: {exc}", file=sys.stderr)
+        message = str(exc)
+        if isinstance(exc, QuerySyntaxError):
+            message = " ".join(message.split())
+        print(f"rarekg {args.command}: {message}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
