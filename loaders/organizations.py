@@ -44,6 +44,7 @@ TEXT_PROPERTIES = ("location", "description", "registrationAuthority")
 PROPERTIES = (*NAME_PROPERTIES, "organizationType", *CONCEPT_PROPERTIES, "servesDisease",
               *LINK_PROPERTIES, "foundingDate", "website", *TEXT_PROPERTIES)
 COUNTRY = re.compile(r"^([A-Z]{2}|INT)$")
+LANG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 MAX_QUOTE = 300
 
 
@@ -268,8 +269,8 @@ def _statement(
 ) -> tuple[NamedNode, Term]:
     if name in NAME_PROPERTIES:
         lang = _string(file, st, "lang", number, required=True)
-        if lang not in ("en", "zh"):
-            raise file.error(number, "lang", f"{lang!r} is not en or zh")
+        if not LANG.match(lang):
+            raise file.error(number, "lang", f"{lang!r} is not a language tag (en, zh, ja, fr, ...)")
         return (SKOS.prefLabel if name == "name" else SKOS.altLabel), text(value, lang)
     if st.get("lang"):
         raise file.error(number, "lang", "only names take a language")
