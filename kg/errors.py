@@ -63,6 +63,21 @@ class StoreUnavailable(RarekgError):
     kind = "store-unavailable"
 
 
+class Unauthorized(RarekgError):
+    status = 401
+    kind = "unauthorized"
+
+
+class ResultTooLarge(RarekgError):
+    status = 413
+    kind = "result-too-large"
+
+
+class QueryTimeout(RarekgError):
+    status = 503
+    kind = "timeout"
+
+
 class LoadError(RarekgError):
     """A malformed record in a source file: names the file, the record and the field."""
 

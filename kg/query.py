@@ -64,6 +64,13 @@ _STRINGS = re.compile(
     r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>|#[^\n]*'
 )
 _SERVICE = re.compile(r"(?<![\w:?$])SERVICE(?![\w:-])", re.IGNORECASE)
+_SERVICE_TARGET = re.compile(
+    r"(?<![\w:?$])SERVICE(?![\w:-])\s+(?:SILENT\s+)?(<[^<>\s]*>|\S+)", re.IGNORECASE)
+_COMMENTS_AND_STRINGS = re.compile(
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
+    r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|#[^\n]*'
+)
+DEFAULTS = {"results": "application/sparql-results+json", "graph": "text/turtle"}
 
 
 @dataclass
@@ -105,21 +112,63 @@ def uses_service(query: str) -> bool:
     return bool(_SERVICE.search(strip_literals(query)))
 
 
+def check_service(query: str, allowlist: Sequence[str]) -> None:
+    """Refuse ``SERVICE`` unless its endpoint IRI starts with an allow-listed prefix.
+
+    Runs before the query reaches the store, so a refused query makes no connection.
+    Raises ``Forbidden``."""
+    if not uses_service(query):
+        return
+    masked = _COMMENTS_AND_STRINGS.sub(lambda m: " " * len(m.group(0)), query)
+    targets = [m.group(1) for m in _SERVICE_TARGET.finditer(masked)]
+    if not targets or len(targets) != len(_SERVICE.findall(strip_literals(query))):
+        raise Forbidden("SERVICE (federated query) is not allowed here")
+    for target in targets:
+        if not target.startswith("<"):
+            raise Forbidden("SERVICE needs a full endpoint IRI in angle brackets")
+        endpoint = target[1:-1]
+        if not any(endpoint == allowed or endpoint.startswith(allowed.rstrip("/") + "/")
+                   for allowed in allowlist if allowed):
+            raise Forbidden(f"SERVICE <{endpoint}> is not allowed: the endpoint is not on the "
+                            "allow-list (setting service_allowlist)")
+
+
+def choose_media_type(result: Result, format_names: Sequence[str], accept: str) -> str:
+    """The media type to answer with: from the first ``format`` / ``output`` / ``results``
+    parameter if given, else from ``Accept``.  Raises ``NotAcceptable``."""
+    offered = result.media_types()
+    for value in format_names:
+        value = value.lower()
+        if "/" in value:
+            if value in offered:
+                return value
+        elif value in FORMAT_NAMES[result.kind]:
+            return FORMAT_NAMES[result.kind][value]
+        raise NotAcceptable(f"format {value!r} is not available for this query's result")
+    chosen = negotiate(accept, list(offered), DEFAULTS[result.kind])
+    if chosen is None:
+        raise NotAcceptable(
+            "none of the requested types is available; this result is offered as "
+            + ", ".join(sorted(offered))
+        )
+    return chosen
+
+
 def run_query(
     store: Store,
     query: str,
     *,
     default_graph_uris: Sequence[str] = (),
     named_graph_uris: Sequence[str] = (),
+    service_allowlist: Sequence[str] = (),
 ) -> Result:
     """Execute ``query``; the default graph is the union of all named graphs unless
     ``default_graph_uris`` name its graphs.
 
     Raises ``QuerySyntaxError`` (400, with line and column) for a query that does not parse and
-    ``Forbidden`` for a federated query (``SERVICE``).
+    ``Forbidden`` for a federated query (``SERVICE``) to an endpoint not on ``service_allowlist``.
     """
-    if uses_service(query):
-        raise Forbidden("SERVICE (federated query) is not allowed on this endpoint")
+    check_service(query, service_allowlist)
     kwargs: dict[str, object] = {}
     try:
         if default_graph_uris:

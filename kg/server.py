@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
@@ -25,10 +27,25 @@ class RarekgServer(BaseApplication):  # type: ignore[misc]
         self.cfg.set("graceful_timeout", 10)
         self.cfg.set("accesslog", "-")
 
+        self.cfg.set("on_starting", _on_starting)
+        self.cfg.set("child_exit", _child_exit)
+
     def load(self) -> Any:
         from service import create_app
 
         return create_app(self.settings)
+
+
+def _on_starting(_server: Any) -> None:
+    """Metrics of all workers are added up through files in one folder (prometheus_client)."""
+    if "PROMETHEUS_MULTIPROC_DIR" not in os.environ:
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="rarekg-metrics-")
+
+
+def _child_exit(_server: Any, worker: Any) -> None:
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
 
 
 def serve(settings: dict[str, Any]) -> None:

@@ -29,6 +29,16 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("port", 8000, "Port the service listens on", int),
     Setting("workers", 2, "Number of worker processes of the WSGI server", int),
     Setting("threads", 4, "Threads per worker (readers are served in parallel)", int),
+    Setting("query_timeout", 30.0, "Seconds a query may run before it is stopped", float),
+    Setting("max_rows", 100000, "Most result rows (or triples) a query may return", int),
+    Setting("executors", 2, "Query executor processes per worker (each runs one query at a time)",
+            int),
+    Setting("update_token", None,
+            "Bearer token that enables SPARQL Update and Graph Store writes (unset: read-only)"),
+    Setting("service_allowlist", "",
+            "Space-separated endpoint IRIs that SERVICE may call (empty: SERVICE is refused)"),
+    Setting("load_allowlist", "",
+            "Space-separated URL prefixes that LOAD may read (empty: LOAD is refused)"),
     Setting("shared_dir", str(ROOT.parent / "shared"),
             "Folder of the reference files and W3C test suites (tests and `derive-tables` only); "
             "defaults to `shared/` beside the checkout"),
@@ -42,6 +52,8 @@ def _convert(setting: Setting, value: Any) -> Any:
         return None
     if setting.type is int:
         return int(value)
+    if setting.type is float:
+        return float(value)
     return str(value)
 
 

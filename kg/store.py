@@ -25,6 +25,7 @@ from kg.errors import QuerySyntaxError, StoreUnavailable
 SERVING = "serving"
 BUILDS = "builds"
 KEEP_BUILDS = 2
+GRACE_SECONDS = 300.0
 _POSITION = re.compile(r"at (\d+):(\d+)")
 
 
@@ -54,9 +55,22 @@ def swap_in(store_dir: Path, build: Path) -> None:
         link.unlink()
     os.symlink(Path(BUILDS) / build.name, link)
     os.replace(link, store_dir / SERVING)
-    builds = sorted((store_dir / BUILDS).iterdir(), key=lambda p: p.name)
-    for old in builds[:-KEEP_BUILDS]:
-        if old.resolve() != build.resolve():
+    prune(store_dir, keep=build)
+
+
+def prune(store_dir: Path, keep: Path, grace: float = GRACE_SECONDS) -> None:
+    """Remove builds older than the last ``KEEP_BUILDS`` once their successor has served for
+    ``grace`` seconds (long enough for every reader to have moved on)."""
+    builds = sorted((p for p in (store_dir / BUILDS).iterdir() if p.is_dir()), key=lambda p: p.name)
+    now = time.time()
+    for old, successor in zip(builds[:-KEEP_BUILDS], builds[1:], strict=False):
+        if old.resolve() == keep.resolve():
+            continue
+        try:
+            replaced_for = now - successor.stat().st_mtime
+        except OSError:
+            continue
+        if replaced_for >= grace:
             shutil.rmtree(old, ignore_errors=True)
 
 

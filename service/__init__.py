@@ -6,9 +6,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, jsonify, request
+from flask import Flask, Response, jsonify
 
 from kg.errors import RarekgError
+from kg.executor import QueryPool
 from kg.settings import load_settings
 from kg.store import StoreHandle
 
@@ -19,22 +20,24 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__)
     app.config["RAREKG"] = settings
     app.extensions["rarekg_store"] = StoreHandle(Path(settings["store"]))
+    app.extensions["rarekg_pool"] = QueryPool(
+        Path(settings["store"]), size=settings["executors"], timeout=settings["query_timeout"],
+        max_rows=settings["max_rows"], service_allowlist=settings["service_allowlist"].split(),
+    )
 
-    from service import form, sparql
+    from service import description, form, http, sparql
 
     app.register_blueprint(sparql.bp)
+    app.register_blueprint(description.bp)
     app.register_blueprint(form.bp)
+    http.install(app)
 
     @app.errorhandler(RarekgError)
     def rarekg_error(exc: RarekgError) -> tuple[Response, int]:
-        return jsonify(exc.to_json()), exc.status
-
-    @app.after_request
-    def security_headers(response: Response) -> Response:
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        if request.path.startswith("/sparql"):
-            response.headers.setdefault("Access-Control-Allow-Origin", "*")
-        return response
+        response = jsonify(exc.to_json())
+        if exc.status == 401:
+            response.headers["WWW-Authenticate"] = 'Bearer realm="rarekg"'
+        return response, exc.status
 
     return app
 

@@ -1,81 +1,116 @@
-"""``/sparql``: the SPARQL 1.1 Protocol for queries (GET, POST form, POST direct)."""
+"""``/sparql``: the SPARQL 1.1 Protocol for queries and (with a token) updates."""
 
 from __future__ import annotations
 
+import hmac
+
 from flask import Blueprint, Response, current_app, request
 
-from kg.errors import BadRequest, Forbidden, NotAcceptable, UnsupportedMediaType
-from kg.query import CHARSET, FORMAT_NAMES, Result, negotiate, run_query
+from kg import writer
+from kg.errors import BadRequest, Forbidden, Unauthorized, UnsupportedMediaType
+from kg.executor import QueryPool, QueryRequest
+from kg.query import CHARSET
 from service import store_handle
 
 bp = Blueprint("sparql", __name__)
 
-DEFAULTS = {"results": "application/sparql-results+json", "graph": "text/turtle"}
 FORMAT_PARAMS = ("format", "output", "results")
+FORM = "application/x-www-form-urlencoded"
 
 
-def _query_and_dataset() -> tuple[str, list[str], list[str]]:
-    """The query string and dataset parameters of a protocol request."""
-    if request.method == "GET":
-        if "update" in request.args:
-            raise BadRequest("updates must be sent with POST")
-        params = request.args
-        query = params.get("query")
-    else:
-        ctype = (request.mimetype or "").lower()
-        if ctype == "application/x-www-form-urlencoded":
-            params = request.form
-            if "update" in params:
-                raise Forbidden("this endpoint is read-only: SPARQL Update is not enabled")
-            query = params.get("query")
-        elif ctype == "application/sparql-query":
-            params = request.args
-            query = request.get_data(as_text=True)
-        elif ctype == "application/sparql-update":
-            raise Forbidden("this endpoint is read-only: SPARQL Update is not enabled")
-        else:
-            raise UnsupportedMediaType(
-                f"POST body must be application/x-www-form-urlencoded or application/sparql-query, "
-                f"not {ctype or 'none'}"
-            )
-    if not query:
-        raise BadRequest("missing 'query' parameter")
-    if len(params.getlist("query")) > 1:
-        raise BadRequest("more than one 'query' parameter")
-    return query, params.getlist("default-graph-uri"), params.getlist("named-graph-uri")
+def pool() -> QueryPool:
+    p = current_app.extensions["rarekg_pool"]
+    assert isinstance(p, QueryPool)
+    return p
 
 
-def _media_type(result: Result) -> str:
-    for name in FORMAT_PARAMS:
-        value = request.values.get(name)
-        if value:
-            value = value.lower()
-            if "/" in value:
-                if value in result.media_types():
-                    return value
-            elif value in FORMAT_NAMES[result.kind]:
-                return FORMAT_NAMES[result.kind][value]
-            raise NotAcceptable(f"format {value!r} is not available for this query's result")
-    chosen = negotiate(request.headers.get("Accept", ""), list(result.media_types()),
-                       DEFAULTS[result.kind])
-    if chosen is None:
-        raise NotAcceptable(
-            f"none of the requested types is available; this result is offered as "
-            f"{', '.join(sorted(result.media_types()))}"
-        )
-    return chosen
+def _text(data: bytes, what: str) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise BadRequest(f"the {what} is not UTF-8: {exc.reason} at byte {exc.start}") from None
+
+
+def _single(values: list[str], name: str) -> str | None:
+    if len(values) > 1:
+        raise BadRequest(f"more than one {name!r} parameter")
+    return values[0] if values else None
+
+
+def authorize_write() -> None:
+    """Writes need the update token as a Bearer credential.  Raises ``Forbidden`` when writes are
+    switched off and ``Unauthorized`` for a missing or wrong token."""
+    token = current_app.config["RAREKG"]["update_token"]
+    if not token:
+        raise Forbidden("this endpoint is read-only: updates are not enabled (setting update_token)")
+    header = request.headers.get("Authorization", "")
+    scheme, _, given = header.partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip(), token):
+        raise Unauthorized("updates need 'Authorization: Bearer <token>'")
+
+
+def _query_request(query: str, params: dict[str, list[str]]) -> Response:
+    req = QueryRequest(
+        query=query,
+        default_graph_uris=tuple(params.get("default-graph-uri", [])),
+        named_graph_uris=tuple(params.get("named-graph-uri", [])),
+        accept=request.headers.get("Accept", ""),
+        format_names=tuple(v for name in FORMAT_PARAMS for v in params.get(name, []) if v),
+    )
+    answer = pool().run(req)
+    content_type = answer.media_type + ("; charset=utf-8" if answer.media_type in CHARSET else "")
+    response = Response(answer.body, content_type=content_type)
+    response.headers["Vary"] = "Accept, Accept-Encoding"
+    response.headers["X-Rarekg-Version"] = answer.version
+    response.headers["X-Rarekg-Rows"] = str(answer.rows)
+    return response
+
+
+def _update(update: str, params: dict[str, list[str]]) -> Response:
+    authorize_write()
+    settings = current_app.config["RAREKG"]
+    writer.check_load(update, settings["load_allowlist"].split())
+    update = writer.add_using(update, params.get("using-graph-uri", []),
+                              params.get("using-named-graph-uri", []))
+    writer.run_update(store_handle(current_app).store_dir, update, base_iri=request.base_url)
+    return Response(status=204)
 
 
 @bp.route("/sparql", methods=["GET", "POST"])
 def sparql() -> Response:
-    query, default_graphs, named_graphs = _query_and_dataset()
-    store, version = store_handle(current_app).get()
-    result = run_query(store, query, default_graph_uris=default_graphs,
-                       named_graph_uris=named_graphs)
-    media_type = _media_type(result)
-    body = result.serialize(media_type)
-    content_type = media_type + ("; charset=utf-8" if media_type in CHARSET else "")
-    response = Response(body, content_type=content_type)
-    response.headers["Vary"] = "Accept"
-    response.headers["X-Rarekg-Version"] = version
-    return response
+    if request.method == "GET":
+        params = request.args.to_dict(flat=False)
+        if "update" in params:
+            raise BadRequest("updates must be sent with POST")
+        query = _single(params.get("query", []), "query")
+        if query is None:
+            from service.description import service_description
+
+            return service_description()
+        return _query_request(query, params)
+    ctype = (request.mimetype or "").lower()
+    params = request.args.to_dict(flat=False)
+    if ctype == FORM:
+        body = _text(request.get_data(), "request body")
+        from urllib.parse import parse_qs
+
+        form = parse_qs(body, keep_blank_values=True)
+        for name, values in form.items():
+            params.setdefault(name, []).extend(values)
+        query = _single(params.get("query", []), "query")
+        update = _single(params.get("update", []), "update")
+        if query is not None and update is not None:
+            raise BadRequest("a request has either 'query' or 'update', not both")
+        if update is not None:
+            return _update(update, params)
+        if query is None:
+            raise BadRequest("missing 'query' or 'update' parameter")
+        return _query_request(query, params)
+    if ctype == "application/sparql-query":
+        return _query_request(_text(request.get_data(), "query"), params)
+    if ctype == "application/sparql-update":
+        return _update(_text(request.get_data(), "update"), params)
+    raise UnsupportedMediaType(
+        "POST body must be application/x-www-form-urlencoded, application/sparql-query or "
+        f"application/sparql-update, not {ctype or 'none'}"
+    )

@@ -107,7 +107,11 @@ def test_rebuild_swaps_atomically_and_keeps_one_previous_build(tmp_path: Path) -
         assert _served_labels(store_dir) == {label}
     assert len(set(versions)) == 3
     assert (store_dir / "serving").is_symlink()
+    # old builds stay while readers may still use them, then go
+    assert len(list((store_dir / "builds").iterdir())) == 3
+    stores.prune(store_dir, keep=stores.data_dir(store_dir), grace=0)
     assert len(list((store_dir / "builds").iterdir())) == 2
+    assert _served_labels(store_dir) == {"three"}
 
 
 def test_an_empty_directory_is_served_as_an_empty_store(tmp_path: Path) -> None:

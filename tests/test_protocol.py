@@ -91,8 +91,21 @@ def test_syntax_error_returns_400_with_line_and_column(client: FlaskClient) -> N
     assert f"3:{error['column']}" in error["message"]
 
 
+def test_get_without_query_gives_the_service_description(client: FlaskClient) -> None:
+    r = client.get("/sparql", headers={"Accept": "text/turtle"})
+    assert r.status_code == 200 and r.mimetype == "text/turtle"
+    text = r.get_data(as_text=True)
+    assert "sd:Service" in text and "sd:SPARQL11Query" in text and "sd:UnionDefaultGraph" in text
+    assert "SPARQL_Results_JSON" in text
+    assert "SPARQL11Update" not in text  # read-only
+    r = client.get("/sparql", headers={"Accept": "application/ld+json"})
+    assert r.mimetype == "application/ld+json"
+    r = client.get("/sparql", headers={"Accept": "application/rdf+xml"})
+    assert r.mimetype == "application/rdf+xml"
+
+
 def test_missing_query_and_bad_content_type_are_client_errors(client: FlaskClient) -> None:
-    assert client.get("/sparql").status_code == 400
+    assert client.post("/sparql", data={"nothing": "here"}).status_code == 400
     r = client.post("/sparql", data="x", content_type="text/plain")
     assert r.status_code == 415
     assert "application/sparql-query" in r.get_json()["error"]["message"]

@@ -1,0 +1,99 @@
+"""The SPARQL 1.1 Service Description of ``/sparql`` and the dataset description (VoID)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, request
+from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, serialize
+
+from kg.errors import NotAcceptable
+from kg.query import negotiate
+from kg.vocab import PREFIXES, RDF, VOID
+from service import store_handle
+
+bp = Blueprint("description", __name__)
+
+SD = "http://www.w3.org/ns/sparql-service-description#"
+FORMATS_W3C = "http://www.w3.org/ns/formats/"
+GRAPH_TYPES = {
+    "text/turtle": RdfFormat.TURTLE,
+    "application/ld+json": RdfFormat.JSON_LD,
+    "application/rdf+xml": RdfFormat.RDF_XML,
+    "application/n-triples": RdfFormat.N_TRIPLES,
+}
+RESULT_FORMATS = ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV",
+                  "SPARQL_Results_TSV", "Turtle", "N-Triples", "JSON-LD", "RDF_XML")
+
+
+def _sd(name: str) -> NamedNode:
+    return NamedNode(SD + name)
+
+
+def _graph_response(triples: list[Triple], cache_seconds: int = 300) -> Response:
+    media = negotiate(request.headers.get("Accept", ""), list(GRAPH_TYPES), "text/turtle")
+    if media is None:
+        raise NotAcceptable("available as " + ", ".join(GRAPH_TYPES))
+    fmt = GRAPH_TYPES[media]
+    kwargs = {"prefixes": {**PREFIXES, "sd": SD}} if fmt == RdfFormat.TURTLE else {}
+    body = serialize(triples, format=fmt, **kwargs)  # type: ignore[arg-type]
+    response = Response(body, content_type=media + ("; charset=utf-8" if media.startswith("text")
+                                                    or "n-triples" in media else ""))
+    response.headers["Vary"] = "Accept, Accept-Encoding"
+    response.headers["Cache-Control"] = f"public, max-age={cache_seconds}"
+    return response
+
+
+def service_description() -> Response:
+    """``sd:Service`` for the endpoint: languages, result formats, features, default dataset."""
+    endpoint = NamedNode(request.base_url)
+    service = BlankNode("service")
+    dataset = BlankNode("dataset")
+    default_graph = BlankNode("defaultGraph")
+    settings = current_app.config["RAREKG"]
+    t = [
+        Triple(service, RDF.type, _sd("Service")),
+        Triple(service, _sd("endpoint"), endpoint),
+        Triple(service, _sd("supportedLanguage"), _sd("SPARQL11Query")),
+        Triple(service, _sd("feature"), _sd("UnionDefaultGraph")),
+        Triple(service, _sd("feature"), _sd("BasicFederatedQuery")),
+        Triple(service, _sd("defaultDataset"), dataset),
+        Triple(dataset, RDF.type, _sd("Dataset")),
+        Triple(dataset, _sd("defaultGraph"), default_graph),
+        Triple(default_graph, RDF.type, _sd("Graph")),
+        Triple(dataset, NamedNode("http://purl.org/dc/terms/description"),
+               Literal("The default graph is the union of all named graphs of rarekg; each named "
+                       "graph holds one source (see /.well-known/void).", language="en")),
+    ]
+    if settings["update_token"]:
+        t.append(Triple(service, _sd("supportedLanguage"), _sd("SPARQL11Update")))
+    for name in RESULT_FORMATS:
+        t.append(Triple(service, _sd("resultFormat"), NamedNode(FORMATS_W3C + name)))
+    store, _ = store_handle(current_app).get()
+    for row in store.query(
+        "SELECT DISTINCT ?g WHERE { GRAPH <https://w3id.org/rarekg/graph/void> "
+        "{ ?d <http://rdfs.org/ns/void#subset> ?g } } ORDER BY ?g"
+    ):
+        named = BlankNode()
+        t += [Triple(dataset, _sd("namedGraph"), named),
+              Triple(named, _sd("name"), row["g"]),  # type: ignore[index]
+              Triple(named, RDF.type, _sd("NamedGraph"))]
+    return _graph_response(t)
+
+
+@bp.route("/.well-known/void")
+def void() -> Response:
+    """The VoID description written by the build (graph ``graph/void``)."""
+    store, version = store_handle(current_app).get()
+    triples = [Triple(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(
+        None, None, None, NamedNode("https://w3id.org/rarekg/graph/void"))]
+    triples.append(Triple(NamedNode("https://w3id.org/rarekg/id/dataset/rarekg"),
+                          VOID.sparqlEndpoint, NamedNode(request.host_url + "sparql")))
+    return _graph_response(triples)
+
+
+@bp.route("/.well-known/sparql-examples")
+def sparql_examples() -> Response:
+    """The catalogue of example questions (``sh:SPARQLExecutable``), graph ``graph/examples``."""
+    store, _ = store_handle(current_app).get()
+    triples = [Triple(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(
+        None, None, None, NamedNode("https://w3id.org/rarekg/graph/examples"))]
+    return _graph_response(triples)

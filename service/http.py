@@ -1,0 +1,142 @@
+"""HTTP done right: CORS on reads, ETags tied to the dataset version, caching, gzip, health and
+Prometheus metrics."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import os
+import time
+
+from flask import Flask, Response, current_app, g, jsonify, request
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+)
+
+from kg.errors import RarekgError
+from service import store_handle
+
+READ_PATHS = ("/sparql", "/.well-known/", "/health")
+GZIP_MIN_BYTES = 1024
+REGISTRY = CollectorRegistry(auto_describe=True)
+REQUESTS = Counter("rarekg_requests", "HTTP requests", ["method", "endpoint", "status"],
+                   registry=REGISTRY)
+LATENCY = Histogram("rarekg_request_duration_seconds", "HTTP request latency", ["endpoint"],
+                    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60),
+                    registry=REGISTRY)
+ERRORS = Counter("rarekg_errors", "Error answers", ["kind"], registry=REGISTRY)
+TIMEOUTS = Counter("rarekg_query_timeouts", "Queries stopped at the time limit",
+                   registry=REGISTRY)
+TRIPLES = Gauge("rarekg_triples", "Triples in the served dataset", registry=REGISTRY,
+                multiprocess_mode="max")
+
+
+def _endpoint() -> str:
+    return request.url_rule.rule if request.url_rule is not None else "other"
+
+
+def _etag(version: str) -> str:
+    key = "\x1f".join((version, request.full_path, request.headers.get("Accept", ""),
+                       request.headers.get("Accept-Encoding", "")))
+    return 'W/"' + hashlib.sha1(key.encode("utf-8")).hexdigest()[:24] + '"'
+
+
+def _is_read() -> bool:
+    return request.method in ("GET", "HEAD") and request.path.startswith(READ_PATHS)
+
+
+def _gzip(response: Response) -> None:
+    if (response.direct_passthrough or response.status_code < 200 or response.status_code >= 300
+            or "Content-Encoding" in response.headers
+            or "gzip" not in request.headers.get("Accept-Encoding", "")):
+        return
+    data = response.get_data()
+    if len(data) < GZIP_MIN_BYTES:
+        return
+    response.set_data(gzip.compress(data, compresslevel=5))
+    response.headers["Content-Encoding"] = "gzip"
+    response.headers["Content-Length"] = str(len(response.get_data()))
+    vary = response.headers.get("Vary", "")
+    if "Accept-Encoding" not in vary:
+        response.headers["Vary"] = (vary + ", " if vary else "") + "Accept-Encoding"
+
+
+def _triples() -> int | None:
+    store, _ = store_handle(current_app).get()
+    rows = list(store.query(
+        "SELECT ?n WHERE { GRAPH <https://w3id.org/rarekg/graph/void> { "
+        "<https://w3id.org/rarekg/id/dataset/rarekg> <http://rdfs.org/ns/void#triples> ?n } }"))
+    if rows:
+        return int(rows[0]["n"].value)  # type: ignore[index,union-attr]
+    return None
+
+
+def install(app: Flask) -> None:
+    @app.before_request
+    def start() -> Response | None:
+        g.started = time.perf_counter()
+        if _is_read() and request.path == "/sparql" and request.args.get("query"):
+            try:
+                version = store_handle(current_app).get()[1]
+            except RarekgError:
+                return None
+            g.etag = _etag(version)
+            if g.etag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
+                response = Response(status=304)
+                response.headers["ETag"] = g.etag
+                return response
+        return None
+
+    @app.after_request
+    def finish(response: Response) -> Response:
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        if request.path.startswith(READ_PATHS):
+            response.headers["Access-Control-Allow-Origin"] = "*"
+            response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+            response.headers["Access-Control-Allow-Headers"] = "Accept, Content-Type"
+            response.headers["Access-Control-Expose-Headers"] = "ETag, X-Rarekg-Version"
+        if _is_read() and 200 <= response.status_code < 300:
+            if "etag" in g:
+                response.headers["ETag"] = g.etag
+            response.headers.setdefault("Cache-Control", "public, max-age=60")
+        elif response.status_code != 304:
+            response.headers["Cache-Control"] = "no-store"
+        _gzip(response)
+        endpoint = _endpoint()
+        REQUESTS.labels(request.method, endpoint, str(response.status_code)).inc()
+        if "started" in g:
+            LATENCY.labels(endpoint).observe(time.perf_counter() - g.started)
+        if response.status_code >= 400 and response.is_json:
+            kind = (response.get_json(silent=True) or {}).get("error", {}).get("type", "error")
+            ERRORS.labels(kind).inc()
+            if kind == "timeout":
+                TIMEOUTS.inc()
+        return response
+
+    @app.route("/health")
+    def health() -> tuple[Response, int]:
+        try:
+            _, version = store_handle(current_app).get()
+            triples = _triples()
+        except RarekgError as exc:
+            return jsonify({"live": True, "ready": False, "reason": str(exc)}), 503
+        if triples is not None:
+            TRIPLES.set(triples)
+        return jsonify({"live": True, "ready": True, "triples": triples, "version": version}), 200
+
+    @app.route("/metrics")
+    def metrics() -> Response:
+        if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+            from prometheus_client import multiprocess
+
+            registry = CollectorRegistry()
+            multiprocess.MultiProcessCollector(registry)
+            data = generate_latest(registry)
+        else:
+            data = generate_latest(REGISTRY)
+        return Response(data, content_type=CONTENT_TYPE_LATEST)
