@@ -115,6 +115,17 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--port", type=int, help="port (setting: port)")
     s.add_argument("--workers", type=int, help="worker processes (setting: workers)")
     s.add_argument("--threads", type=int, help="threads per worker (setting: threads)")
+    s.add_argument("--query-timeout", type=float, dest="query_timeout",
+                   help="seconds a query may run (setting: query_timeout)")
+    s.add_argument("--max-rows", type=int, dest="max_rows",
+                   help="most result rows a query may return (setting: max_rows)")
+    s.add_argument("--executors", type=int, help="query executors per worker (setting: executors)")
+    s.add_argument("--update-token", dest="update_token",
+                   help="bearer token that enables updates (setting: update_token)")
+    s.add_argument("--service-allowlist", dest="service_allowlist",
+                   help="space-separated endpoints SERVICE may call (setting: service_allowlist)")
+    s.add_argument("--load-allowlist", dest="load_allowlist",
+                   help="space-separated URL prefixes LOAD may read (setting: load_allowlist)")
     q = sub.add_parser("query", help="run a SPARQL query against a store and print the result")
     store_arg(q)
     q.add_argument("sparql", help="the SPARQL query")
