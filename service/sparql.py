@@ -8,20 +8,15 @@ from flask import Blueprint, Response, current_app, request
 
 from kg import writer
 from kg.errors import BadRequest, Forbidden, Unauthorized, UnsupportedMediaType
-from kg.executor import QueryPool, QueryRequest
+from kg.executor import QueryRequest
 from kg.query import CHARSET
 from service import store_handle
+from service.queries import pool
 
 bp = Blueprint("sparql", __name__)
 
 FORMAT_PARAMS = ("format", "output", "results")
 FORM = "application/x-www-form-urlencoded"
-
-
-def pool() -> QueryPool:
-    p = current_app.extensions["rarekg_pool"]
-    assert isinstance(p, QueryPool)
-    return p
 
 
 def _text(data: bytes, what: str) -> str:
