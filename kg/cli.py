@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from kg import store as stores
+from kg.backend import Backend, backend_from_settings
 from kg.build import BuildReport, build_graph
 from kg.errors import QuerySyntaxError, RarekgError
 from kg.paths import DATA_DIR
@@ -26,14 +27,49 @@ def _print_report(report: BuildReport) -> None:
         print(f"warning: {w}")
 
 
+def _log(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+def _build_remote(args: argparse.Namespace, backend: Backend) -> None:
+    """Build and validate locally in a temporary store, then publish it graph by graph."""
+    import tempfile
+
+    from kg.publish import publish
+
+    with tempfile.TemporaryDirectory(prefix="rarekg-build-") as tmp:
+        report = build_graph(Path(tmp) / "store", default_sources(Path(args.data)), log=_log)
+        _print_report(report)
+        local = stores.open_read_only(Path(tmp) / "store")
+        remote = backend.remote()
+        remote.log = _log
+        published = publish(local, remote, log=_log)
+        del local
+    print(f"published {sum(published.triples.values())} triples in {published.seconds:.1f} s to "
+          f"{backend.remote_query}")
+
+
 def cmd_build(args: argparse.Namespace, settings: dict[str, Any]) -> int:
-    report = build_graph(Path(settings["store"]), default_sources(Path(args.data)),
-                         log=lambda m: print(m, file=sys.stderr))
+    backend = backend_from_settings(settings)
+    if backend.is_remote:
+        _build_remote(args, backend)
+        return 0
+    report = build_graph(Path(settings["store"]), default_sources(Path(args.data)), log=_log)
     _print_report(report)
     return 0
 
 
 def cmd_serve(args: argparse.Namespace, settings: dict[str, Any]) -> int:
+    backend = backend_from_settings(settings)
+    if backend.is_remote:
+        _, version = backend.handle().get()
+        if version == "remote-none":
+            _log(f"{backend.remote_query} holds no rarekg graph: building the default graph first")
+            _build_remote(args, backend)
+        from kg.server import serve
+
+        serve(settings)
+        return 0
     store_dir = Path(settings["store"])
     if not store_dir.exists():
         print(f"{store_dir} does not exist: building the default graph first", file=sys.stderr)
@@ -105,12 +141,29 @@ def parser() -> argparse.ArgumentParser:
     def store_arg(sp: argparse.ArgumentParser) -> None:
         sp.add_argument("--store", help="store directory (setting: store)")
 
+    def remote_args(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("--remote-query", dest="remote_query",
+                        help="SPARQL Query endpoint of a remote engine (setting: remote_query)")
+        sp.add_argument("--remote-update", dest="remote_update",
+                        help="SPARQL Update endpoint of the remote engine (setting: remote_update)")
+        sp.add_argument("--remote-store", dest="remote_store",
+                        help="Graph Store Protocol endpoint of the remote engine "
+                             "(setting: remote_store)")
+        sp.add_argument("--remote-user", dest="remote_user",
+                        help="user for writes to the remote engine (setting: remote_user)")
+        sp.add_argument("--remote-password", dest="remote_password",
+                        help="password for writes to the remote engine (setting: remote_password)")
+        sp.add_argument("--remote-auth", dest="remote_auth", choices=("digest", "basic"),
+                        help="HTTP authentication for remote writes (setting: remote_auth)")
+
     b = sub.add_parser("build", help="build the default graph into a store and swap it in")
     store_arg(b)
     b.add_argument("--data", default=str(DATA_DIR), help="folder of the curated source tables")
+    remote_args(b)
     s = sub.add_parser("serve", help="serve a store (building the default graph if it is missing)")
     store_arg(s)
     s.add_argument("--data", default=str(DATA_DIR), help="folder of the curated source tables")
+    remote_args(s)
     s.add_argument("--host", help="listen address (setting: host)")
     s.add_argument("--port", type=int, help="port (setting: port)")
     s.add_argument("--workers", type=int, help="worker processes (setting: workers)")

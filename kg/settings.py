@@ -39,6 +39,17 @@ SETTINGS: tuple[Setting, ...] = (
             "Space-separated endpoint IRIs that SERVICE may call (empty: SERVICE is refused)"),
     Setting("load_allowlist", "",
             "Space-separated URL prefixes that LOAD may read (empty: LOAD is refused)"),
+    Setting("remote_query", None,
+            "SPARQL 1.1 Query endpoint of a remote engine; set, it replaces the embedded store"),
+    Setting("remote_update", None, "SPARQL 1.1 Update endpoint of the remote engine"),
+    Setting("remote_store", None, "Graph Store Protocol endpoint of the remote engine"),
+    Setting("remote_user", None, "User for writes to the remote engine (HTTP Basic or Digest)"),
+    Setting("remote_password", None, "Password for writes to the remote engine"),
+    Setting("remote_auth", "digest", "HTTP authentication of writes to the remote engine: digest "
+            "(Virtuoso) or basic"),
+    Setting("base_iri", "https://w3id.org/rarekg/",
+            "Base of the IRIs the graph mints; the service answers for them at the same paths "
+            "(`/id/...`, `/vocab`, `/graph/...`)"),
     Setting("shared_dir", str(ROOT.parent / "shared"),
             "Folder of the reference files and W3C test suites (tests and `derive-tables` only); "
             "defaults to `shared/` beside the checkout"),
