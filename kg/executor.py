@@ -35,6 +35,7 @@ class QueryRequest:
     named_graph_uris: tuple[str, ...] = ()
     accept: str = ""
     format_names: tuple[str, ...] = ()  # values of the format / output / results parameters
+    base_iri: str | None = None  # relative IRIs in the query resolve against it (the endpoint)
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,7 @@ def execute(handle: Any, request: QueryRequest, max_rows: int,
     store, version = handle.get()
     result = run_query(store, request.query, default_graph_uris=request.default_graph_uris,
                        named_graph_uris=request.named_graph_uris,
-                       service_allowlist=service_allowlist)
+                       service_allowlist=service_allowlist, base_iri=request.base_iri)
     media_type = choose_media_type(result, request.format_names, request.accept)
     if isinstance(result.value, QueryTriples):
         triples = []

@@ -64,6 +64,7 @@ _STRINGS = re.compile(
     r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>|#[^\n]*'
 )
 _SERVICE = re.compile(r"(?<![\w:?$])SERVICE(?![\w:-])", re.IGNORECASE)
+_FROM = re.compile(r"(?<![\w:?$])FROM(?![\w:-])", re.IGNORECASE)
 _SERVICE_TARGET = re.compile(
     r"(?<![\w:?$])SERVICE(?![\w:-])\s+(?:SILENT\s+)?(<[^<>\s]*>|\S+)", re.IGNORECASE)
 _COMMENTS_AND_STRINGS = re.compile(
@@ -106,6 +107,11 @@ class Result:
 def strip_literals(query: str) -> str:
     """The query without its strings, IRIs and comments (to look for keywords safely)."""
     return _STRINGS.sub(" ", query)
+
+
+def names_dataset(query: str) -> bool:
+    """Whether the query has a dataset clause (``FROM`` or ``FROM NAMED``)."""
+    return bool(_FROM.search(strip_literals(query)))
 
 
 def uses_service(query: str) -> bool:
@@ -161,9 +167,15 @@ def run_query(
     default_graph_uris: Sequence[str] = (),
     named_graph_uris: Sequence[str] = (),
     service_allowlist: Sequence[str] = (),
+    base_iri: str | None = None,
 ) -> Result:
-    """Execute ``query``; the default graph is the union of all named graphs unless
-    ``default_graph_uris`` name its graphs.
+    """Execute ``query`` on its RDF dataset.
+
+    With protocol dataset parameters (``default_graph_uris`` / ``named_graph_uris``), the dataset is
+    exactly the listed graphs and overrides the query's own ``FROM`` / ``FROM NAMED``; else a query
+    with ``FROM`` / ``FROM NAMED`` gets the dataset it names; else the default graph is the union of
+    all graphs of the store and every named graph can be reached with ``GRAPH``.
+    Relative IRIs resolve against ``base_iri`` (the protocol's choice: the endpoint's URL).
 
     Raises ``QuerySyntaxError`` (400, with line and column) for a query that does not parse and
     ``Forbidden`` for a federated query (``SERVICE``) to an endpoint not on ``service_allowlist``.
@@ -171,16 +183,15 @@ def run_query(
     check_service(query, service_allowlist)
     kwargs: dict[str, object] = {}
     try:
-        if default_graph_uris:
+        if default_graph_uris or named_graph_uris:
             kwargs["default_graph"] = [NamedNode(u) for u in default_graph_uris]
-        else:
-            kwargs["use_default_graph_as_union"] = True
-        if named_graph_uris:
             kwargs["named_graphs"] = [NamedNode(u) for u in named_graph_uris]
+        elif not names_dataset(query):
+            kwargs["use_default_graph_as_union"] = True
     except ValueError as exc:
         raise BadRequest(f"not an IRI: {exc}") from None
     try:
-        value = store.query(query, **kwargs)  # type: ignore[arg-type]
+        value = store.query(query, base_iri=base_iri, **kwargs)  # type: ignore[arg-type]
     except SyntaxError as exc:
         raise syntax_error(exc) from None
     return Result(value)

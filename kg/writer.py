@@ -1,28 +1,41 @@
 """Writes to a served store, copy-on-write: each write applies to a hard-linked copy of the build
 being served, which is then swapped in atomically.  Readers never see a store that is being written,
-a failed write changes nothing, and writes are serialized by a lock file."""
+a failed write changes nothing, and writes are serialized by a lock file.
+
+A server applies its writes in a ``WriterProcess``: a spawned process with a time limit.  A write
+that runs past the limit is stopped by killing that process, which leaves the served store as it
+was.  (It also keeps RocksDB working: a process forked from one that has opened a store, such as a
+gunicorn worker, lacks RocksDB's background threads and hangs on its first flush.)
+"""
 
 from __future__ import annotations
 
 import fcntl
+import multiprocessing
 import re
 import shutil
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, Store, parse
+from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, Store, Triple, parse
 
+from kg import errors
 from kg import store as stores
-from kg.errors import BadRequest, Forbidden, RarekgError
+from kg.errors import BadRequest, Forbidden, QueryTimeout, RarekgError, StoreUnavailable
 from kg.query import strip_literals
 
 T = TypeVar("T")
 LOCK = ".write-lock"
+_CTX = multiprocessing.get_context("spawn")
 _LOAD = re.compile(r"\bLOAD\s+(?:SILENT\s+)?(<[^>]*>|\S+)", re.IGNORECASE)
 _USING = re.compile(r"(?<![\w:?$])(USING|WITH)(?![\w:-])", re.IGNORECASE)
 _WHERE = re.compile(r"(?<![\w:?$])WHERE(?![\w:-])", re.IGNORECASE)
+_DELETE_END = re.compile(r"(?<![\w:?$])DELETE\s*$", re.IGNORECASE)
 _STRINGS_AND_COMMENTS = re.compile(
     r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
     r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|#[^\n]*'
@@ -51,29 +64,62 @@ def check_load(update: str, allowed: Sequence[str]) -> None:
 
 def add_using(update: str, using: Sequence[str], using_named: Sequence[str]) -> str:
     """The update with the protocol's ``using-graph-uri`` / ``using-named-graph-uri`` turned into
-    ``USING`` / ``USING NAMED`` clauses before each ``WHERE``.
+    ``USING`` / ``USING NAMED`` clauses before the ``WHERE`` of each operation (not of subqueries).
+    ``DELETE WHERE { P }`` has no dataset clause, so it becomes its long form
+    ``DELETE { P } USING ... WHERE { P }``.
 
-    Raises ``BadRequest`` when the update names its own dataset (``USING`` or ``WITH``): the protocol
-    forbids both at once."""
+    Raises ``BadRequest`` when the update names its own dataset (``USING`` or ``WITH``), which the
+    protocol forbids together with the parameters, and for IRIs that are not absolute."""
     if not using and not using_named:
         return update
     bare = strip_literals(update)
     if _USING.search(bare):
         raise BadRequest("the update names its dataset (USING or WITH) and the request gives "
                          "using-graph-uri / using-named-graph-uri too")
+    for iri in (*using, *using_named):
+        try:
+            NamedNode(iri)
+        except ValueError as exc:
+            raise BadRequest(f"not an IRI: {iri!r}: {exc}") from None
     clause = " ".join([*(f"USING <{g}>" for g in using),
                        *(f"USING NAMED <{g}>" for g in using_named)]) + " "
     masked = _without_strings(update)
     out, last = [], 0
     for match in _WHERE.finditer(masked):
-        before = masked[:match.start()].rstrip()
-        if before.upper().endswith(("DELETE", "INSERT")):
-            continue  # DELETE WHERE { } has no dataset clause
+        if _depth(masked, match.start()) != 0:
+            continue  # the WHERE of a subquery
         out.append(update[last:match.start()])
+        if _DELETE_END.search(masked[:match.start()]):
+            start, end = _group(masked, match.end())
+            out.append(update[start:end] + " ")
         out.append(clause)
         last = match.start()
     out.append(update[last:])
     return "".join(out)
+
+
+def _depth(masked: str, position: int) -> int:
+    """How many ``{`` are open at ``position`` (strings and comments are blanked out; IRIs cannot
+    hold braces)."""
+    head = masked[:position]
+    return head.count("{") - head.count("}")
+
+
+def _group(masked: str, position: int) -> tuple[int, int]:
+    """Start and end of the ``{ ... }`` group that begins after ``position``.  Raises ``BadRequest``
+    when there is none (the parser would reject the update anyway)."""
+    start = masked.find("{", position)
+    if start < 0 or masked[position:start].strip():
+        raise BadRequest("DELETE WHERE without a { } pattern")
+    depth = 0
+    for i in range(start, len(masked)):
+        if masked[i] == "{":
+            depth += 1
+        elif masked[i] == "}":
+            depth -= 1
+            if depth == 0:
+                return start, i + 1
+    raise BadRequest("DELETE WHERE pattern is not closed")
 
 
 @contextmanager
@@ -113,6 +159,7 @@ def write(store_dir: Path, change: Callable[[Store], T]) -> T:
 
 
 GraphName = NamedNode | DefaultGraph
+Payload = tuple[bytes, RdfFormat]
 
 
 def run_update(store_dir: Path, update: str, *, base_iri: str | None = None) -> None:
@@ -123,44 +170,68 @@ def run_update(store_dir: Path, update: str, *, base_iri: str | None = None) -> 
             store.update(update, base_iri=base_iri)
         except SyntaxError as exc:
             raise stores.syntax_error(exc) from None
+        except RuntimeError as exc:  # e.g. DROP GRAPH of a graph that does not exist
+            raise BadRequest(f"update failed: {exc}") from None
         except OSError as exc:
             raise RarekgError(f"update failed: {exc}") from None
 
     write(store_dir, change)
 
 
-def put_graph(store_dir: Path, graph: GraphName, data: bytes, fmt: RdfFormat,
-              base_iri: str | None) -> bool:
-    """Replace a graph's content; returns whether the graph is new.  Raises ``BadRequest`` for
-    data that does not parse."""
+def parse_payloads(payloads: Sequence[Payload], base_iri: str | None) -> list[Triple]:
+    """The triples of one or more RDF documents (each with its own blank nodes, renamed so that
+    they never meet blank nodes already in the store).  Parse before taking the write lock.
+
+    Raises ``BadRequest`` for a document that does not parse or that holds named graphs."""
+    triples: list[Triple] = []
+    for data, fmt in payloads:
+        try:
+            for quad in parse(data, format=fmt, base_iri=base_iri, without_named_graphs=True,
+                              rename_blank_nodes=True):
+                triples.append(Triple(quad.subject, quad.predicate, quad.object))
+        except SyntaxError as exc:
+            raise BadRequest(f"the request body is not valid {fmt}: {exc}") from None
+    return triples
+
+
+def put_graph(store_dir: Path, graph: GraphName, triples: Sequence[Triple]) -> bool:
+    """Replace a graph's content (a named graph is created, even when ``triples`` is empty);
+    returns whether the graph is new."""
 
     def change(store: Store) -> bool:
-        existed = _has_triples(store, graph)
-        quads = _parse(data, fmt, base_iri, graph)
-        store.remove_graph(graph) if not isinstance(graph, DefaultGraph) else store.clear_graph(graph)
-        store.extend(quads)
+        existed = graph_exists(store, graph)
+        if isinstance(graph, DefaultGraph):
+            store.clear_graph(graph)
+        else:
+            if existed:
+                store.remove_graph(graph)
+            store.add_graph(graph)
+        store.extend(Quad(t.subject, t.predicate, t.object, graph) for t in triples)
         return not existed
 
     return write(store_dir, change)
 
 
-def post_graph(store_dir: Path, graph: GraphName, data: bytes, fmt: RdfFormat,
-               base_iri: str | None) -> bool:
-    """Merge data into a graph; returns whether the graph is new."""
+def post_graph(store_dir: Path, graph: GraphName, triples: Sequence[Triple]) -> bool:
+    """Merge triples into a graph (creating a named graph that does not exist); returns whether the
+    graph is new."""
 
     def change(store: Store) -> bool:
-        existed = _has_triples(store, graph)
-        store.extend(_parse(data, fmt, base_iri, graph))
+        existed = graph_exists(store, graph)
+        if not existed and isinstance(graph, NamedNode):
+            store.add_graph(graph)
+        store.extend(Quad(t.subject, t.predicate, t.object, graph) for t in triples)
         return not existed
 
     return write(store_dir, change)
 
 
 def delete_graph(store_dir: Path, graph: GraphName) -> bool:
-    """Remove a graph; returns whether it existed."""
+    """Remove a named graph, or empty the default graph; returns whether the graph existed (the
+    default graph always does)."""
 
     def change(store: Store) -> bool:
-        existed = _has_triples(store, graph)
+        existed = graph_exists(store, graph)
         if isinstance(graph, DefaultGraph):
             store.clear_graph(graph)
         elif existed:
@@ -170,13 +241,107 @@ def delete_graph(store_dir: Path, graph: GraphName) -> bool:
     return write(store_dir, change)
 
 
-def _has_triples(store: Store, graph: GraphName) -> bool:
-    return next(iter(store.quads_for_pattern(None, None, None, graph)), None) is not None
+def graph_exists(store: Store, graph: GraphName) -> bool:
+    """The default graph always exists; a named graph once created (even empty) until dropped."""
+    return isinstance(graph, DefaultGraph) or store.contains_named_graph(graph)
 
 
-def _parse(data: bytes, fmt: RdfFormat, base_iri: str | None, graph: GraphName) -> list[Quad]:
-    try:
-        return [Quad(t.subject, t.predicate, t.object, graph)
-                for t in parse(data, format=fmt, base_iri=base_iri)]
-    except SyntaxError as exc:
-        raise BadRequest(f"the request body is not valid {fmt}: {exc}") from None
+
+@dataclass(frozen=True)
+class Write:
+    """One write, as data (so that it can be sent to a writer process)."""
+
+    kind: str  # "update", "put", "post" or "delete"
+    update: str = ""
+    base_iri: str | None = None
+    graph: GraphName = field(default_factory=DefaultGraph)
+    triples: tuple[Triple, ...] = ()
+
+
+def apply(store_dir: Path, change: Write) -> bool:
+    """Apply one write in this process.  Returns whether a graph was created (``put`` / ``post``),
+    existed (``delete``), or ``True`` (``update``)."""
+    if change.kind == "update":
+        run_update(store_dir, change.update, base_iri=change.base_iri)
+        return True
+    if change.kind == "put":
+        return put_graph(store_dir, change.graph, change.triples)
+    if change.kind == "post":
+        return post_graph(store_dir, change.graph, change.triples)
+    if change.kind == "delete":
+        return delete_graph(store_dir, change.graph)
+    raise ValueError(f"unknown write {change.kind!r}")
+
+
+def _writer_main(conn: Connection, store_dir: str) -> None:
+    while True:
+        try:
+            change = conn.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            conn.send(("ok", apply(Path(store_dir), change)))
+        except RarekgError as exc:
+            conn.send(("error", type(exc).__name__, exc.args, dict(exc.__dict__)))
+
+
+class WriterProcess:
+    """Applies writes one at a time in a spawned process, started on the first write.
+
+    ``run`` raises ``QueryTimeout`` past ``timeout`` seconds (the process is killed, nothing is
+    changed, and the next write starts a new one), ``StoreUnavailable`` if the process dies, and the
+    write's own errors (syntax, bad request)."""
+
+    def __init__(self, store_dir: Path, timeout: float) -> None:
+        self.store_dir = store_dir
+        self.timeout = timeout
+        self._lock = threading.Lock()
+        self._process: Any = None
+        self._conn: Connection | None = None
+
+    def _start(self) -> Connection:
+        if self._conn is not None and self._process is not None and self._process.is_alive():
+            return self._conn
+        self._stop()
+        conn, child = _CTX.Pipe()
+        self._process = _CTX.Process(target=_writer_main, args=(child, str(self.store_dir)),
+                                     daemon=True, name="rarekg-writer")
+        self._process.start()
+        child.close()
+        self._conn = conn
+        return conn
+
+    def _stop(self) -> None:
+        if self._process is not None:
+            self._process.kill()
+            self._process.join(5)
+        if self._conn is not None:
+            self._conn.close()
+        self._process = self._conn = None
+
+    def run(self, change: Write) -> bool:
+        with self._lock:
+            conn = self._start()
+            try:
+                conn.send(change)
+                if not conn.poll(self.timeout):
+                    self._stop()
+                    raise QueryTimeout(
+                        f"the write ran longer than the limit of {self.timeout:g} s and was "
+                        "stopped; nothing was changed (setting query_timeout)")
+                message = conn.recv()
+            except (EOFError, OSError):
+                self._stop()
+                raise StoreUnavailable("the writer process failed; nothing was changed") from None
+        if message[0] == "ok":
+            return bool(message[1])
+        _, name, args, attrs = message
+        cls = getattr(errors, name, RarekgError)
+        exc = cls.__new__(cls)
+        Exception.__init__(exc, *args)
+        exc.__dict__.update(attrs)
+        raise exc
+
+    def close(self) -> None:
+        with self._lock:
+            self._stop()

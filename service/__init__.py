@@ -12,6 +12,7 @@ from kg.errors import RarekgError
 from kg.executor import QueryPool
 from kg.settings import load_settings
 from kg.store import StoreHandle
+from kg.writer import WriterProcess
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -24,11 +25,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         Path(settings["store"]), size=settings["executors"], timeout=settings["query_timeout"],
         max_rows=settings["max_rows"], service_allowlist=settings["service_allowlist"].split(),
     )
+    app.extensions["rarekg_writer"] = WriterProcess(Path(settings["store"]),
+                                                    timeout=settings["query_timeout"])
 
-    from service import description, form, http, sparql
+    from service import description, form, graphstore, http, sparql
 
     app.register_blueprint(sparql.bp)
     app.register_blueprint(description.bp)
+    app.register_blueprint(graphstore.bp)
     app.register_blueprint(form.bp)
     http.install(app)
 
@@ -40,6 +44,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         return response, exc.status
 
     return app
+
+
+def writer_process(app: Flask) -> WriterProcess:
+    """The process that applies this server process's writes (started on the first write)."""
+    process = app.extensions["rarekg_writer"]
+    assert isinstance(process, WriterProcess)
+    return process
 
 
 def store_handle(app: Flask) -> StoreHandle:

@@ -10,7 +10,7 @@ from kg import writer
 from kg.errors import BadRequest, Forbidden, Unauthorized, UnsupportedMediaType
 from kg.executor import QueryRequest
 from kg.query import CHARSET
-from service import store_handle
+from service import writer_process
 from service.queries import pool
 
 bp = Blueprint("sparql", __name__)
@@ -26,6 +26,13 @@ def _text(data: bytes, what: str) -> str:
         raise BadRequest(f"the {what} is not UTF-8: {exc.reason} at byte {exc.start}") from None
 
 
+def _check_charset() -> None:
+    """The protocol's bodies are UTF-8: another declared charset is refused (415)."""
+    charset = request.mimetype_params.get("charset", "utf-8").strip().lower()
+    if charset not in ("utf-8", "utf8"):
+        raise UnsupportedMediaType(f"the request body must be UTF-8, not {charset}")
+
+
 def _single(values: list[str], name: str) -> str | None:
     if len(values) > 1:
         raise BadRequest(f"more than one {name!r} parameter")
@@ -37,11 +44,12 @@ def authorize_write() -> None:
     switched off and ``Unauthorized`` for a missing or wrong token."""
     token = current_app.config["RAREKG"]["update_token"]
     if not token:
-        raise Forbidden("this endpoint is read-only: updates are not enabled (setting update_token)")
+        raise Forbidden("this service is read-only: writes are not enabled (setting update_token)")
     header = request.headers.get("Authorization", "")
     scheme, _, given = header.partition(" ")
     if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip(), token):
-        raise Unauthorized("updates need 'Authorization: Bearer <token>'")
+        raise Unauthorized("writes (SPARQL Update, Graph Store) need "
+                           "'Authorization: Bearer <token>'")
 
 
 def _query_request(query: str, params: dict[str, list[str]]) -> Response:
@@ -51,6 +59,7 @@ def _query_request(query: str, params: dict[str, list[str]]) -> Response:
         named_graph_uris=tuple(params.get("named-graph-uri", [])),
         accept=request.headers.get("Accept", ""),
         format_names=tuple(v for name in FORMAT_PARAMS for v in params.get(name, []) if v),
+        base_iri=request.base_url,
     )
     answer = pool().run(req)
     content_type = answer.media_type + ("; charset=utf-8" if answer.media_type in CHARSET else "")
@@ -67,7 +76,8 @@ def _update(update: str, params: dict[str, list[str]]) -> Response:
     writer.check_load(update, settings["load_allowlist"].split())
     update = writer.add_using(update, params.get("using-graph-uri", []),
                               params.get("using-named-graph-uri", []))
-    writer.run_update(store_handle(current_app).store_dir, update, base_iri=request.base_url)
+    writer_process(current_app).run(writer.Write("update", update=update,
+                                                  base_iri=request.base_url))
     return Response(status=204)
 
 
@@ -85,6 +95,8 @@ def sparql() -> Response:
         return _query_request(query, params)
     ctype = (request.mimetype or "").lower()
     params = request.args.to_dict(flat=False)
+    if ctype in (FORM, "application/sparql-query", "application/sparql-update"):
+        _check_charset()
     if ctype == FORM:
         body = _text(request.get_data(), "request body")
         from urllib.parse import parse_qs
