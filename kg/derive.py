@@ -1,15 +1,18 @@
 """Derive the project's own source tables in ``data/`` from the reference files people download.
 
-The reference files (national lists, ORPHA links, drug approvals, ClinicalTrials.gov pages) are not
-committed; this module turns them into the tables the loaders read, each row citing its source
-document.  Rerunning it on the same reference files gives byte-identical tables, and a test checks that
-the committed tables are exactly what it derives.
+The reference files (national lists, ORPHA links and expert mappings, China drug approvals, network
+hospitals, the FDA orphan approvals export, EMA orphan designations, Orphadata responses, a
+ClinicalTrials.gov page) are not committed; this module turns them into the tables the loaders
+read: CSV tables of the project's own where a source is a mapping or a list, and the upstream
+format itself, reduced to facts, where a loader reads that format anyway (so that a user's own,
+fuller download of the same format loads the same way). Each table cites its source: a ``source``
+column, or a ``sources.csv`` in its folder. Rerunning it on the same reference files gives
+byte-identical tables, and a test checks that the committed tables are exactly what it derives.
 """
 
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import json
 import re
@@ -22,6 +25,11 @@ ALIASES_SOURCE = "zebra-china-aliases-2"
 CCRD_SOURCE = "timgroup-ccrd-orpha"
 DRUGS_SOURCE = "zebra-china-drug-approvals-1"
 CTGOV_SOURCE = "ctgov-sma-china-2026"
+OMIM_SOURCE = "timgroup-ccrd-omim"
+HPO_SOURCE = "timgroup-ccrd-hpo"
+FDA_SOURCE = "fda-oopd-orphan-approvals-2022"
+EMA_SOURCE = "ema-orphan-designations-sample"
+HOSPITALS_SOURCE = "zebra-china-rare-network-hospitals"
 
 # Issuing bodies as printed in the notices, and their ids in data/authorities.csv.
 ISSUERS = {
@@ -118,149 +126,248 @@ def derive_lists(ref: Path) -> dict[str, str]:
     return tables
 
 
-def drug_id(drug: dict[str, Any]) -> str:
-    """A stable slug for a drug of the China approvals reference, from its Chinese name or INN."""
-    key = drug.get("drug_zh") or drug.get("inn") or drug.get("brand") or ""
-    return "cn-" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:10]
+def _json_text(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
 
 
-def _doc_source_id(upstream_id: str) -> str:
-    return "cn-" + upstream_id.replace("_", "-")
+def _source_rows(rows: Iterable[Sequence[Any]]) -> str:
+    return _csv_text(SOURCE_COLUMNS, rows)
+
+
+ACCESSED = "2026-11-24"
+ZEBRA = "https://github.com/zwbao/zebra-mod/blob/"
+TIMGROUP = ("https://github.com/xiaohaomao/timgroup_disease_diagnosis/blob/"
+            "f3a2c255ded96faa2caaa3737ff8ced0c0a8d2b8/")
+
+
+def derive_annotations(ref: Path) -> dict[str, str]:
+    """The list-1 expert annotations beyond ORPHA: the OMIM mapping and the HPO phenotypes."""
+    names = _read_json(ref / "china_list1_compendium_hpo.json")
+
+    def key(ccrd: str) -> tuple[int, int]:
+        main, _, sub = ccrd.removeprefix("CCRD:").partition(".")
+        return int(main), int(sub or 0)
+
+    def subtype_names(ccrd: str) -> tuple[str, str]:
+        if "." not in ccrd or ccrd not in names:
+            return "", ""
+        return names[ccrd]["CNS_NAME"], names[ccrd]["ENG_NAME"]
+
+    omim = _read_json(ref / "china_list1_ccrd_to_omim.json")
+    return {
+        "lists/ccrd_omim_mapping.csv": _csv_text(
+            ["entry", "subtype", "subtype_name_zh", "subtype_name_en", "omim", "relation",
+             "source"],
+            ((*key(k), *subtype_names(k), code.removeprefix("OMIM:"), flag, OMIM_SOURCE)
+             for k in sorted(omim, key=key) for code, flag in omim[k]),
+        ),
+        "lists/ccrd_hpo.csv": _csv_text(
+            ["entry", "subtype", "subtype_name_zh", "subtype_name_en", "hpo", "source"],
+            ((*key(k), *subtype_names(k), " ".join(names[k]["PHENOTYPE_LIST"]), HPO_SOURCE)
+             for k in sorted(names, key=key)),
+        ),
+        "lists/sources.csv": _source_rows([
+            (OMIM_SOURCE, "Dataset",
+             "CCRD to OMIM mapping of China's First National List of Rare Diseases", "xiaohaomao",
+             "xiaohaomao/timgroup_disease_diagnosis", "2024-11-28",
+             TIMGROUP + "data/CCRD_to_OMIM_ORPHA/ccrd_to_omim.json", "en", ACCESSED,
+             "Expert mapping with flags E, NTBT, BTNT for 6 entries (45 pairs), including subtype "
+             "CCRD:72.4; Apache-2.0"),
+            (HPO_SOURCE, "Dataset",
+             "HPO annotations of China's First National List of Rare Diseases (conpendium_hpo)",
+             "xiaohaomao", "xiaohaomao/timgroup_disease_diagnosis", "2024-11-28",
+             TIMGROUP + "codes/core/data/raw/CCRD/conpendium_hpo.json", "en", ACCESSED,
+             "HPO phenotype lists of 144 list-1 entries and subtypes (4,258 annotations), with "
+             "the Chinese and English names of each; Apache-2.0"),
+        ]),
+    }
+
+
+# Fields of a cited document that are facts about it (hashes, file names and retrieval methods are
+# left out).
+DOCUMENT_FIELDS = ("title", "document_no", "issuer", "published", "url", "attachment_url",
+                   "retrieved_at", "note")
+
+
+def _documents(sources: dict[str, Any]) -> dict[str, Any]:
+    return {key: {f: doc[f] for f in DOCUMENT_FIELDS if doc.get(f) is not None}
+            for key, doc in sources.items()}
+
+
+def _issuer_names(printed: str) -> list[str]:
+    separators = r"[\s、,，]+"  # noqa: RUF001 (the Chinese comma separates issuers)
+    return [n for n in re.split(separators, re.sub(r"\s*\(.*?\)", "", printed)) if n]
+
+
+def _cited_rows(sources: dict[str, Any], dataset: str) -> list[tuple[Any, ...]]:
+    """``sources.csv`` rows of the documents a reference file cites (its ``provenance.sources``),
+    with the slugs the loaders give them (``vat_2019`` is ``cn-vat-2019``)."""
+    rows = []
+    for key in sorted(sources):
+        doc = sources[key]
+        number = doc.get("document_no")
+        title = doc["title"] + (f" ({number})" if number and number not in doc["title"] else "")
+        kind = ("WebPage" if key.startswith("nmpa_news") else
+                "NewsArticle" if key.startswith("govcn_news") else "OfficialNotice")
+        names = _issuer_names(doc.get("issuer") or "")
+        rows.append((
+            "cn-" + re.sub(r"[^a-z0-9]+", "-", key.lower()).strip("-"), kind, title,
+            "; ".join(names), names[0] if names else "", (doc.get("published") or "")[:10],
+            doc.get("url"), "zh", (doc.get("retrieved_at") or "")[:10],
+            f"cited by {dataset} as {key}",
+        ))
+    return rows
 
 
 def derive_drugs(ref: Path) -> dict[str, str]:
+    """The China drug approvals reference reduced to facts: every drug with all its evidence, and
+    the documents it cites."""
     data = _read_json(ref / "china_rare_drug_approvals.json")
-    docs = data["provenance"]["sources"]
-    used: set[str] = set()
-    rows = []
-    seen: set[str] = set()
-    for drug in data["drugs"]:
-        ident = drug_id(drug)
-        if ident in seen:
-            raise ValueError(f"drug id {ident} is not unique ({drug.get('drug_zh')})")
-        seen.add(ident)
-        approval = drug.get("approval") or {}
-        src = approval.get("source_id")
-        quote = ""
-        if src:
-            used.add(src)
-            quote = next(
-                (e["what"] for e in drug.get("evidence", []) if e.get("source_id") == src), ""
-            )
-        else:
-            first = (drug.get("evidence") or [{}])[0]
-            src = first.get("source_id")
-            quote = first.get("what", "")
-            if src:
-                used.add(src)
-        diseases = ";".join(f"CN{d['list']}:{d['no']}" for d in drug.get("list_diseases", []))
-        rows.append((
-            ident, drug.get("drug_zh"), drug.get("inn"), drug.get("brand"),
-            drug.get("indication_zh"), diseases, "yes" if approval else "no",
-            approval.get("date"), approval.get("year"), approval.get("type"),
-            _doc_source_id(src) if src else "", quote,
-        ))
-    tables = {
-        "drugs/china_drug_approvals.csv": _csv_text(
-            ["id", "drug_zh", "inn", "brand", "indication_zh", "diseases", "approved",
-             "approval_date", "approval_year", "approval_type", "source", "quote"],
-            rows,
-        )
+    prov = data["provenance"]
+    reduced = {
+        "schema": data["schema"],
+        "title": data["title"],
+        "provenance": {
+            "sources": _documents(prov["sources"]),
+            "counts": prov["counts"],
+            "coverage": prov["coverage"],
+            "method": {k: prov["method"][k] for k in ("merge", "approval", "list_diseases")},
+        },
+        "drugs": data["drugs"],
     }
-    doc_rows = []
-    for upstream_id in sorted(used):
-        d = docs[upstream_id]
-        title = d["title"] + (f" ({d['document_no']})" if d.get("document_no") else "")
-        doc_type = "WebPage" if upstream_id.startswith("nmpa_news") else "OfficialNotice"
-        doc_rows.append((
-            _doc_source_id(upstream_id), doc_type, title, d.get("issuer", "").replace(" ", "; "),
-            d.get("issuer", "").split(" ")[0], d.get("published"), d.get("url"), "zh",
-            (d.get("retrieved_at") or "2026-10-06")[:10],
-            f"cited by {DRUGS_SOURCE} as {upstream_id}",
+    return {"nmpa/china_rare_drug_approvals.json": _json_text(reduced),
+            "nmpa/sources.csv": _source_rows(_cited_rows(prov["sources"], DRUGS_SOURCE))}
+
+
+def derive_hospitals(ref: Path) -> dict[str, str]:
+    """The network hospitals reference reduced to facts: every hospital, the notices it cites."""
+    data = _read_json(ref / "china_rare_network_hospitals.json")
+    prov = data["provenance"]
+    reduced = {
+        "schema": data["schema"],
+        "title": data["title"],
+        "provenance": {
+            "sources": _documents(prov["sources"]),
+            "counts": prov["counts"],
+            "status_definitions": prov["status_definitions"],
+            "provinces": prov["provinces"],
+            "coverage": prov["coverage"],
+        },
+        "hospitals": data["hospitals"],
+    }
+    return {
+        "hospitals/china_rare_network_hospitals.json": _json_text(reduced),
+        "hospitals/sources.csv": _source_rows([(
+            HOSPITALS_SOURCE, "Dataset", data["title"], "zwbao", "zwbao/zebra-mod",
+            prov["built_at"][:10],
+            ZEBRA + "944b50fc75f152cd3a3473d3190883df4b1af2cf/zebra/data/"
+            "china_rare_network_hospitals.json", "zh", ACCESSED,
+            "Hospitals of the 2019 list (国卫办医函〔2019〕157号, 324) and the adjusted "  # noqa: RUF001
+            "2024 list (国卫办医政函〔2024〕64号, 419), 447 rows; official PRC publications; "  # noqa: RUF001
+            "MIT",
+        ), *_cited_rows(prov["sources"], HOSPITALS_SOURCE)]),
+    }
+
+
+# Upstream columns that are sponsors' addresses, not facts about the designation or approval.
+FDA_ADDRESS = ("Sponsor Address 1", "Sponsor Address 2", "Sponsor City", "Sponsor State",
+               "Sponsor Zip", "Sponsor Country")
+
+
+def derive_fda(ref: Path) -> dict[str, str]:
+    """The OOPD export in its own format, without sponsor addresses and the closing note row."""
+    with (ref / "fda_orphan_approvals_2022.csv").open(encoding="utf-8", newline="") as f:
+        reader = csv.reader(f)
+        header = next(reader)
+        keep = [i for i, name in enumerate(header) if name not in FDA_ADDRESS]
+        rows = [[row[i] for i in keep] for row in reader
+                if not (row[0].startswith("Note:") and not any(row[1:-1]))]
+    return {
+        "fda/fda_orphan_approvals.csv": _csv_text([header[i] for i in keep], rows),
+        "fda/sources.csv": _source_rows([(
+            FDA_SOURCE, "Dataset",
+            "Search Orphan Drug Designations and Approvals: designated and approved orphan drugs "
+            "(export)", "U.S. Food and Drug Administration, Office of Orphan Products Development",
+            "U.S. Food and Drug Administration", "2022-11-11",
+            "https://github.com/jhylin/Portfolio-projects/blob/"
+            "c1bbf1d782d70f2f588d59d84177086163d94264/Rare_diseases_drugs_FDA.csv", "en", ACCESSED,
+            "OOPD database export (1,057 designation/approval rows, approvals 1983-07-20 to "
+            "2022-05-20) as kept in jhylin/Portfolio-projects; the query used is not recorded; "
+            "sponsor addresses and the closing note row left out; a US-government work",
+        )]),
+    }
+
+
+def derive_ema(ref: Path) -> dict[str, str]:
+    data = _read_json(ref / "fixtures" / "ema_orphan_designations_sample.json")
+    return {
+        "ema/ema_orphan_designations.json": _json_text(data),
+        "ema/sources.csv": _source_rows([(
+            EMA_SOURCE, "Dataset", "Orphan designations (EMA medicine data): sample of "
+            f"{len(data['data'])} of {data['meta']['total_records']} records",
+            "European Medicines Agency", "European Medicines Agency",
+            data["meta"]["timestamp"][:10],
+            ZEBRA + "7a923a38e982cd0074455fb88c76668b8aa266cc/tests/fixtures/ema/"
+            "orphan_sample.json",
+            "en", ACCESSED,
+            "EMA orphan designation records as kept in zwbao/zebra-mod tests/fixtures/ema "
+            "(spinal muscular atrophy, Kennedy's disease, Dravet syndrome, primary hyperoxaluria); "
+            "EMA's reuse terms not checked",
+        )]),
+    }
+
+
+ORPHADATA_FILES = {
+    "orphadata-cross-33069-en": ("orphadata_api_cross_33069_en.json", "cross_33069_en.json"),
+    "orphadata-cross-33069-zh": ("orphadata_api_cross_33069_zh.json", "cross_33069_zh.json"),
+    "orphadata-epidemiology-33069": ("orphadata_api_epidemiology_33069.json",
+                                     "epidemiology_33069.json"),
+}
+
+
+def derive_orphadata(ref: Path) -> dict[str, str]:
+    """The Orphadata API responses as published, one file per response, each a source document."""
+    tables: dict[str, str] = {}
+    rows = []
+    for slug, (name, upstream) in ORPHADATA_FILES.items():
+        data = _read_json(ref / "fixtures" / name)
+        tables[f"orphadata/{slug}.json"] = _json_text(data)
+        result = data["data"]["results"]
+        rows.append((
+            slug, "Dataset",
+            f"{data['datasetCategory']['name']}: ORPHA:{result['ORPHAcode']} "
+            f"({data['datasetCategory']['lang']})", "Orphanet", "Orphadata (INSERM)",
+            result["Date"][:10], data["uri"], data["datasetCategory"]["lang"], ACCESSED,
+            "Orphadata API response as kept in zwbao/zebra-mod tests/fixtures/orphanet/"
+            f"{upstream}; "
+            f"{data['data']['__licence']['identifier']}",
         ))
-    tables["drugs/sources.csv"] = _csv_text(SOURCE_COLUMNS, doc_rows)
+    tables["orphadata/sources.csv"] = _source_rows(rows)
     return tables
 
 
-_ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4"}
-
-
-def _norm(name: str) -> str:
-    """Lower case, inverted MeSH-style names turned round, punctuation dropped."""
-    name = name.strip()
-    if name.count(",") == 1:
-        head, tail = (p.strip() for p in name.split(","))
-        name = f"{tail} {head}"
-    return re.sub(r"[^a-z0-9]+", " ", name.lower()).strip()
-
-
-def _condition_index(ref: Path) -> dict[str, str]:
-    index: dict[str, str] = {}
-    for d in _read_json(ref / "china_rare_disease_lists.json")["diseases"]:
-        index[_norm(d["name_en"])] = f"CN{d['list']}:{d['no']}"
-    for r in _read_csv(ref / "china_list_folk_names.csv"):
-        if r["text"].isascii() and r["text"].isupper():
-            index[_norm(r["text"])] = f"CN{r['list']}:{r['no']}"
-    return index
-
-
-def link_condition(condition: str, index: dict[str, str]) -> str | None:
-    """The list entry a trial condition names unambiguously, or ``None`` (never a guess).
-
-    Matches the whole normalised name, an acronym followed by the name (``SMA - Spinal Muscular
-    Atrophy``), or a numbered subtype of a listed disease (``Spinal Muscular Atrophy Type I``).
-    """
-    key = _norm(condition)
-    if key in index:
-        return index[key]
-    parts = [p.strip() for p in re.split(r"\s+-\s+", condition)]
-    hits = {index[_norm(p)] for p in parts if _norm(p) in index}
-    if len(hits) == 1 and len(parts) > 1:
-        return hits.pop()
-    m = re.fullmatch(r"(.+?) type (\d+|i{1,3}|iv)", key)
-    if m and m.group(1) in index:
-        return index[m.group(1)]
-    return None
-
-
 def derive_trials(ref: Path) -> dict[str, str]:
+    """The ClinicalTrials.gov page in its own format, without eligibility texts and site contacts
+    (names, phones and e-mails of people)."""
     page = _read_json(ref / "fixtures" / "ctgov_v2_sma_china.json")
-    index = _condition_index(ref)
-    rows = []
+    studies = []
     for study in page["studies"]:
-        p = study["protocolSection"]
-        ident = p["identificationModule"]
-        status = p.get("statusModule", {})
-        design = p.get("designModule", {})
-        conditions = p.get("conditionsModule", {}).get("conditions", [])
-        linked = sorted({c for c in (link_condition(x, index) for x in conditions) if c})
-        locations = p.get("contactsLocationsModule", {}).get("locations", [])
-        countries = sorted({loc["country"] for loc in locations if loc.get("country")})
-        interventions = [i["name"] for i in p.get("armsInterventionsModule", {}).get(
-            "interventions", [])]
-        rows.append((
-            ident["nctId"], ident.get("briefTitle"), ident.get("officialTitle"),
-            status.get("overallStatus"), ";".join(design.get("phases", [])),
-            design.get("studyType"), design.get("enrollmentInfo", {}).get("count"),
-            status.get("startDateStruct", {}).get("date"),
-            ";".join(conditions), ";".join(linked), ";".join(interventions),
-            p.get("sponsorCollaboratorsModule", {}).get("leadSponsor", {}).get("name"),
-            ";".join(countries), CTGOV_SOURCE,
-        ))
-    return {
-        "trials/ctgov_trials.csv": _csv_text(
-            ["nct_id", "brief_title", "official_title", "overall_status", "phases", "study_type",
-             "enrollment", "start_date", "conditions", "diseases", "interventions", "lead_sponsor",
-             "countries", "source"],
-            rows,
-        )
-    }
+        protocol = {k: v for k, v in study["protocolSection"].items() if k != "eligibilityModule"}
+        sites = protocol.get("contactsLocationsModule", {}).get("locations")
+        if sites is not None:
+            protocol["contactsLocationsModule"] = {
+                "locations": [{k: v for k, v in s.items() if k != "contacts"} for s in sites]}
+        studies.append({"protocolSection": protocol, "derivedSection": study["derivedSection"],
+                        "hasResults": study["hasResults"]})
+    return {"ctgov/ctgov_sma_china.json": _json_text({"totalCount": page["totalCount"],
+                                                      "studies": studies})}
 
 
 def derive_tables(ref: Path) -> dict[str, str]:
     """All derived tables, keyed by their path under ``data/``."""
     tables: dict[str, str] = {}
-    for derive in (derive_lists, derive_drugs, derive_trials):
+    for derive in (derive_lists, derive_annotations, derive_drugs, derive_hospitals, derive_fda,
+                   derive_ema, derive_orphadata, derive_trials):
         tables.update(derive(ref))
     return tables
 

@@ -74,6 +74,10 @@ class QuadWriter:
         self.add(ev, RK.evidenceQuote, text(quote, lang))
         return ev
 
+    def discard(self) -> None:
+        """Forget the triples collected since the last ``drain`` (a record that is skipped)."""
+        self._quads = []
+
     def drain(self) -> Iterator[Quad]:
         quads, self._quads = self._quads, []
         yield from quads

@@ -7,21 +7,48 @@ Together with ``kg/cli.py`` this is the composition root: the only modules of ``
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import UTC, datetime
+from functools import cached_property
+from itertools import chain
 from pathlib import Path
 
 from pyoxigraph import Quad
 
+from kg import iri
 from kg.build import Source
 from kg.describe import SourceInfo
+from kg.errors import BuildError, LoadError
+from kg.names import DiseaseIndex, DrugIndex
 from kg.paths import DATA_DIR, EXAMPLES_DIR, ONTOLOGY_DIR
 
 CC_BY = "https://creativecommons.org/licenses/by/4.0/"
+Loads = Callable[[], Iterable[Quad]]
+
+
+class Links:
+    """The disease and drug indexes that link upstream records to the graph, built on first use from
+    the quads of the sources that name diseases and drugs (``kg.names``)."""
+
+    def __init__(self, diseases: Sequence[Loads], drugs: Sequence[Loads]) -> None:
+        self._diseases = list(diseases)
+        self._drugs = list(drugs)
+
+    @cached_property
+    def diseases(self) -> DiseaseIndex:
+        return DiseaseIndex.from_quads(chain.from_iterable(load() for load in self._diseases))
+
+    @cached_property
+    def drugs(self) -> DrugIndex:
+        return DrugIndex.from_quads(chain.from_iterable(load() for load in self._drugs))
+
+    def with_drugs(self, more: Sequence[Loads]) -> Links:
+        return Links(self._diseases, [*self._drugs, *more])
 
 
 def default_sources(data_dir: Path = DATA_DIR) -> list[Source]:
     """Every source of the default graph, read from the project's own tables in ``data_dir``."""
-    from loaders import aliases, drugs, lists, rdffiles, seeds, sources, trials
+    from loaders import aliases, lists, rdffiles, seeds, sources
 
     source_tables = [data_dir / "sources.csv", *sorted(data_dir.glob("*/sources.csv"))]
     seed_docs = _seed_documents(data_dir / "sources.csv")
@@ -48,18 +75,166 @@ def default_sources(data_dir: Path = DATA_DIR) -> list[Source]:
         Source(SourceInfo(seeds.GRAPH, "Organizations, policies and statistics of the seed "
                           "documents", tuple(seed_docs)),
                lambda: seeds.load(data_dir / "seeds", _languages(data_dir / "sources.csv"))),
-        Source(SourceInfo(drugs.GRAPH, "Rare-disease drugs approved in China",
-                          ("zebra-china-drug-approvals-1",), "2026-10-06"),
-               lambda: drugs.load(data_dir / "drugs" / "china_drug_approvals.csv")),
-        Source(SourceInfo(trials.GRAPH, "Clinical trials from ClinicalTrials.gov",
-                          ("ctgov-sma-china-2026",), "2026-10-05"),
-               lambda: trials.load(data_dir / "trials" / "ctgov_trials.csv")),
+        *upstream_sources(data_dir, default_links(data_dir)),
         Source(SourceInfo(rdffiles.EXAMPLES_GRAPH, "Example questions (SHACL SPARQL executables)",
                           licence=CC_BY),
                lambda: rdffiles.load(sorted(EXAMPLES_DIR.glob("*.ttl")),
                                      rdffiles.EXAMPLES_GRAPH)),
         _organizations(data_dir),
     ]
+
+
+def default_links(data_dir: Path = DATA_DIR) -> Links:
+    """Links to the listed diseases (lists, ORPHA links and mappings, folk names, subtypes,
+    Orphadata names) and to the drugs (China approvals, FDA, EMA) of the default graph."""
+    from loaders import aliases, ccrd, ema, fda, lists, nmpa, orphadata
+
+    lists_dir = data_dir / "lists"
+    return Links(
+        [lambda: lists.load(lists_dir), lambda: aliases.load(lists_dir),
+         lambda: aliases.load_mapping(lists_dir / "ccrd_orpha_mapping.csv"),
+         lambda: ccrd.load_hpo(lists_dir / "ccrd_hpo.csv"),
+         lambda: chain.from_iterable(orphadata.load(p, source=iri.source(p.stem))
+                                     for p in _orphadata_files(data_dir))],
+        [lambda: nmpa.load(data_dir / "nmpa" / NMPA_FILE, source=iri.source(NMPA_SOURCE),
+                           documents_described=True),
+         lambda: fda.load(data_dir / "fda" / FDA_FILE, source=iri.source(FDA_SOURCE)),
+         lambda: ema.load(data_dir / "ema" / EMA_FILE, source=iri.source(EMA_SOURCE))],
+    )
+
+
+NMPA_FILE, NMPA_SOURCE = "china_rare_drug_approvals.json", "zebra-china-drug-approvals-1"
+HOSPITALS_FILE, HOSPITALS_SOURCE = ("china_rare_network_hospitals.json",
+                                    "zebra-china-rare-network-hospitals")
+FDA_FILE, FDA_SOURCE = "fda_orphan_approvals.csv", "fda-oopd-orphan-approvals-2022"
+EMA_FILE, EMA_SOURCE = "ema_orphan_designations.json", "ema-orphan-designations-sample"
+CTGOV_FILE, CTGOV_SOURCE = "ctgov_sma_china.json", "ctgov-sma-china-2026"
+
+
+def _orphadata_files(data_dir: Path) -> list[Path]:
+    return sorted((data_dir / "orphadata").glob("*.json"))
+
+
+def _ids(path: Path) -> tuple[str, ...]:
+    with path.open(encoding="utf-8", newline="") as f:
+        return tuple(r["id"] for r in csv.DictReader(f))
+
+
+def upstream_sources(data_dir: Path, links: Links) -> list[Source]:
+    """The sources of the default graph that come in an upstream format (reduced to facts by
+    ``rarekg derive-tables``) or from the CCRD annotations: OMIM mapping, HPO phenotypes, Orphadata,
+    China drug approvals, network hospitals, FDA and EMA orphan decisions, ClinicalTrials.gov."""
+    from loaders import ccrd, ctgov, ema, fda, hospitals, nmpa, orphadata
+
+    lists_dir = data_dir / "lists"
+    orphadata_files = _orphadata_files(data_dir)
+    return [
+        Source(SourceInfo(ccrd.OMIM_GRAPH, "Expert mapping of list-1 entries to OMIM",
+                          ("timgroup-ccrd-omim",), "2024-11-28"),
+               lambda: ccrd.load_omim(lists_dir / "ccrd_omim_mapping.csv")),
+        Source(SourceInfo(ccrd.HPO_GRAPH, "HPO phenotypes of list-1 entries",
+                          ("timgroup-ccrd-hpo",), "2024-11-28"),
+               lambda: ccrd.load_hpo(lists_dir / "ccrd_hpo.csv")),
+        Source(SourceInfo(orphadata.GRAPH, "Orphadata: names, cross-references and epidemiology",
+                          tuple(p.stem for p in orphadata_files), "2026-06-23", CC_BY),
+               lambda: chain.from_iterable(orphadata.load(p, source=iri.source(p.stem))
+                                           for p in orphadata_files)),
+        Source(SourceInfo(nmpa.GRAPH, "Rare-disease drugs in China: approvals, VAT relief and "
+                          "urgent-need listings, reviews, with every official source",
+                          (*_ids(data_dir / "nmpa" / "sources.csv"), NMPA_SOURCE), "2026-10-06"),
+               lambda: nmpa.load(data_dir / "nmpa" / NMPA_FILE, source=iri.source(NMPA_SOURCE),
+                                 documents_described=True)),
+        Source(SourceInfo(hospitals.GRAPH, "National rare disease diagnosis and treatment "
+                          "collaboration network: hospitals of the 2019 and 2024 lists",
+                          _ids(data_dir / "hospitals" / "sources.csv"), "2026-10-06"),
+               lambda: hospitals.load(data_dir / "hospitals" / HOSPITALS_FILE,
+                                      source=iri.source(HOSPITALS_SOURCE),
+                                      documents_described=True)),
+        Source(SourceInfo(fda.GRAPH, "FDA orphan drug designations and approvals (OOPD export)",
+                          (FDA_SOURCE,), "2022-11-11"),
+               lambda: fda.load(data_dir / "fda" / FDA_FILE, source=iri.source(FDA_SOURCE),
+                                diseases=links.diseases)),
+        Source(SourceInfo(ema.GRAPH, "EMA orphan designations (sample)", (EMA_SOURCE,),
+                          "2026-10-05"),
+               lambda: ema.load(data_dir / "ema" / EMA_FILE, source=iri.source(EMA_SOURCE),
+                                diseases=links.diseases)),
+        Source(SourceInfo(ctgov.GRAPH, "Clinical trials from ClinicalTrials.gov",
+                          (CTGOV_SOURCE,), "2026-10-05"),
+               lambda: ctgov.load(data_dir / "ctgov" / CTGOV_FILE, source=iri.source(CTGOV_SOURCE),
+                                  diseases=links.diseases, drugs=links.drugs)),
+    ]
+
+
+FORMATS = {
+    "ctgov": "ClinicalTrials.gov API v2 JSON",
+    "orphadata": "Orphadata API JSON",
+    "fda": "FDA OOPD orphan designations and approvals CSV",
+    "ema": "EMA orphan designations JSON",
+    "nmpa": "China rare-disease drug approvals JSON",
+    "hospitals": "China rare disease collaboration network hospitals JSON",
+}
+DRUG_FORMATS = ("nmpa", "fda", "ema")
+
+
+def download_sources(specs: Sequence[str], data_dir: Path = DATA_DIR) -> list[Source]:
+    """A user's own downloads, each ``NAME=PATH`` with ``NAME`` one of ``FORMATS``, as sources of
+    their own named graphs (``download-<name>-<file>``), each with its own source document.  Their
+    conditions and indications link to the listed diseases of ``data_dir``, their interventions to
+    the drugs of the default graph and of the other downloads.
+
+    Raises ``BuildError`` for an unknown format or a spec without ``=``, ``LoadError`` for a file
+    that cannot be read."""
+    from loaders import ctgov, documents, ema, fda, hospitals, nmpa, orphadata
+
+    parsed: list[tuple[str, Path, str]] = []
+    for spec in specs:
+        name, sep, value = spec.partition("=")
+        if not sep or not value:
+            raise BuildError(f"--source {spec!r}: expected NAME=PATH")
+        if name not in FORMATS:
+            raise BuildError(f"--source {spec!r}: unknown format {name!r} "
+                             f"(one of {', '.join(FORMATS)})")
+        path = Path(value)
+        if not path.is_file():
+            raise LoadError(path.name, 0, None, f"cannot be read: no such file {value}")
+        graph = f"download-{name}-{iri.name_slug(path.stem)}"
+        taken = {g for _n, _p, g in parsed}
+        base, n = graph, 2
+        while graph in taken:
+            graph, n = f"{base}-{n}", n + 1
+        parsed.append((name, path, graph))
+
+    def loader(name: str, path: Path, graph: str, links: Links | None) -> Iterator[Quad]:
+        source = iri.source(graph)
+        yield from documents.download(path, graph, name, FORMATS[name], iri.graph(graph))
+        if name == "ctgov":
+            yield from ctgov.load(path, source=source, graph=graph,
+                                  diseases=links.diseases if links else None,
+                                  drugs=links.drugs if links else None)
+        elif name == "fda":
+            yield from fda.load(path, source=source, graph=graph,
+                                diseases=links.diseases if links else None)
+        elif name == "ema":
+            yield from ema.load(path, source=source, graph=graph,
+                                diseases=links.diseases if links else None)
+        elif name == "nmpa":
+            yield from nmpa.load(path, source=source, graph=graph)
+        elif name == "hospitals":
+            yield from hospitals.load(path, source=source, graph=graph)
+        else:
+            yield from orphadata.load(path, source=source, graph=graph)
+
+    drug_loads: list[Loads] = [
+        (lambda n=name, p=path, g=graph: loader(n, p, g, None))
+        for name, path, graph in parsed if name in DRUG_FORMATS]
+    links = default_links(data_dir).with_drugs(drug_loads)
+    result = []
+    for name, path, graph in parsed:
+        modified = datetime.fromtimestamp(path.stat().st_mtime, UTC).date().isoformat()
+        result.append(Source(
+            SourceInfo(graph, f"{FORMATS[name]}: {path.name} (own download)", (graph,), modified),
+            lambda n=name, p=path, g=graph: loader(n, p, g, links)))
+    return result
 
 
 def _seed_documents(path: Path) -> list[str]:

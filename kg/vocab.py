@@ -60,6 +60,10 @@ RK = ClosedNamespace(
     evidenceQuote hasEvidence aboutProperty statedValue
     surveyItem denominator observationCategory measure qualifier asOf
     sourceRecord
+    Mapping PrevalenceEstimate Membership NetworkRoleScheme
+    hasPhenotype hasMapping mappingRelation terminology validationStatus
+    hasPrevalence prevalenceClass prevalenceType prevalenceQualification geography sourceCitation
+    exclusivityEnd publishedStatus testsDrug collaborator trialSite
     """,
 )
 
@@ -68,11 +72,11 @@ SCHEMA = ClosedNamespace(
     """
     MedicalCondition NGO Organization Drug MedicalTrial Legislation ListItem CreativeWork
     DrugLegalStatus DrugCost Dataset ItemList ScholarlyArticle NewsArticle WebPage GovernmentOrganization
-    Hospital Corporation Project
+    Hospital Corporation Project OrganizationRole
     name alternateName description foundingDate url location identifier sponsor phase status
     healthCondition datePublished dateCreated publisher creator author inLanguage legislationIdentifier
     legislationDate legislationPassedBy legislationJurisdiction applicableLocation position item
-    keywords target memberOf funder activeIngredient startDate
+    keywords target memberOf funder activeIngredient startDate roleName
     """,
 )
 
@@ -94,7 +98,10 @@ DCT = ClosedNamespace(
     "http://purl.org/dc/terms/",
     "title created modified issued date source license publisher creator description identifier",
 )
-ORG = ClosedNamespace(_W3 + "ns/org#", "Organization FormalOrganization memberOf")
+ORG = ClosedNamespace(
+    _W3 + "ns/org#",
+    "Organization FormalOrganization memberOf Membership member organization role hasMembership Role",
+)
 QB = ClosedNamespace(_W3 + "ns/qb#", "Observation DataSet dataSet")
 SDMX_MEASURE = ClosedNamespace("http://purl.org/linked-data/sdmx/2009/measure#", "obsValue")
 VOID = ClosedNamespace(
@@ -111,6 +118,7 @@ SH = ClosedNamespace(
 ORPHA_BASE = "http://www.orpha.net/ORDO/Orphanet_"
 OMIM_BASE = "https://omim.org/entry/"
 HPO_BASE = "http://purl.obolibrary.org/obo/HP_"
+MONDO_BASE = "http://purl.obolibrary.org/obo/MONDO_"
 
 PREFIXES: dict[str, str] = {
     "rk": VOCAB,

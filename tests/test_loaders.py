@@ -10,7 +10,7 @@ import pytest
 from pyoxigraph import Quad, Store
 
 from kg.errors import LoadError
-from loaders import aliases, drugs, lists, seeds, sources, trials
+from loaders import aliases, lists, seeds, sources
 
 DATA = Path(__file__).parent / "data"
 PREFIXES = """
@@ -161,62 +161,6 @@ def test_missing_column_is_reported(tmp_path: Path) -> None:
     path.write_text("list,no,source\n1,86,x\n", encoding="utf-8")
     with pytest.raises(LoadError, match=r"folk_names.csv, record 0, field 'text'"):
         list(aliases.load(folder))
-
-
-def test_drugs_loader_makes_a_status_node_per_approval(tmp_path: Path) -> None:
-    path = tmp_path / "drugs.csv"
-    path.write_text(
-        "id,drug_zh,inn,brand,indication_zh,diseases,approved,approval_date,approval_year,"
-        "approval_type,source,quote\n"
-        "cn-x1,诺西那生钠注射液,Nusinersen,Spinraza,脊髓性肌萎缩症,CN1:110,yes,2019-02-22,2019,"
-        "优先审评审批,cn-rep-2019,2019年度药品审评报告 诺西那生钠注射液\n"
-        "cn-x2,某药,,,,,no,,,,cn-rep-2019,not approved\n",
-        encoding="utf-8",
-    )
-    store = store_of(drugs.load(path))
-    assert ask(store, """<https://w3id.org/rarekg/id/drug/cn-x1> a rk:Drug, schema:Drug ;
-        rk:inn "Nusinersen" ; rk:brandName "Spinraza" ; rk:hasRegulatoryStatus ?s .
-        ?s a rk:RegulatoryStatus ; rk:ofDrug <https://w3id.org/rarekg/id/drug/cn-x1> ;
-           rk:statusType <https://w3id.org/rarekg/vocab/decision-type/marketing-approval> ;
-           rk:jurisdiction "CN" ; rk:decidedBy <https://w3id.org/rarekg/id/org/nmpa> ;
-           rk:forIndication <https://w3id.org/rarekg/id/disease/cn1-110> ;
-           dct:date "2019-02-22"^^xsd:date ;
-           prov:wasDerivedFrom <https://w3id.org/rarekg/id/source/cn-rep-2019> .""",
-               "china-drug-approvals")
-    assert not ask(store, "<https://w3id.org/rarekg/id/drug/cn-x2> rk:hasRegulatoryStatus ?s",
-                   "china-drug-approvals")
-
-
-def test_trials_loader_links_conditions_only_where_given(tmp_path: Path) -> None:
-    path = tmp_path / "trials.csv"
-    path.write_text(
-        "nct_id,brief_title,official_title,overall_status,phases,study_type,enrollment,"
-        "start_date,conditions,diseases,interventions,lead_sponsor,countries,source\n"
-        "NCT04089566,Nusinersen study,,COMPLETED,PHASE3,INTERVENTIONAL,145,2020-03-26,"
-        "\"Muscular Atrophy, Spinal\",CN1:110,Nusinersen,Biogen,China;Japan,ctgov-x\n"
-        "NCT02348281,Bicalutamide study,,TERMINATED,PHASE2,INTERVENTIONAL,1,2015-01,"
-        "Breast Cancer,,Bicalutamide,Fudan University,China,ctgov-x\n",
-        encoding="utf-8",
-    )
-    store = store_of(trials.load(path))
-    g = "ctgov-trials"
-    assert ask(store, """<https://w3id.org/rarekg/id/trial/NCT04089566> a rk:ClinicalTrial,
-        schema:MedicalTrial ; rk:trialId "NCT04089566" ; schema:phase "PHASE3" ;
-        schema:healthCondition <https://w3id.org/rarekg/id/disease/cn1-110> ;
-        rk:enrollment 145 ; rk:country "China", "Japan" ;
-        schema:sponsor <https://w3id.org/rarekg/id/org/biogen> .""", g)
-    assert not ask(store, "<https://w3id.org/rarekg/id/trial/NCT02348281> "
-                          "schema:healthCondition ?d", g)
-
-
-def test_trials_loader_rejects_a_bad_nct_number(tmp_path: Path) -> None:
-    path = tmp_path / "trials.csv"
-    path.write_text(
-        "nct_id,brief_title,official_title,overall_status,phases,study_type,enrollment,"
-        "start_date,conditions,diseases,interventions,lead_sponsor,countries,source\n"
-        "NCT123,x,,,,,,,,,,,,ctgov-x\n", encoding="utf-8")
-    with pytest.raises(LoadError, match="trials.csv, record 1, field 'nct_id'"):
-        list(trials.load(path))
 
 
 def test_sources_loader_types_documents(tmp_path: Path) -> None:

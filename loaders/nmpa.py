@@ -1,0 +1,229 @@
+"""Rare-disease drugs in China: the reference JSON compiled from official documents (VAT relief
+lists, CDE lists of urgently needed overseas drugs, CDE annual review reports, NMPA approval news).
+
+Every evidence item of a drug becomes an ``rk:Evidence`` node with its official source and the
+source's words; an item that states a decision also becomes an ``rk:RegulatoryStatus``: listing
+for VAT relief (and, since only approved drugs can be listed, a marketing approval), listing as an
+urgently needed overseas drug, marketing approval, or under review.  The drug's summary approval
+carries the drug's list diseases (``rk:forIndication``), and so does each status stated by the
+document whose indication the list link was read from.  Each cited document is an
+``rk:SourceDocument`` (unless ``documents_described``: a ``sources.csv`` describes them); the VAT
+lists, the CDE lists and the annual reports are also ``rk:Policy`` nodes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from pyoxigraph import Literal, NamedNode, Quad
+
+from kg import iri
+from kg.errors import LoadError
+from kg.rdf import QuadWriter, text
+from kg.records import ErrorPolicy, Skipped
+from kg.vocab import PROV, RDF, RDFS, RK, SCHEMA, SKOS, XSD
+from loaders import documents
+from loaders.table import LIST_SIZES
+from loaders.upstream import JsonRecord, read_json, records
+
+GRAPH = "china-drug-approvals"
+NMPA = iri.organization("nmpa")
+CDE = iri.organization("cde")
+UNDER_REVIEW = ("在审评", "在审评品种")
+_HOW = re.compile(r"^indication \(([A-Za-z0-9_]+)\)")
+LABELS = {
+    "marketing-approval": ("中国上市批准", "marketing approval in China"),
+    "vat-relief-listing": ("列入罕见病药品增值税优惠清单", "listed for VAT relief in China"),
+    "urgent-overseas-drug-listing": ("列入临床急需境外新药名单",
+                                     "listed as an urgently needed overseas drug in China"),
+    "under-review": ("在审评", "under review in China"),
+}
+
+
+def is_policy(upstream_id: str) -> bool:
+    """The VAT lists and their follow-up notice, the CDE urgent lists and the annual review reports
+    are policies; NMPA news pages are documents only."""
+    return not upstream_id.startswith("nmpa_news")
+
+
+def load(
+    path: Path,
+    *,
+    source: NamedNode,
+    graph: str = GRAPH,
+    documents_described: bool = False,
+    on_error: str = "stop",
+    skipped: Skipped | None = None,
+) -> Iterator[Quad]:
+    """Quads of the China drug approvals reference file at ``path``; ``source`` is the document of
+    the file itself (the compiled dataset).  Raises ``LoadError`` naming file, record and field."""
+    policy = ErrorPolicy(on_error, skipped)
+    data = read_json(path)
+    out = QuadWriter(iri.graph(graph))
+    cited = data.get("provenance", {}).get("sources") if isinstance(data, dict) else None
+    if not isinstance(cited, dict):
+        raise LoadError(path.name, 0, "provenance.sources", "is missing or not an object")
+
+    def document(item: tuple[str, object]) -> None:
+        upstream_id, entry = item
+        rec = JsonRecord(path.name, 0, entry, f"provenance.sources.{upstream_id}.")
+        kind = "WebPage" if upstream_id.startswith("nmpa_news") else "OfficialNotice"
+        documents.describe(out, rec, documents.document_slug(upstream_id), kind=kind,
+                           policy=is_policy(upstream_id), dataset=source,
+                           document=not documents_described)
+
+    yield from policy.emit(out, sorted(cited.items()), document)
+
+    def drug(rec: JsonRecord | LoadError) -> None:
+        if isinstance(rec, LoadError):
+            raise rec
+        _drug(out, rec, source, cited)
+
+    yield from policy.emit(out, records(path, data, "drugs"), drug)
+
+
+def _drug(out: QuadWriter, rec: JsonRecord, dataset: NamedNode, cited: dict[str, Any]) -> None:
+    name_zh, inn, brand = rec.text("drug_zh"), rec.text("inn"), rec.text("brand")
+    if not (name_zh or inn or brand):
+        raise rec.error("drug_zh", "a drug needs a Chinese name (drug_zh), an INN or a brand")
+    node = iri.china_drug(name_zh, inn, brand)
+    display = name_zh or inn or brand or ""
+    out.add(node, RDF.type, RK.Drug)
+    out.add(node, RDF.type, SCHEMA.Drug)
+    out.label(node, name_zh, "zh", SKOS.prefLabel, RDFS.label, SCHEMA.name)
+    out.label(node, inn, "en", RDFS.label, SCHEMA.name)
+    if inn:
+        out.add(node, RK.inn, text(inn))
+    if brand:
+        out.add(node, RK.brandName, text(brand))
+    for i, other in enumerate(rec.items("names_zh")):
+        if not isinstance(other, str):
+            raise rec.error(f"names_zh[{i}]", "is not a string")
+        if other.strip() and other.strip() != name_zh:
+            out.add(node, SKOS.altLabel, text(other.strip(), "zh"))
+    out.label(node, rec.text("indication_zh"), "zh", RK.indicationText)
+    out.label(node, rec.text("indication_en"), "en", RK.indicationText)
+    out.label(node, rec.text("note"), "en", RDFS.comment)
+    out.add(node, PROV.wasDerivedFrom, dataset)
+
+    diseases: list[NamedNode] = []
+    how_sources: dict[str, list[NamedNode]] = {}
+    for link in rec.sub("list_diseases"):
+        list_no = link.convert("list", int, required=True)
+        number = link.convert("no", int, required=True)
+        assert list_no is not None and number is not None
+        if list_no not in LIST_SIZES:
+            raise link.error("list", f"{list_no} is not a national list (1 or 2)")
+        if not 1 <= number <= LIST_SIZES[list_no]:
+            raise link.error("no", f"{number} is outside list {list_no} "
+                                   f"(1 to {LIST_SIZES[list_no]})")
+        disease = iri.disease(list_no, number)
+        diseases.append(disease)
+        how = _HOW.match(link.text("how") or "")
+        if how:
+            how_sources.setdefault(how.group(1), []).append(disease)
+
+    approval_id = rec.text("approval.source_id") if rec.get("approval") is not None else None
+    if approval_id is not None and approval_id not in cited:
+        raise rec.error("approval.source_id",
+                        f"{approval_id!r} is not a document of provenance.sources")
+    summary: list[NamedNode] = []
+    for item in rec.sub("evidence"):
+        upstream_id = item.require("source_id")
+        if upstream_id not in cited:
+            raise item.error("source_id",
+                             f"{upstream_id!r} is not a document of provenance.sources")
+        doc = iri.source(documents.document_slug(upstream_id))
+        quote = item.require("what")
+        decisions = _decisions(out, node, display, item, upstream_id, cited, doc, quote)
+        for _kind, status in decisions:
+            out.evidence(node, RK.hasRegulatoryStatus, status, doc, quote, "zh")
+            if item.text("indication_zh"):
+                for disease in how_sources.get(upstream_id, []):
+                    out.add(status, RK.forIndication, disease)
+        if not decisions:
+            out.evidence(node, PROV.wasDerivedFrom, doc, doc, quote, "zh")
+        if upstream_id == approval_id:
+            summary += [s for kind, s in decisions if kind == "marketing-approval"]
+    if approval_id is not None:
+        if not summary:
+            status = iri.status("cn-approval", node.value)
+            doc = iri.source(documents.document_slug(approval_id))
+            _status(out, node, display, status, "marketing-approval", doc)
+            out.add(status, RK.decidedBy, NMPA)
+            summary = [status]
+        for status in summary:
+            _approval_details(out, status, rec, "approval.")
+            for disease in diseases:
+                out.add(status, RK.forIndication, disease)
+
+
+def _decisions(
+    out: QuadWriter, drug: NamedNode, display: str, item: JsonRecord, upstream_id: str,
+    cited: dict[str, Any], doc: NamedNode, quote: str,
+) -> list[tuple[str, NamedNode]]:
+    """The decisions an evidence item states, each as a status node (possibly none)."""
+    kinds: list[str] = []
+    if upstream_id.startswith("vat_"):
+        kinds.append("vat-relief-listing")
+    elif upstream_id.startswith("cde_list"):
+        kinds.append("urgent-overseas-drug-listing")
+    approved = item.get("approved")
+    if approved is not None and not isinstance(approved, bool):
+        raise item.error("approved", "is not true or false")
+    if approved:
+        kinds.append("marketing-approval")
+    elif item.text("status") in UNDER_REVIEW:
+        kinds.append("under-review")
+    decisions = []
+    for kind in kinds:
+        status = iri.status("cn", drug.value, upstream_id, kind, quote)
+        _status(out, drug, display, status, kind, doc)
+        out.add(status, RK.evidenceQuote, text(quote, "zh"))
+        if kind == "vat-relief-listing":
+            entry = cited[upstream_id]
+            printed = entry.get("issuer", "") if isinstance(entry, dict) else ""
+            for org in documents.issuers(printed or ""):
+                out.add(status, RK.decidedBy, org)
+            out.add(status, RK.basedOnPolicy, iri.policy(documents.document_slug(upstream_id)))
+        elif kind == "urgent-overseas-drug-listing":
+            out.add(status, RK.decidedBy, CDE)
+            out.add(status, RK.basedOnPolicy, iri.policy(documents.document_slug(upstream_id)))
+        elif kind == "marketing-approval":
+            out.add(status, RK.decidedBy, NMPA)
+            _approval_details(out, status, item, "")
+        out.label(status, item.text("indication_zh"), "zh", RK.indicationText)
+        out.label(status, item.text("status"), "zh", RK.publishedStatus)
+        if item.text("scope") == "new_indication":
+            out.add(status, RDFS.comment, text("approval of a new indication", "en"))
+        decisions.append((kind, status))
+    return decisions
+
+
+def _status(
+    out: QuadWriter, drug: NamedNode, display: str, status: NamedNode, kind: str, doc: NamedNode
+) -> None:
+    out.add(drug, RK.hasRegulatoryStatus, status)
+    out.add(status, RDF.type, RK.RegulatoryStatus)
+    out.add(status, RDF.type, SCHEMA.DrugLegalStatus)
+    out.add(status, RK.ofDrug, drug)
+    out.add(status, RK.statusType, iri.concept("decision-type", kind))
+    out.add(status, RK.jurisdiction, text("CN"))
+    out.add(status, SCHEMA.applicableLocation, text("CN"))
+    out.add(status, PROV.wasDerivedFrom, doc)
+    zh, en = LABELS[kind]
+    out.add(status, RDFS.label, text(f"{display}: {zh}", "zh"))
+    out.add(status, RDFS.label, text(f"{display}: {en}", "en"))
+
+
+def _approval_details(out: QuadWriter, status: NamedNode, rec: JsonRecord, prefix: str) -> None:
+    year = rec.convert(prefix + "year", lambda v: Literal(str(int(v)), datatype=XSD.gYear))
+    if year is not None:
+        out.add(status, RK.approvalYear, year)
+    kind = rec.text(prefix + "type")
+    if kind:
+        out.add(status, RDFS.comment, text(f"审评审批: {kind}", "zh"))
+    out.label(status, rec.text(prefix + "note"), "en", RDFS.comment)
