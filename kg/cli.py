@@ -12,12 +12,12 @@ from typing import Any
 
 from kg import store as stores
 from kg.backend import Backend, backend_from_settings
-from kg.build import BuildReport, build_graph
-from kg.errors import QuerySyntaxError, RarekgError
+from kg.build import BuildReport, Source, build_graph
+from kg.errors import QuerySyntaxError, RarekgError, StoreUnavailable
 from kg.paths import DATA_DIR
 from kg.query import run_query
 from kg.settings import SETTINGS, load_settings
-from kg.sources import default_sources
+from kg.sources import default_sources, download_sources
 
 def _print_report(report: BuildReport) -> None:
     print(f"built {report.total} triples in {report.seconds:.1f} s into {report.build_dir}")
@@ -38,7 +38,7 @@ def _build_remote(args: argparse.Namespace, backend: Backend) -> None:
     from kg.publish import publish
 
     with tempfile.TemporaryDirectory(prefix="rarekg-build-") as tmp:
-        report = build_graph(Path(tmp) / "store", default_sources(Path(args.data)), log=_log)
+        report = build_graph(Path(tmp) / "store", _build_sources(args), log=_log)
         _print_report(report)
         local = stores.open_read_only(Path(tmp) / "store")
         remote = backend.remote()
@@ -49,12 +49,18 @@ def _build_remote(args: argparse.Namespace, backend: Backend) -> None:
           f"{backend.remote_query}")
 
 
+def _build_sources(args: argparse.Namespace) -> list[Source]:
+    """The default graph's sources and the user's own downloads (``--source NAME=PATH``)."""
+    data = Path(args.data)
+    return default_sources(data) + download_sources(getattr(args, "source", None) or [], data)
+
+
 def cmd_build(args: argparse.Namespace, settings: dict[str, Any]) -> int:
     backend = backend_from_settings(settings)
     if backend.is_remote:
         _build_remote(args, backend)
         return 0
-    report = build_graph(Path(settings["store"]), default_sources(Path(args.data)), log=_log)
+    report = build_graph(Path(settings["store"]), _build_sources(args), log=_log)
     _print_report(report)
     return 0
 
@@ -75,7 +81,17 @@ def cmd_serve(args: argparse.Namespace, settings: dict[str, Any]) -> int:
         print(f"{store_dir} does not exist: building the default graph first", file=sys.stderr)
         _print_report(build_graph(store_dir, default_sources(Path(args.data)),
                                   log=lambda m: print(m, file=sys.stderr)))
-    stores.open_read_only(store_dir)  # fail now, with a clear message, if it cannot be served
+    if not stores.data_dir(store_dir).is_dir():
+        raise StoreUnavailable(f"store directory {store_dir} cannot be served")
+    if not any(stores.data_dir(store_dir).iterdir()):
+        # An empty directory is an empty store: create its files in a separate process, since
+        # gunicorn forks the workers from this one and a forked store handle cannot write.
+        import multiprocessing
+
+        init = multiprocessing.get_context("spawn").Process(target=stores.initialize,
+                                                            args=(str(store_dir),))
+        init.start()
+        init.join()
     from kg.server import serve
 
     serve(settings)
@@ -159,6 +175,9 @@ def parser() -> argparse.ArgumentParser:
     b = sub.add_parser("build", help="build the default graph into a store and swap it in")
     store_arg(b)
     b.add_argument("--data", default=str(DATA_DIR), help="folder of the curated source tables")
+    b.add_argument("--source", action="append", metavar="NAME=PATH",
+                   help="also load your own download PATH in format NAME (ctgov, orphadata, fda, "
+                        "ema, nmpa, hospitals) as a named graph of its own; repeatable")
     remote_args(b)
     s = sub.add_parser("serve", help="serve a store (building the default graph if it is missing)")
     store_arg(s)

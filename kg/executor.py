@@ -23,6 +23,7 @@ from typing import Any
 from pyoxigraph import QueryTriples, serialize
 
 from kg import errors
+from kg.backend import Backend
 from kg.errors import RarekgError, ResultTooLarge, StoreUnavailable
 
 _CTX = multiprocessing.get_context("spawn")
@@ -81,7 +82,7 @@ def execute(handle: Any, request: QueryRequest, max_rows: int,
                        named_graph_uris=request.named_graph_uris,
                        service_allowlist=service_allowlist, base_iri=request.base_iri)
     media_type = choose_media_type(result, request.format_names, request.accept)
-    if isinstance(result.value, QueryTriples):
+    if isinstance(result.value, QueryTriples | list):
         triples = []
         for triple in result.value:
             triples.append(triple)
@@ -103,11 +104,9 @@ def execute(handle: Any, request: QueryRequest, max_rows: int,
     return QueryAnswer(media_type, body, version, rows)
 
 
-def _executor_main(conn: Connection, store_dir: str, max_rows: int,
+def _executor_main(conn: Connection, backend: Backend, max_rows: int,
                    service_allowlist: Sequence[str]) -> None:
-    from kg.store import StoreHandle
-
-    handle = StoreHandle(Path(store_dir))
+    handle = backend.handle()
     while True:
         try:
             request = conn.recv()
@@ -123,10 +122,10 @@ def _executor_main(conn: Connection, store_dir: str, max_rows: int,
 
 
 class _Executor:
-    def __init__(self, store_dir: Path, max_rows: int, allowlist: Sequence[str]) -> None:
+    def __init__(self, backend: Backend, max_rows: int, allowlist: Sequence[str]) -> None:
         self.conn, child = _CTX.Pipe()
         self.process = _CTX.Process(
-            target=_executor_main, args=(child, str(store_dir), max_rows, tuple(allowlist)),
+            target=_executor_main, args=(child, backend, max_rows, tuple(allowlist)),
             daemon=True, name="rarekg-query-executor",
         )
         self.process.start()
@@ -145,9 +144,12 @@ class QueryPool:
     ``ResultTooLarge`` past ``max_rows``, ``StoreUnavailable`` when no executor is free within the
     timeout, and the query's own errors (syntax, not acceptable, forbidden)."""
 
-    def __init__(self, store_dir: Path, size: int, timeout: float, max_rows: int,
+    def __init__(self, backend: Backend | Path, size: int, timeout: float, max_rows: int,
                  service_allowlist: Sequence[str] = ()) -> None:
-        self.store_dir = store_dir
+        if isinstance(backend, Path):
+            backend = Backend(store_dir=str(backend))
+        self.backend = backend
+        self.store_dir = Path(backend.store_dir)
         self.timeout = timeout
         self.max_rows = max_rows
         self.allowlist = tuple(service_allowlist)
@@ -159,7 +161,7 @@ class QueryPool:
             self._idle.put(self._spawn())
 
     def _spawn(self) -> _Executor:
-        executor = _Executor(self.store_dir, self.max_rows, self.allowlist)
+        executor = _Executor(self.backend, self.max_rows, self.allowlist)
         with self._lock:
             self._all.append(executor)
         return executor

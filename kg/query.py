@@ -14,6 +14,7 @@ from pyoxigraph import (
     QueryTriples,
     RdfFormat,
     Store,
+    Triple,
     serialize,
 )
 
@@ -78,11 +79,11 @@ DEFAULTS = {"results": "application/sparql-results+json", "graph": "text/turtle"
 class Result:
     """An executed query's result, still to be serialized."""
 
-    value: QuerySolutions | QueryBoolean | QueryTriples
+    value: QuerySolutions | QueryBoolean | QueryTriples | list[Triple]
 
     @property
     def kind(self) -> str:
-        return "graph" if isinstance(self.value, QueryTriples) else "results"
+        return "graph" if isinstance(self.value, QueryTriples | list) else "results"
 
     def media_types(self) -> dict[str, QueryResultsFormat | RdfFormat]:
         return dict(GRAPH_TYPES) if self.kind == "graph" else dict(RESULT_TYPES)
@@ -91,12 +92,12 @@ class Result:
         fmt = self.media_types().get(media_type)
         if fmt is None:
             raise NotAcceptable(f"{media_type} is not available for this query's result")
-        if isinstance(self.value, QueryTriples):
+        if isinstance(self.value, QueryTriples | list):
             assert isinstance(fmt, RdfFormat)
             if fmt == RdfFormat.TURTLE:
                 data = serialize(self.value, format=fmt, prefixes=PREFIXES)
             else:
-                data = self.value.serialize(format=fmt)
+                data = serialize(self.value, format=fmt)
         else:
             assert isinstance(fmt, QueryResultsFormat)
             data = self.value.serialize(format=fmt)

@@ -32,7 +32,7 @@ import requests.auth
 from SPARQLWrapper import SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
-from kg.errors import BuildError, RarekgError, StoreUnavailable
+from kg.errors import BuildError, QueryTimeout, RarekgError, StoreUnavailable
 from kg.query import strip_literals
 
 _FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
@@ -67,6 +67,7 @@ class RemoteStore:
         use_default_graph_as_union: bool = False,
         default_graph: Sequence[NamedNode] | NamedNode | None = None,
         named_graphs: Sequence[NamedNode] | None = None,
+        base_iri: str | None = None,
         **_ignored: Any,
     ) -> QuerySolutions | QueryBoolean | list[Triple]:
         """Run ``query`` on the engine; the answer is parsed into pyoxigraph terms.
@@ -74,7 +75,10 @@ class RemoteStore:
         The engine's default graph is taken as the union of its graphs (as Virtuoso does) unless
         ``default_graph`` names graphs.  Raises ``SyntaxError`` (checked locally first, with the
         same messages as the embedded store) and ``StoreUnavailable``."""
-        Store().query(query)  # parse locally: same syntax errors on every backend
+        Store().query(query, base_iri=base_iri)  # parse here: the same errors on every backend
+        if base_iri and not re.search(r"(?<![\w:?$])BASE(?![\w:-])", strip_literals(query),
+                                      re.IGNORECASE):
+            query = f"BASE <{base_iri}>\n{query}"
         client = SPARQLWrapper(self.query_url)
         client.setQuery(query)
         client.setMethod("POST")
@@ -103,6 +107,11 @@ class RemoteStore:
         except SPARQLWrapperException as exc:
             raise StoreUnavailable(f"the SPARQL engine refused the query: {exc}") from None
         except (urllib.error.URLError, OSError) as exc:
+            reason = getattr(exc, "reason", exc)
+            if isinstance(exc, TimeoutError) or isinstance(reason, TimeoutError):
+                raise QueryTimeout(
+                    f"the query ran longer than the limit of {self.timeout:g} s and was stopped "
+                    "(setting query_timeout)") from None
             raise StoreUnavailable(f"the SPARQL engine at {self.query_url} did not answer: "
                                    f"{exc}") from None
 
@@ -194,6 +203,19 @@ class RemoteStore:
                 flush(False)
         flush(True)
         return sent
+
+    def add_to_graph(self, graph: NamedNode, triples: Iterable[Triple]) -> int:
+        """Add ``triples`` to ``graph`` (POST chunks)."""
+        batch = list(triples)
+        for start in range(0, len(batch), self.chunk_triples):
+            chunk = batch[start:start + self.chunk_triples]
+            body = serialize(chunk, format=RdfFormat.N_TRIPLES) or b""
+            self._send("POST", self._graph_url(graph), body, "application/n-triples",
+                       f"graph <{graph.value}>, chunk {start // self.chunk_triples + 1}")
+        return len(batch)
+
+    def has_graph(self, graph: NamedNode) -> bool:
+        return bool(self.query(f"ASK {{ GRAPH <{graph.value}> {{ ?s ?p ?o }} }}"))
 
     def drop_graph(self, graph: NamedNode) -> None:
         self.update(f"DROP SILENT GRAPH <{graph.value}>")

@@ -85,6 +85,11 @@ def version(store_dir: Path) -> str:
         return "none"
 
 
+def initialize(path: str) -> None:
+    """Give an empty directory the files of an empty store."""
+    Store(path).flush()
+
+
 def open_read_only(store_dir: Path) -> Store:
     """A read-only handle on the build being served.  Raises ``StoreUnavailable``."""
     path = data_dir(store_dir)

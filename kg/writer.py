@@ -26,8 +26,10 @@ from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, Store, Triple, 
 
 from kg import errors
 from kg import store as stores
+from kg.backend import Backend
 from kg.errors import BadRequest, Forbidden, QueryTimeout, RarekgError, StoreUnavailable
 from kg.query import strip_literals
+from kg.remote import RemoteStore
 
 T = TypeVar("T")
 LOCK = ".write-lock"
@@ -273,14 +275,47 @@ def apply(store_dir: Path, change: Write) -> bool:
     raise ValueError(f"unknown write {change.kind!r}")
 
 
-def _writer_main(conn: Connection, store_dir: str) -> None:
+def apply_remote(remote: RemoteStore, change: Write) -> bool:
+    """Apply one write to a remote engine (SPARQL Update and Graph Store Protocol)."""
+    if change.kind == "update":
+        update = change.update
+        if change.base_iri and not re.search(r"(?<![\w:?$])BASE(?![\w:-])",
+                                             strip_literals(update), re.IGNORECASE):
+            update = f"BASE <{change.base_iri}>\n{update}"
+        try:
+            Store().update(update)  # parse here: the same syntax errors on every backend
+        except SyntaxError as exc:
+            raise stores.syntax_error(exc) from None
+        remote.update(update)
+        return True
+    if isinstance(change.graph, DefaultGraph):
+        raise BadRequest("the default graph of a remote store is the union of its graphs: "
+                         "write to a named graph")
+    existed = remote.has_graph(change.graph)
+    if change.kind == "put":
+        remote.replace_graph(change.graph, change.triples)
+        return not existed
+    if change.kind == "post":
+        remote.add_to_graph(change.graph, change.triples)
+        return not existed
+    if change.kind == "delete":
+        if existed:
+            remote.drop_graph(change.graph)
+        return existed
+    raise ValueError(f"unknown write {change.kind!r}")
+
+
+def _writer_main(conn: Connection, backend: Backend) -> None:
+    remote = backend.remote() if backend.is_remote else None
     while True:
         try:
             change = conn.recv()
         except (EOFError, OSError):
             return
         try:
-            conn.send(("ok", apply(Path(store_dir), change)))
+            result = (apply_remote(remote, change) if remote is not None
+                      else apply(Path(backend.store_dir), change))
+            conn.send(("ok", result))
         except RarekgError as exc:
             conn.send(("error", type(exc).__name__, exc.args, dict(exc.__dict__)))
 
@@ -292,8 +327,11 @@ class WriterProcess:
     changed, and the next write starts a new one), ``StoreUnavailable`` if the process dies, and the
     write's own errors (syntax, bad request)."""
 
-    def __init__(self, store_dir: Path, timeout: float) -> None:
-        self.store_dir = store_dir
+    def __init__(self, backend: Backend | Path, timeout: float) -> None:
+        if isinstance(backend, Path):
+            backend = Backend(store_dir=str(backend))
+        self.backend = backend
+        self.store_dir = Path(backend.store_dir)
         self.timeout = timeout
         self._lock = threading.Lock()
         self._process: Any = None
@@ -304,7 +342,7 @@ class WriterProcess:
             return self._conn
         self._stop()
         conn, child = _CTX.Pipe()
-        self._process = _CTX.Process(target=_writer_main, args=(child, str(self.store_dir)),
+        self._process = _CTX.Process(target=_writer_main, args=(child, self.backend),
                                      daemon=True, name="rarekg-writer")
         self._process.start()
         child.close()

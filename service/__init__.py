@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, jsonify
 
+from kg.backend import RemoteHandle, backend_from_settings
 from kg.errors import RarekgError
 from kg.executor import QueryPool
 from kg.settings import load_settings
@@ -20,13 +20,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     settings = load_settings(config)
     app = Flask(__name__)
     app.config["RAREKG"] = settings
-    app.extensions["rarekg_store"] = StoreHandle(Path(settings["store"]))
+    backend = backend_from_settings(settings)
+    app.extensions["rarekg_backend"] = backend
+    app.extensions["rarekg_store"] = backend.handle()
     app.extensions["rarekg_pool"] = QueryPool(
-        Path(settings["store"]), size=settings["executors"], timeout=settings["query_timeout"],
+        backend, size=settings["executors"], timeout=settings["query_timeout"],
         max_rows=settings["max_rows"], service_allowlist=settings["service_allowlist"].split(),
     )
-    app.extensions["rarekg_writer"] = WriterProcess(Path(settings["store"]),
-                                                    timeout=settings["query_timeout"])
+    app.extensions["rarekg_writer"] = WriterProcess(backend, timeout=settings["query_timeout"])
 
     from service import description, form, graphstore, http, sparql
 
@@ -53,7 +54,9 @@ def writer_process(app: Flask) -> WriterProcess:
     return process
 
 
-def store_handle(app: Flask) -> StoreHandle:
+def store_handle(app: Flask) -> StoreHandle | RemoteHandle:
+    """This process's handle on the store: ``get()`` gives ``(store, version)``, where the store
+    is the embedded Oxigraph store or a ``RemoteStore`` with the same query interface."""
     handle = app.extensions["rarekg_store"]
-    assert isinstance(handle, StoreHandle)
+    assert isinstance(handle, StoreHandle | RemoteHandle)
     return handle

@@ -54,7 +54,6 @@ def service_description() -> Response:
         Triple(service, _sd("endpoint"), endpoint),
         Triple(service, _sd("supportedLanguage"), _sd("SPARQL11Query")),
         Triple(service, _sd("feature"), _sd("UnionDefaultGraph")),
-        Triple(service, _sd("feature"), _sd("BasicFederatedQuery")),
         Triple(service, _sd("defaultDataset"), dataset),
         Triple(dataset, RDF.type, _sd("Dataset")),
         Triple(dataset, _sd("defaultGraph"), default_graph),
@@ -63,6 +62,8 @@ def service_description() -> Response:
                Literal("The default graph is the union of all named graphs of rarekg; each named "
                        "graph holds one source (see /.well-known/void).", language="en")),
     ]
+    if settings["service_allowlist"].split():
+        t.append(Triple(service, _sd("feature"), _sd("BasicFederatedQuery")))
     if settings["update_token"]:
         t.append(Triple(service, _sd("supportedLanguage"), _sd("SPARQL11Update")))
     for name in RESULT_FORMATS:

@@ -12,6 +12,7 @@ import subprocess
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 SYSTEM_INI = Path("/etc/virtuoso-opensource-7/virtuoso.ini")
 BINARY = shutil.which("virtuoso-t") or "/usr/bin/virtuoso-t"
@@ -38,7 +39,7 @@ def _configure(text: str, folder: Path, sql_port: int, http_port: int) -> str:
                        "DirsAllowed": f"., /usr/share/virtuoso-opensource-7/vad, {folder}",
                        "NumberOfBuffers": "170000", "MaxDirtyBuffers": "130000"},
         "HTTPServer": {"ServerPort": f"127.0.0.1:{http_port}"},
-        "SPARQL": {"ResultSetMaxRows": "1000000", "MaxQueryExecutionTime": "0",
+        "SPARQL": {"ResultSetMaxRows": "1000000", "MaxQueryExecutionTime": "120",
                    "MaxQueryCostEstimationTime": "0"},
     }
     out, section = [], ""
@@ -69,11 +70,12 @@ class Virtuoso:
         self.store_url = self.base + "/sparql-graph-crud-auth"
         self.user, self.password = "dba", "dba"
         self.proc: subprocess.Popen[bytes] | None = None
+        self._log: Any = None
 
     def start(self, timeout: float = 120) -> None:
-        log = (self.folder / "stdout.log").open("wb")
+        self._log = (self.folder / "stdout.log").open("wb")
         self.proc = subprocess.Popen([BINARY, "+configfile", str(self.ini), "+foreground"],
-                                     cwd=self.folder, stdout=log, stderr=subprocess.STDOUT)
+                                     cwd=self.folder, stdout=self._log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -97,11 +99,13 @@ class Virtuoso:
 
     def stop(self) -> None:
         """Stop the instance started here, by its process id (never by name)."""
-        if self.proc is None or self.proc.poll() is not None:
-            return
-        os.kill(self.proc.pid, signal.SIGTERM)
-        try:
-            self.proc.wait(30)
-        except subprocess.TimeoutExpired:
-            os.kill(self.proc.pid, signal.SIGKILL)
-            self.proc.wait(10)
+        if self.proc is not None and self.proc.poll() is None:
+            os.kill(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                os.kill(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(10)
+        if self._log is not None:
+            self._log.close()
+            self._log = None
