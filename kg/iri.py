@@ -167,39 +167,51 @@ def membership(member: NamedNode, year: int) -> NamedNode:
     return entity("membership", f"{member.value.rsplit('/', 1)[-1]}-{year}")
 
 
-def fda_designation(grid_key: str, drug: NamedNode) -> NamedNode:
+def _from(source: NamedNode) -> str:
+    """A short tag of the source document a status node is stated by: two sources that report the
+    same decision give two status nodes, each with its one source."""
+    return _digest(source.value)[:6]
+
+
+def fda_designation(source: NamedNode, grid_key: str, drug: NamedNode) -> NamedNode:
     """An FDA orphan designation of a drug, by the OOPD database's key (``CF Grid Key``) and a
     digest of the drug (the rows of one key can name different generic names, e.g. eculizumab and
-    ravulizumab-cwvz)."""
+    ravulizumab-cwvz), as ``source`` states it."""
     if not grid_key.isdigit():
         raise ValueError(f"{grid_key!r} is not an OOPD key (digits)")
-    return entity("status", f"us-fda-designation-{grid_key}-{_digest(drug.value)[:8]}")
+    return entity("status", f"us-fda-designation-{grid_key}-{_digest(drug.value)[:8]}-"
+                            f"{_from(source)}")
 
 
-def fda_approval(grid_key: str, date: str, *parts: str) -> NamedNode:
+def fda_approval(source: NamedNode, grid_key: str, date: str, *parts: str) -> NamedNode:
     """An FDA marketing approval of a designated orphan drug: designation key, approval date and a
     digest of what tells approvals of one designation apart (indication, exclusivity)."""
     if not grid_key.isdigit():
         raise ValueError(f"{grid_key!r} is not an OOPD key (digits)")
-    return entity("status", f"us-fda-approval-{grid_key}-{date}-{_digest(*parts)[:8]}")
+    return entity("status", f"us-fda-approval-{grid_key}-{date}-{_digest(*parts)[:8]}-"
+                            f"{_from(source)}")
 
 
-def fda_withdrawal(grid_key: str, date: str, *parts: str) -> NamedNode:
+def fda_withdrawal(source: NamedNode, grid_key: str, date: str, *parts: str) -> NamedNode:
     """The withdrawal of an FDA orphan approval (same parts as the approval)."""
-    return entity("status", f"us-fda-withdrawal-{grid_key}-{date}-{_digest(*parts)[:8]}")
+    return entity("status", f"us-fda-withdrawal-{grid_key}-{date}-{_digest(*parts)[:8]}-"
+                            f"{_from(source)}")
 
 
-def eu_designation(number: str) -> NamedNode:
-    """An EU orphan designation by its number in the Community register (``EU/3/18/2115``)."""
+def eu_designation(source: NamedNode, number: str) -> NamedNode:
+    """An EU orphan designation by its number in the Community register (``EU/3/18/2115``), as
+    ``source`` states it."""
     if not EU_DESIGNATION.match(number):
         raise ValueError(f"{number!r} is not an EU designation number (EU/3/yy/n)")
-    return entity("status", "eu-designation-" + number.lower().replace("/", "-"))
+    return entity("status", "eu-designation-" + number.lower().replace("/", "-") + "-"
+                  + _from(source))
 
 
-def eu_withdrawal(number: str) -> NamedNode:
+def eu_withdrawal(source: NamedNode, number: str) -> NamedNode:
     """The withdrawal of an EU orphan designation."""
-    eu_designation(number)
-    return entity("status", "eu-withdrawal-" + number.lower().replace("/", "-"))
+    eu_designation(source, number)
+    return entity("status", "eu-withdrawal-" + number.lower().replace("/", "-") + "-"
+                  + _from(source))
 
 
 def mapping(*parts: str) -> NamedNode:

@@ -77,7 +77,8 @@ def load(
 def _record(out: QuadWriter, rec: JsonRecord, source: NamedNode,
             diseases: DiseaseIndex | None) -> None:
     number = rec.require("eu_designation_number")
-    status = rec.convert("eu_designation_number", iri.eu_designation, required=True)
+    status = rec.convert("eu_designation_number", lambda v: iri.eu_designation(source, v),
+                         required=True)
     substance = rec.require("active_substance")
     drug = rec.convert("active_substance", iri.substance, required=True)
     published_status = rec.require("status")
@@ -102,7 +103,7 @@ def _record(out: QuadWriter, rec: JsonRecord, source: NamedNode,
     target = diseases.match(intended_use) if diseases else None
     nodes = [(status, kind)]
     if published_status == "Withdrawn":
-        nodes.append((iri.eu_withdrawal(number), "withdrawal"))
+        nodes.append((iri.eu_withdrawal(source, number), "withdrawal"))
     for node, node_kind in nodes:
         out.add(drug, RK.hasRegulatoryStatus, node)
         out.add(node, RDF.type, RK.RegulatoryStatus)

@@ -115,7 +115,8 @@ def _row(out: QuadWriter, rec: Record, source: NamedNode, diseases: DiseaseIndex
     generic = rec.require("Generic Name")
     drug = rec.convert("Generic Name", iri.substance, required=True)
     assert drug is not None
-    designation = rec.convert("CF Grid Key", lambda v: iri.fda_designation(v, drug), required=True)
+    designation = rec.convert("CF Grid Key", lambda v: iri.fda_designation(source, v, drug),
+                              required=True)
     designated = rec.convert("Date Designated", us_date)
     approved = rec.convert("Marketing Approval Date", us_date, required=True)
     exclusivity = rec.convert("Exclusivity End Date", us_date)
@@ -128,7 +129,7 @@ def _row(out: QuadWriter, rec: Record, source: NamedNode, diseases: DiseaseIndex
     assert designation is not None and drug is not None and approved is not None
     protected = rec.get(PROTECTED)
     parts = (labelled, rec.get("Exclusivity End Date"), protected)
-    approval = iri.fda_approval(key, approved, *parts)
+    approval = iri.fda_approval(source, key, approved, *parts)
     trade = rec.get("Trade Name")
 
     out.add(drug, RDF.type, RK.Drug)
@@ -175,7 +176,7 @@ def _row(out: QuadWriter, rec: Record, source: NamedNode, diseases: DiseaseIndex
                                          f"({designated_use})", "en"))
 
     if status_text.endswith("/Withdrawn"):
-        withdrawal = iri.fda_withdrawal(key, approved, *parts)
+        withdrawal = iri.fda_withdrawal(source, key, approved, *parts)
         _status(out, withdrawal, drug, generic, "withdrawal", source, sponsor)
         out.add(withdrawal, RK.publishedStatus, text(status_text, "en"))
         out.add(withdrawal, RK.sourceRecord, text(key))

@@ -223,7 +223,7 @@ def fda_store() -> Store:
 
 def test_fda_row_gives_designation_and_approval_in_the_united_states(fda_store: Store) -> None:
     drug = iri.substance("nusinersen")
-    designation = iri.fda_designation("100001", drug)
+    designation = iri.fda_designation(SRC, "100001", drug)
     assert ask(fda_store, f"""<{drug.value}> a rk:Drug, schema:Drug ; rdfs:label "nusinersen"@en ;
             rk:brandName "Spinraza" ; rk:hasRegulatoryStatus <{designation.value}>, ?approval .
         <{designation.value}> a rk:RegulatoryStatus, schema:DrugLegalStatus ;
@@ -289,7 +289,7 @@ def test_fda_bad_rows_stop_or_are_skipped_and_counted() -> None:
 def test_ema_record_is_an_eu_orphan_designation() -> None:
     store = store_of(ema.load(UPSTREAM / "ema.json", source=SRC, diseases=disease_index()))
     g = "ema-orphan-designations"
-    assert ask(store, f"""<{iri.eu_designation('EU/3/12/976').value}>
+    assert ask(store, f"""<{iri.eu_designation(SRC, 'EU/3/12/976').value}>
             a rk:RegulatoryStatus, schema:DrugLegalStatus ; rk:statusType dt:orphan-designation ;
             rk:ofDrug rkid:drug\\/substance-nusinersen ; rk:jurisdiction "EU" ;
             rk:decidedBy rkid:org\\/european-medicines-agency ;
@@ -302,13 +302,15 @@ def test_ema_record_is_an_eu_orphan_designation() -> None:
             prov:wasDerivedFrom rkid:source\\/fixture .
         rkid:drug\\/substance-nusinersen rk:brandName "Fixtura" .""", g)
     # Kennedy's disease (with a typographic apostrophe) names entry 109 through its alternative
-    assert ask(store, f"<{iri.eu_designation('EU/3/01/071').value}> rk:forIndication "
+    assert ask(store, f"<{iri.eu_designation(SRC, 'EU/3/01/071').value}> rk:forIndication "
                       "rkid:disease\\/cn1-109 ; rk:publishedStatus \"Expired\"@en", g)
     # withdrawn: also a withdrawal; "severe myoclonic epilepsy in infancy" is only a part of
     # entry 105's printed name, so it is not linked
-    assert ask(store, f"""<{iri.eu_withdrawal('EU/3/14/1339').value}> rk:statusType dt:withdrawal ;
+    withdrawal = iri.eu_withdrawal(SRC, "EU/3/14/1339").value
+    assert ask(store, f"""<{withdrawal}> rk:statusType dt:withdrawal ;
         rk:ofDrug rkid:drug\\/substance-fixturol""", g)
-    assert not ask(store, f"<{iri.eu_designation('EU/3/14/1339').value}> rk:forIndication ?d", g)
+    designation = iri.eu_designation(SRC, "EU/3/14/1339").value
+    assert not ask(store, f"<{designation}> rk:forIndication ?d", g)
 
 
 def test_ema_bad_records_stop_or_are_skipped_and_counted() -> None:
