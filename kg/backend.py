@@ -39,9 +39,15 @@ class Backend:
     def remote(self) -> RemoteStore:
         if not self.remote_query:
             raise RarekgError("no remote SPARQL engine is configured (setting remote_query)")
-        return RemoteStore(self.remote_query, self.remote_update, self.remote_store,
-                           self.remote_user, self.remote_password, timeout=self.timeout,
-                           auth=self.remote_auth)
+        return RemoteStore(
+            self.remote_query,
+            self.remote_update,
+            self.remote_store,
+            self.remote_user,
+            self.remote_password,
+            timeout=self.timeout,
+            auth=self.remote_auth,
+        )
 
     def handle(self) -> Any:
         """A handle whose ``get()`` gives ``(store, version)`` for this process."""

@@ -19,6 +19,7 @@ from kg.query import run_query
 from kg.settings import SETTINGS, load_settings
 from kg.sources import default_sources, download_sources
 
+
 def _print_report(report: BuildReport) -> None:
     print(f"built {report.total} triples in {report.seconds:.1f} s into {report.build_dir}")
     for graph, n in sorted(report.triples.items()):

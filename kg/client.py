@@ -31,10 +31,24 @@ from rdflib.namespace import RDFS, SH
 from SPARQLWrapper import GET, JSON, POST, TURTLE, SPARQLWrapper
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
-INTEGER_TYPES = {XSD + t for t in (
-    "integer", "int", "long", "short", "byte", "nonNegativeInteger", "positiveInteger",
-    "nonPositiveInteger", "negativeInteger", "unsignedLong", "unsignedInt", "unsignedShort",
-    "unsignedByte")}
+INTEGER_TYPES = {
+    XSD + t
+    for t in (
+        "integer",
+        "int",
+        "long",
+        "short",
+        "byte",
+        "nonNegativeInteger",
+        "positiveInteger",
+        "nonPositiveInteger",
+        "negativeInteger",
+        "unsignedLong",
+        "unsignedInt",
+        "unsignedShort",
+        "unsignedByte",
+    )
+}
 FLOAT_TYPES = {XSD + t for t in ("decimal", "double", "float")}
 DATE_TYPES = {XSD + "date"}
 DATETIME_TYPES = {XSD + "dateTime", XSD + "dateTimeStamp"}
@@ -64,8 +78,9 @@ class Client:
     endpoint); ``timeout`` is in seconds.  Errors of the endpoint come as SPARQLWrapper's
     exceptions (``QueryBadFormed`` for a syntax error, ``EndPointInternalError``, …)."""
 
-    def __init__(self, endpoint: str, *, examples: str | None = None,
-                 timeout: float = 60.0) -> None:
+    def __init__(
+        self, endpoint: str, *, examples: str | None = None, timeout: float = 60.0
+    ) -> None:
         self.endpoint = endpoint
         self.examples_url = examples or urljoin(endpoint, EXAMPLES_PATH)
         self.timeout = timeout
@@ -104,8 +119,7 @@ class Client:
     def examples(self) -> dict[str, Example]:
         """The catalogue of example questions, by name (fetched once)."""
         if self._catalogue is None:
-            request = urllib.request.Request(self.examples_url,
-                                             headers={"Accept": "text/turtle"})
+            request = urllib.request.Request(self.examples_url, headers={"Accept": "text/turtle"})
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
                 body = response.read()
             self._catalogue = read_catalogue(rdflib.Graph().parse(data=body, format="turtle"))
@@ -117,7 +131,10 @@ class Client:
         Raises ``KeyError`` for no question or more than one."""
         question = find_example(self.examples(), name)
         run: dict[str, Callable[[str], Any]] = {
-            "select": self.select, "construct": self.construct, "ask": self.ask}
+            "select": self.select,
+            "construct": self.construct,
+            "ask": self.ask,
+        }
         return cast(pd.DataFrame | rdflib.Graph | bool, run[question.form](question.query))
 
 
@@ -129,8 +146,10 @@ def read_catalogue(graph: rdflib.Graph) -> dict[str, Example]:
         for subject, query in graph.subject_objects(prop):
             iri = str(subject)
             name = iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
-            labels = {getattr(label, "language", None): str(label)
-                      for label in graph.objects(subject, RDFS.label)}
+            labels = {
+                getattr(label, "language", None): str(label)
+                for label in graph.objects(subject, RDFS.label)
+            }
             label = labels.get("en") or next(iter(labels.values()), name)
             found[name] = Example(name, iri, label, str(query), form)
     return dict(sorted(found.items()))
@@ -145,8 +164,9 @@ def find_example(catalogue: dict[str, Example], name: str) -> Example:
     if len(matches) == 1:
         return matches[0]
     if matches:
-        raise KeyError(f"{name!r} names {len(matches)} questions: "
-                       + ", ".join(q.name for q in matches))
+        raise KeyError(
+            f"{name!r} names {len(matches)} questions: " + ", ".join(q.name for q in matches)
+        )
     raise KeyError(f"no question {name!r}; the catalogue has " + ", ".join(catalogue))
 
 
@@ -159,17 +179,22 @@ def frame(results: dict[str, Any]) -> pd.DataFrame:
         columns[var] = column(terms)
         if any(t is not None and "xml:lang" in t for t in terms):
             columns[var + LANG_SUFFIX] = pd.array(
-                [t.get("xml:lang") if t is not None else None for t in terms], dtype="string")
+                [t.get("xml:lang") if t is not None else None for t in terms], dtype="string"
+            )
     return pd.DataFrame(columns, index=pd.RangeIndex(len(bindings)))
 
 
 def column(terms: Sequence[Term | None]) -> Any:
     """One column's values, typed by the datatypes of its literals."""
     present = [t for t in terms if t is not None]
-    datatypes = {t.get("datatype") if t["type"] in ("literal", "typed-literal") else t["type"]
-                 for t in present}
-    values = [None if t is None else "_:" + t["value"] if t["type"] == "bnode" else t["value"]
-              for t in terms]
+    datatypes = {
+        t.get("datatype") if t["type"] in ("literal", "typed-literal") else t["type"]
+        for t in present
+    }
+    values = [
+        None if t is None else "_:" + t["value"] if t["type"] == "bnode" else t["value"]
+        for t in terms
+    ]
     typed: Any = None
     if present and datatypes <= INTEGER_TYPES:
         typed = _convert(values, int, "Int64")
@@ -199,7 +224,8 @@ def _dates(values: list[str | None]) -> Any:
         return pd.to_datetime(pd.Series(values, dtype="object"), format="ISO8601").array
     except (ValueError, TypeError):
         try:  # mixed time zones: all in UTC
-            return pd.to_datetime(pd.Series(values, dtype="object"), format="ISO8601",
-                                  utc=True).array
+            return pd.to_datetime(
+                pd.Series(values, dtype="object"), format="ISO8601", utc=True
+            ).array
         except (ValueError, TypeError):
             return None

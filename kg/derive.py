@@ -33,14 +33,29 @@ HOSPITALS_SOURCE = "zebra-china-rare-network-hospitals"
 
 # Issuing bodies as printed in the notices, and their ids in data/authorities.csv.
 ISSUERS = {
-    "国家卫生健康委员会": "nhc", "国家卫生健康委": "nhc", "科学技术部": "most", "科技部": "most",
-    "工业和信息化部": "miit", "国家药品监督管理局": "nmpa", "国家药监局": "nmpa",
-    "国家中医药管理局": "natcm", "国家中医药局": "natcm",
+    "国家卫生健康委员会": "nhc",
+    "国家卫生健康委": "nhc",
+    "科学技术部": "most",
+    "科技部": "most",
+    "工业和信息化部": "miit",
+    "国家药品监督管理局": "nmpa",
+    "国家药监局": "nmpa",
+    "国家中医药管理局": "natcm",
+    "国家中医药局": "natcm",
     "中央军委后勤保障部": "cmc-logistic-support-department",
 }
 
 SOURCE_COLUMNS = [
-    "id", "type", "title", "creator", "publisher", "date", "url", "language", "accessed", "note",
+    "id",
+    "type",
+    "title",
+    "creator",
+    "publisher",
+    "date",
+    "url",
+    "language",
+    "accessed",
+    "note",
 ]
 
 
@@ -79,20 +94,42 @@ def derive_lists(ref: Path) -> dict[str, str]:
     tables["lists/notices.csv"] = _csv_text(
         ["list", "id", "title_zh", "document_no", "date", "issuers", "url", "source"],
         (
-            (no, f"{LIST_SOURCES[int(no)]}-notice", n["document"].split(" ")[0],
-             n["document"].split(" ")[1], n["date"],
-             ";".join(ISSUERS[name] for name in n["issuers"].split()), n["source_url"],
-             LIST_SOURCES[int(no)])
+            (
+                no,
+                f"{LIST_SOURCES[int(no)]}-notice",
+                n["document"].split(" ")[0],
+                n["document"].split(" ")[1],
+                n["date"],
+                ";".join(ISSUERS[name] for name in n["issuers"].split()),
+                n["source_url"],
+                LIST_SOURCES[int(no)],
+            )
             for no, n in sorted(notices.items())
         ),
     )
     links = _read_csv(ref / "china_list_orpha_links.csv")
     tables["lists/orpha_links.csv"] = _csv_text(
-        ["list", "no", "orpha", "orpha_match", "orpha_name_en", "orpha_name_zh",
-         "orpha_disorder_group", "source"],
+        [
+            "list",
+            "no",
+            "orpha",
+            "orpha_match",
+            "orpha_name_en",
+            "orpha_name_zh",
+            "orpha_disorder_group",
+            "source",
+        ],
         (
-            (r["list"], r["no"], r["orpha"].removeprefix("ORPHA:"), r["orpha_match"],
-             r["orpha_name_en"], r["orpha_name_zh"], r["orpha_disorder_group"], ALIASES_SOURCE)
+            (
+                r["list"],
+                r["no"],
+                r["orpha"].removeprefix("ORPHA:"),
+                r["orpha_match"],
+                r["orpha_name_en"],
+                r["orpha_name_zh"],
+                r["orpha_disorder_group"],
+                ALIASES_SOURCE,
+            )
             for r in links
             if r["orpha"]
         ),
@@ -136,8 +173,10 @@ def _source_rows(rows: Iterable[Sequence[Any]]) -> str:
 
 ACCESSED = "2026-11-24"
 ZEBRA = "https://github.com/zwbao/zebra-mod/blob/"
-TIMGROUP = ("https://github.com/xiaohaomao/timgroup_disease_diagnosis/blob/"
-            "f3a2c255ded96faa2caaa3737ff8ced0c0a8d2b8/")
+TIMGROUP = (
+    "https://github.com/xiaohaomao/timgroup_disease_diagnosis/blob/"
+    "f3a2c255ded96faa2caaa3737ff8ced0c0a8d2b8/"
+)
 
 
 def derive_annotations(ref: Path) -> dict[str, str]:
@@ -156,46 +195,84 @@ def derive_annotations(ref: Path) -> dict[str, str]:
     omim = _read_json(ref / "china_list1_ccrd_to_omim.json")
     return {
         "lists/ccrd_omim_mapping.csv": _csv_text(
-            ["entry", "subtype", "subtype_name_zh", "subtype_name_en", "omim", "relation",
-             "source"],
-            ((*key(k), *subtype_names(k), code.removeprefix("OMIM:"), flag, OMIM_SOURCE)
-             for k in sorted(omim, key=key) for code, flag in omim[k]),
+            [
+                "entry",
+                "subtype",
+                "subtype_name_zh",
+                "subtype_name_en",
+                "omim",
+                "relation",
+                "source",
+            ],
+            (
+                (*key(k), *subtype_names(k), code.removeprefix("OMIM:"), flag, OMIM_SOURCE)
+                for k in sorted(omim, key=key)
+                for code, flag in omim[k]
+            ),
         ),
         "lists/ccrd_hpo.csv": _csv_text(
             ["entry", "subtype", "subtype_name_zh", "subtype_name_en", "hpo", "source"],
-            ((*key(k), *subtype_names(k), " ".join(names[k]["PHENOTYPE_LIST"]), HPO_SOURCE)
-             for k in sorted(names, key=key)),
+            (
+                (*key(k), *subtype_names(k), " ".join(names[k]["PHENOTYPE_LIST"]), HPO_SOURCE)
+                for k in sorted(names, key=key)
+            ),
         ),
-        "lists/sources.csv": _source_rows([
-            (OMIM_SOURCE, "Dataset",
-             "CCRD to OMIM mapping of China's First National List of Rare Diseases", "xiaohaomao",
-             "xiaohaomao/timgroup_disease_diagnosis", "2024-11-28",
-             TIMGROUP + "data/CCRD_to_OMIM_ORPHA/ccrd_to_omim.json", "en", ACCESSED,
-             "Expert mapping with flags E, NTBT, BTNT for 6 entries (45 pairs), including subtype "
-             "CCRD:72.4; Apache-2.0"),
-            (HPO_SOURCE, "Dataset",
-             "HPO annotations of China's First National List of Rare Diseases (conpendium_hpo)",
-             "xiaohaomao", "xiaohaomao/timgroup_disease_diagnosis", "2024-11-28",
-             TIMGROUP + "codes/core/data/raw/CCRD/conpendium_hpo.json", "en", ACCESSED,
-             "HPO phenotype lists of 144 list-1 entries and subtypes (4,258 annotations), with "
-             "the Chinese and English names of each; Apache-2.0"),
-        ]),
+        "lists/sources.csv": _source_rows(
+            [
+                (
+                    OMIM_SOURCE,
+                    "Dataset",
+                    "CCRD to OMIM mapping of China's First National List of Rare Diseases",
+                    "xiaohaomao",
+                    "xiaohaomao/timgroup_disease_diagnosis",
+                    "2024-11-28",
+                    TIMGROUP + "data/CCRD_to_OMIM_ORPHA/ccrd_to_omim.json",
+                    "en",
+                    ACCESSED,
+                    "Expert mapping with flags E, NTBT, BTNT for 6 entries (45 pairs), including subtype "
+                    "CCRD:72.4; Apache-2.0",
+                ),
+                (
+                    HPO_SOURCE,
+                    "Dataset",
+                    "HPO annotations of China's First National List of Rare Diseases (conpendium_hpo)",
+                    "xiaohaomao",
+                    "xiaohaomao/timgroup_disease_diagnosis",
+                    "2024-11-28",
+                    TIMGROUP + "codes/core/data/raw/CCRD/conpendium_hpo.json",
+                    "en",
+                    ACCESSED,
+                    "HPO phenotype lists of 144 list-1 entries and subtypes (4,258 annotations), with "
+                    "the Chinese and English names of each; Apache-2.0",
+                ),
+            ]
+        ),
     }
 
 
 # Fields of a cited document that are facts about it (hashes, file names and retrieval methods are
 # left out).
-DOCUMENT_FIELDS = ("title", "document_no", "issuer", "published", "url", "attachment_url",
-                   "retrieved_at", "note")
+DOCUMENT_FIELDS = (
+    "title",
+    "document_no",
+    "issuer",
+    "published",
+    "url",
+    "attachment_url",
+    "retrieved_at",
+    "note",
+)
 
 
 def _documents(sources: dict[str, Any]) -> dict[str, Any]:
-    return {key: {f: doc[f] for f in DOCUMENT_FIELDS if doc.get(f) is not None}
-            for key, doc in sources.items()}
+    return {
+        key: {f: doc[f] for f in DOCUMENT_FIELDS if doc.get(f) is not None}
+        for key, doc in sources.items()
+    }
 
 
 def _issuer_names(printed: str) -> list[str]:
-    separators = r"[\s、,，]+"  # noqa: RUF001 (the Chinese comma separates issuers)
+    separators = r"[\s、,，]+"
     return [n for n in re.split(separators, re.sub(r"\s*\(.*?\)", "", printed)) if n]
 
 
@@ -207,15 +284,28 @@ def _cited_rows(sources: dict[str, Any], dataset: str) -> list[tuple[Any, ...]]:
         doc = sources[key]
         number = doc.get("document_no")
         title = doc["title"] + (f" ({number})" if number and number not in doc["title"] else "")
-        kind = ("WebPage" if key.startswith("nmpa_news") else
-                "NewsArticle" if key.startswith("govcn_news") else "OfficialNotice")
+        kind = (
+            "WebPage"
+            if key.startswith("nmpa_news")
+            else "NewsArticle"
+            if key.startswith("govcn_news")
+            else "OfficialNotice"
+        )
         names = _issuer_names(doc.get("issuer") or "")
-        rows.append((
-            "cn-" + re.sub(r"[^a-z0-9]+", "-", key.lower()).strip("-"), kind, title,
-            "; ".join(names), names[0] if names else "", (doc.get("published") or "")[:10],
-            doc.get("url"), "zh", (doc.get("retrieved_at") or "")[:10],
-            f"cited by {dataset} as {key}",
-        ))
+        rows.append(
+            (
+                "cn-" + re.sub(r"[^a-z0-9]+", "-", key.lower()).strip("-"),
+                kind,
+                title,
+                "; ".join(names),
+                names[0] if names else "",
+                (doc.get("published") or "")[:10],
+                doc.get("url"),
+                "zh",
+                (doc.get("retrieved_at") or "")[:10],
+                f"cited by {dataset} as {key}",
+            )
+        )
     return rows
 
 
@@ -235,8 +325,10 @@ def derive_drugs(ref: Path) -> dict[str, str]:
         },
         "drugs": data["drugs"],
     }
-    return {"nmpa/china_rare_drug_approvals.json": _json_text(reduced),
-            "nmpa/sources.csv": _source_rows(_cited_rows(prov["sources"], DRUGS_SOURCE))}
+    return {
+        "nmpa/china_rare_drug_approvals.json": _json_text(reduced),
+        "nmpa/sources.csv": _source_rows(_cited_rows(prov["sources"], DRUGS_SOURCE)),
+    }
 
 
 def derive_hospitals(ref: Path) -> dict[str, str]:
@@ -257,21 +349,38 @@ def derive_hospitals(ref: Path) -> dict[str, str]:
     }
     return {
         "hospitals/china_rare_network_hospitals.json": _json_text(reduced),
-        "hospitals/sources.csv": _source_rows([(
-            HOSPITALS_SOURCE, "Dataset", data["title"], "zwbao", "zwbao/zebra-mod",
-            prov["built_at"][:10],
-            ZEBRA + "944b50fc75f152cd3a3473d3190883df4b1af2cf/zebra/data/"
-            "china_rare_network_hospitals.json", "zh", ACCESSED,
-            "Hospitals of the 2019 list (国卫办医函〔2019〕157号, 324) and the adjusted "  # noqa: RUF001
-            "2024 list (国卫办医政函〔2024〕64号, 419), 447 rows; official PRC publications; "  # noqa: RUF001
-            "MIT",
-        ), *_cited_rows(prov["sources"], HOSPITALS_SOURCE)]),
+        "hospitals/sources.csv": _source_rows(
+            [
+                (
+                    HOSPITALS_SOURCE,
+                    "Dataset",
+                    data["title"],
+                    "zwbao",
+                    "zwbao/zebra-mod",
+                    prov["built_at"][:10],
+                    ZEBRA + "944b50fc75f152cd3a3473d3190883df4b1af2cf/zebra/data/"
+                    "china_rare_network_hospitals.json",
+                    "zh",
+                    ACCESSED,
+                    "Hospitals of the 2019 list (国卫办医函〔2019〕157号, 324) and the adjusted "
+                    "2024 list (国卫办医政函〔2024〕64号, 419), 447 rows; official PRC publications; "
+                    "MIT",
+                ),
+                *_cited_rows(prov["sources"], HOSPITALS_SOURCE),
+            ]
+        ),
     }
 
 
 # Upstream columns that are sponsors' addresses, not facts about the designation or approval.
-FDA_ADDRESS = ("Sponsor Address 1", "Sponsor Address 2", "Sponsor City", "Sponsor State",
-               "Sponsor Zip", "Sponsor Country")
+FDA_ADDRESS = (
+    "Sponsor Address 1",
+    "Sponsor Address 2",
+    "Sponsor City",
+    "Sponsor State",
+    "Sponsor Zip",
+    "Sponsor Country",
+)
 
 
 def derive_fda(ref: Path) -> dict[str, str]:
@@ -280,21 +389,33 @@ def derive_fda(ref: Path) -> dict[str, str]:
         reader = csv.reader(f)
         header = next(reader)
         keep = [i for i, name in enumerate(header) if name not in FDA_ADDRESS]
-        rows = [[row[i] for i in keep] for row in reader
-                if not (row[0].startswith("Note:") and not any(row[1:-1]))]
+        rows = [
+            [row[i] for i in keep]
+            for row in reader
+            if not (row[0].startswith("Note:") and not any(row[1:-1]))
+        ]
     return {
         "fda/fda_orphan_approvals.csv": _csv_text([header[i] for i in keep], rows),
-        "fda/sources.csv": _source_rows([(
-            FDA_SOURCE, "Dataset",
-            "Search Orphan Drug Designations and Approvals: designated and approved orphan drugs "
-            "(export)", "U.S. Food and Drug Administration, Office of Orphan Products Development",
-            "U.S. Food and Drug Administration", "2022-11-11",
-            "https://github.com/jhylin/Portfolio-projects/blob/"
-            "c1bbf1d782d70f2f588d59d84177086163d94264/Rare_diseases_drugs_FDA.csv", "en", ACCESSED,
-            "OOPD database export (1,057 designation/approval rows, approvals 1983-07-20 to "
-            "2022-05-20) as kept in jhylin/Portfolio-projects; the query used is not recorded; "
-            "sponsor addresses and the closing note row left out; a US-government work",
-        )]),
+        "fda/sources.csv": _source_rows(
+            [
+                (
+                    FDA_SOURCE,
+                    "Dataset",
+                    "Search Orphan Drug Designations and Approvals: designated and approved orphan drugs "
+                    "(export)",
+                    "U.S. Food and Drug Administration, Office of Orphan Products Development",
+                    "U.S. Food and Drug Administration",
+                    "2022-11-11",
+                    "https://github.com/jhylin/Portfolio-projects/blob/"
+                    "c1bbf1d782d70f2f588d59d84177086163d94264/Rare_diseases_drugs_FDA.csv",
+                    "en",
+                    ACCESSED,
+                    "OOPD database export (1,057 designation/approval rows, approvals 1983-07-20 to "
+                    "2022-05-20) as kept in jhylin/Portfolio-projects; the query used is not recorded; "
+                    "sponsor addresses and the closing note row left out; a US-government work",
+                )
+            ]
+        ),
     }
 
 
@@ -302,26 +423,36 @@ def derive_ema(ref: Path) -> dict[str, str]:
     data = _read_json(ref / "fixtures" / "ema_orphan_designations_sample.json")
     return {
         "ema/ema_orphan_designations.json": _json_text(data),
-        "ema/sources.csv": _source_rows([(
-            EMA_SOURCE, "Dataset", "Orphan designations (EMA medicine data): sample of "
-            f"{len(data['data'])} of {data['meta']['total_records']} records",
-            "European Medicines Agency", "European Medicines Agency",
-            data["meta"]["timestamp"][:10],
-            ZEBRA + "7a923a38e982cd0074455fb88c76668b8aa266cc/tests/fixtures/ema/"
-            "orphan_sample.json",
-            "en", ACCESSED,
-            "EMA orphan designation records as kept in zwbao/zebra-mod tests/fixtures/ema "
-            "(spinal muscular atrophy, Kennedy's disease, Dravet syndrome, primary hyperoxaluria); "
-            "EMA's reuse terms not checked",
-        )]),
+        "ema/sources.csv": _source_rows(
+            [
+                (
+                    EMA_SOURCE,
+                    "Dataset",
+                    "Orphan designations (EMA medicine data): sample of "
+                    f"{len(data['data'])} of {data['meta']['total_records']} records",
+                    "European Medicines Agency",
+                    "European Medicines Agency",
+                    data["meta"]["timestamp"][:10],
+                    ZEBRA + "7a923a38e982cd0074455fb88c76668b8aa266cc/tests/fixtures/ema/"
+                    "orphan_sample.json",
+                    "en",
+                    ACCESSED,
+                    "EMA orphan designation records as kept in zwbao/zebra-mod tests/fixtures/ema "
+                    "(spinal muscular atrophy, Kennedy's disease, Dravet syndrome, primary hyperoxaluria); "
+                    "EMA's reuse terms not checked",
+                )
+            ]
+        ),
     }
 
 
 ORPHADATA_FILES = {
     "orphadata-cross-33069-en": ("orphadata_api_cross_33069_en.json", "cross_33069_en.json"),
     "orphadata-cross-33069-zh": ("orphadata_api_cross_33069_zh.json", "cross_33069_zh.json"),
-    "orphadata-epidemiology-33069": ("orphadata_api_epidemiology_33069.json",
-                                     "epidemiology_33069.json"),
+    "orphadata-epidemiology-33069": (
+        "orphadata_api_epidemiology_33069.json",
+        "epidemiology_33069.json",
+    ),
 }
 
 
@@ -333,15 +464,23 @@ def derive_orphadata(ref: Path) -> dict[str, str]:
         data = _read_json(ref / "fixtures" / name)
         tables[f"orphadata/{slug}.json"] = _json_text(data)
         result = data["data"]["results"]
-        rows.append((
-            slug, "Dataset",
-            f"{data['datasetCategory']['name']}: ORPHA:{result['ORPHAcode']} "
-            f"({data['datasetCategory']['lang']})", "Orphanet", "Orphadata (INSERM)",
-            result["Date"][:10], data["uri"], data["datasetCategory"]["lang"], ACCESSED,
-            "Orphadata API response as kept in zwbao/zebra-mod tests/fixtures/orphanet/"
-            f"{upstream}; "
-            f"{data['data']['__licence']['identifier']}",
-        ))
+        rows.append(
+            (
+                slug,
+                "Dataset",
+                f"{data['datasetCategory']['name']}: ORPHA:{result['ORPHAcode']} "
+                f"({data['datasetCategory']['lang']})",
+                "Orphanet",
+                "Orphadata (INSERM)",
+                result["Date"][:10],
+                data["uri"],
+                data["datasetCategory"]["lang"],
+                ACCESSED,
+                "Orphadata API response as kept in zwbao/zebra-mod tests/fixtures/orphanet/"
+                f"{upstream}; "
+                f"{data['data']['__licence']['identifier']}",
+            )
+        )
     tables["orphadata/sources.csv"] = _source_rows(rows)
     return tables
 
@@ -356,18 +495,35 @@ def derive_trials(ref: Path) -> dict[str, str]:
         sites = protocol.get("contactsLocationsModule", {}).get("locations")
         if sites is not None:
             protocol["contactsLocationsModule"] = {
-                "locations": [{k: v for k, v in s.items() if k != "contacts"} for s in sites]}
-        studies.append({"protocolSection": protocol, "derivedSection": study["derivedSection"],
-                        "hasResults": study["hasResults"]})
-    return {"ctgov/ctgov_sma_china.json": _json_text({"totalCount": page["totalCount"],
-                                                      "studies": studies})}
+                "locations": [{k: v for k, v in s.items() if k != "contacts"} for s in sites]
+            }
+        studies.append(
+            {
+                "protocolSection": protocol,
+                "derivedSection": study["derivedSection"],
+                "hasResults": study["hasResults"],
+            }
+        )
+    return {
+        "ctgov/ctgov_sma_china.json": _json_text(
+            {"totalCount": page["totalCount"], "studies": studies}
+        )
+    }
 
 
 def derive_tables(ref: Path) -> dict[str, str]:
     """All derived tables, keyed by their path under ``data/``."""
     tables: dict[str, str] = {}
-    for derive in (derive_lists, derive_annotations, derive_drugs, derive_hospitals, derive_fda,
-                   derive_ema, derive_orphadata, derive_trials):
+    for derive in (
+        derive_lists,
+        derive_annotations,
+        derive_drugs,
+        derive_hospitals,
+        derive_fda,
+        derive_ema,
+        derive_orphadata,
+        derive_trials,
+    ):
         tables.update(derive(ref))
     return tables
 

@@ -35,11 +35,15 @@ def graph_counts(store: Store) -> dict[str, int]:
 
 def _partitions(store: Store, graph: NamedNode, what: str) -> list[tuple[NamedNode, int]]:
     if what == "class":
-        q = (f"SELECT ?x (COUNT(DISTINCT ?s) AS ?n) WHERE {{ GRAPH <{graph.value}> "
-             "{ ?s a ?x } } GROUP BY ?x ORDER BY ?x")
+        q = (
+            f"SELECT ?x (COUNT(DISTINCT ?s) AS ?n) WHERE {{ GRAPH <{graph.value}> "
+            "{ ?s a ?x } } GROUP BY ?x ORDER BY ?x"
+        )
     else:
-        q = (f"SELECT ?x (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph.value}> "
-             "{ ?s ?x ?o } } GROUP BY ?x ORDER BY ?x")
+        q = (
+            f"SELECT ?x (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph.value}> "
+            "{ ?s ?x ?o } } GROUP BY ?x ORDER BY ?x"
+        )
     return [(row["x"], int(row["n"].value)) for row in store.query(q)]  # type: ignore[index,union-attr,misc]
 
 

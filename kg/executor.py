@@ -72,40 +72,54 @@ def count_rows(media_type: str, body: bytes) -> int:
     return 0
 
 
-def execute(handle: Any, request: QueryRequest, max_rows: int,
-            service_allowlist: Sequence[str]) -> QueryAnswer:
+def execute(
+    handle: Any, request: QueryRequest, max_rows: int, service_allowlist: Sequence[str]
+) -> QueryAnswer:
     """Run one query on a store handle (in whatever process calls it)."""
     from kg.query import choose_media_type, run_query
 
     store, version = handle.get()
-    result = run_query(store, request.query, default_graph_uris=request.default_graph_uris,
-                       named_graph_uris=request.named_graph_uris,
-                       service_allowlist=service_allowlist, base_iri=request.base_iri)
+    result = run_query(
+        store,
+        request.query,
+        default_graph_uris=request.default_graph_uris,
+        named_graph_uris=request.named_graph_uris,
+        service_allowlist=service_allowlist,
+        base_iri=request.base_iri,
+    )
     media_type = choose_media_type(result, request.format_names, request.accept)
     if isinstance(result.value, QueryTriples | list):
         triples = []
         for triple in result.value:
             triples.append(triple)
             if len(triples) > max_rows:
-                raise ResultTooLarge(f"the result has more than {max_rows} triples (setting "
-                                     "max_rows); add LIMIT or narrow the query")
+                raise ResultTooLarge(
+                    f"the result has more than {max_rows} triples (setting "
+                    "max_rows); add LIMIT or narrow the query"
+                )
         fmt = result.media_types()[media_type]
         from kg.query import PREFIXES, RdfFormat
 
-        body = serialize(triples, format=fmt,  # type: ignore[arg-type]
-                         **({"prefixes": PREFIXES} if fmt == RdfFormat.TURTLE else {}))
+        body = serialize(
+            triples,
+            format=fmt,  # type: ignore[arg-type]
+            **({"prefixes": PREFIXES} if fmt == RdfFormat.TURTLE else {}),
+        )
         assert body is not None
         return QueryAnswer(media_type, body, version, len(triples))
     body = result.serialize(media_type)
     rows = count_rows(media_type, body) if result.kind == "results" else 0
     if rows > max_rows:
-        raise ResultTooLarge(f"the result has more than {max_rows} rows (setting max_rows); "
-                             "add LIMIT or narrow the query")
+        raise ResultTooLarge(
+            f"the result has more than {max_rows} rows (setting max_rows); "
+            "add LIMIT or narrow the query"
+        )
     return QueryAnswer(media_type, body, version, rows)
 
 
-def _executor_main(conn: Connection, backend: Backend, max_rows: int,
-                   service_allowlist: Sequence[str]) -> None:
+def _executor_main(
+    conn: Connection, backend: Backend, max_rows: int, service_allowlist: Sequence[str]
+) -> None:
     handle = backend.handle()
     while True:
         try:
@@ -125,8 +139,10 @@ class _Executor:
     def __init__(self, backend: Backend, max_rows: int, allowlist: Sequence[str]) -> None:
         self.conn, child = _CTX.Pipe()
         self.process = _CTX.Process(
-            target=_executor_main, args=(child, backend, max_rows, tuple(allowlist)),
-            daemon=True, name="rarekg-query-executor",
+            target=_executor_main,
+            args=(child, backend, max_rows, tuple(allowlist)),
+            daemon=True,
+            name="rarekg-query-executor",
         )
         self.process.start()
         child.close()
@@ -144,8 +160,14 @@ class QueryPool:
     ``ResultTooLarge`` past ``max_rows``, ``StoreUnavailable`` when no executor is free within the
     timeout, and the query's own errors (syntax, not acceptable, forbidden)."""
 
-    def __init__(self, backend: Backend | Path, size: int, timeout: float, max_rows: int,
-                 service_allowlist: Sequence[str] = ()) -> None:
+    def __init__(
+        self,
+        backend: Backend | Path,
+        size: int,
+        timeout: float,
+        max_rows: int,
+        service_allowlist: Sequence[str] = (),
+    ) -> None:
         if isinstance(backend, Path):
             backend = Backend(store_dir=str(backend))
         self.backend = backend
@@ -189,7 +211,8 @@ class QueryPool:
                 executor = self._spawn()
                 raise errors.QueryTimeout(
                     f"the query ran longer than the limit of {self.timeout:g} s and was stopped "
-                    "(setting query_timeout)")
+                    "(setting query_timeout)"
+                )
             message = executor.conn.recv()
         except (EOFError, OSError, BrokenPipeError):
             self._retire(executor)

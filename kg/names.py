@@ -130,8 +130,9 @@ class DiseaseIndex:
                 names[s].add(o.value)
             elif p == RK.orphaCode and isinstance(o, Literal):
                 exact[s].add(o.value)
-            elif (p == SKOS.exactMatch and isinstance(o, NamedNode)
-                  and o.value.startswith(ORPHA_BASE)):
+            elif (
+                p == SKOS.exactMatch and isinstance(o, NamedNode) and o.value.startswith(ORPHA_BASE)
+            ):
                 exact[s].add(o.value.removeprefix(ORPHA_BASE))
         ours = listed | {s for s, parent in parents.items() if parent in listed}
         index = cls()
@@ -155,8 +156,14 @@ class DiseaseIndex:
         return index
 
 
-DRUG_NAME_PROPERTIES = (RDFS.label, SCHEMA.name, SKOS.prefLabel, SKOS.altLabel, RK.inn,
-                        RK.brandName)
+DRUG_NAME_PROPERTIES = (
+    RDFS.label,
+    SCHEMA.name,
+    SKOS.prefLabel,
+    SKOS.altLabel,
+    RK.inn,
+    RK.brandName,
+)
 
 
 @dataclass

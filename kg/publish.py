@@ -19,23 +19,31 @@ class PublishReport:
     dropped: list[str] = field(default_factory=list)
 
 
-def publish(local: Store, remote: RemoteStore,
-            log: Callable[[str], None] = lambda _m: None) -> PublishReport:
+def publish(
+    local: Store, remote: RemoteStore, log: Callable[[str], None] = lambda _m: None
+) -> PublishReport:
     """Replace each named graph of ``local`` on ``remote`` (PUT then POST chunks, so a rerun gives
     the same graph, never duplicates) and drop rarekg graphs the remote has that ``local`` lacks.
 
     Raises ``BuildError`` naming the graph and chunk that failed; rerunning completes the job."""
     started = time.perf_counter()
     report = PublishReport(0.0)
-    graphs = [row["g"] for row in local.query(  # type: ignore[index,union-attr]
-        "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g")]
+    graphs = [
+        row["g"]
+        for row in local.query(  # type: ignore[index,union-attr]
+            "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g"
+        )
+    ]
     for graph in graphs:
         assert isinstance(graph, NamedNode)
-        triples = (Triple(q.subject, q.predicate, q.object)
-                   for q in local.quads_for_pattern(None, None, None, graph))
+        triples = (
+            Triple(q.subject, q.predicate, q.object)
+            for q in local.quads_for_pattern(None, None, None, graph)
+        )
         log(f"publishing <{graph.value}>")
-        report.triples[graph.value] = remote.replace_graph(graph, triples,
-                                                           label=graph.value.rsplit("/", 1)[-1])
+        report.triples[graph.value] = remote.replace_graph(
+            graph, triples, label=graph.value.rsplit("/", 1)[-1]
+        )
     ours = {g.value for g in graphs}
     for graph in remote.named_graphs():
         if graph.value.startswith(GRAPH_BASE) and graph.value not in ours:

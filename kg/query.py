@@ -45,20 +45,34 @@ GRAPH_TYPES = {
 # The `format` / `output` / `results` parameter values clients such as SPARQLWrapper send.
 FORMAT_NAMES = {
     "results": {
-        "json": "application/sparql-results+json", "xml": "application/sparql-results+xml",
-        "csv": "text/csv", "tsv": "text/tab-separated-values",
+        "json": "application/sparql-results+json",
+        "xml": "application/sparql-results+xml",
+        "csv": "text/csv",
+        "tsv": "text/tab-separated-values",
     },
     "graph": {
-        "turtle": "text/turtle", "ttl": "text/turtle", "n3": "text/turtle",
-        "nt": "application/n-triples", "ntriples": "application/n-triples",
-        "n-triples": "application/n-triples", "json-ld": "application/ld+json",
-        "jsonld": "application/ld+json", "json": "application/ld+json",
-        "xml": "application/rdf+xml", "rdf": "application/rdf+xml",
-        "rdf+xml": "application/rdf+xml", "rdfxml": "application/rdf+xml",
+        "turtle": "text/turtle",
+        "ttl": "text/turtle",
+        "n3": "text/turtle",
+        "nt": "application/n-triples",
+        "ntriples": "application/n-triples",
+        "n-triples": "application/n-triples",
+        "json-ld": "application/ld+json",
+        "jsonld": "application/ld+json",
+        "json": "application/ld+json",
+        "xml": "application/rdf+xml",
+        "rdf": "application/rdf+xml",
+        "rdf+xml": "application/rdf+xml",
+        "rdfxml": "application/rdf+xml",
     },
 }
-CHARSET = {"text/csv", "text/tab-separated-values", "text/turtle", "application/n-triples",
-           "text/plain"}
+CHARSET = {
+    "text/csv",
+    "text/tab-separated-values",
+    "text/turtle",
+    "application/n-triples",
+    "text/plain",
+}
 
 _STRINGS = re.compile(
     r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
@@ -67,7 +81,8 @@ _STRINGS = re.compile(
 _SERVICE = re.compile(r"(?<![\w:?$])SERVICE(?![\w:-])", re.IGNORECASE)
 _FROM = re.compile(r"(?<![\w:?$])FROM(?![\w:-])", re.IGNORECASE)
 _SERVICE_TARGET = re.compile(
-    r"(?<![\w:?$])SERVICE(?![\w:-])\s+(?:SILENT\s+)?(<[^<>\s]*>|\S+)", re.IGNORECASE)
+    r"(?<![\w:?$])SERVICE(?![\w:-])\s+(?:SILENT\s+)?(<[^<>\s]*>|\S+)", re.IGNORECASE
+)
 _COMMENTS_AND_STRINGS = re.compile(
     r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
     r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|#[^\n]*'
@@ -134,10 +149,15 @@ def check_service(query: str, allowlist: Sequence[str]) -> None:
         if not target.startswith("<"):
             raise Forbidden("SERVICE needs a full endpoint IRI in angle brackets")
         endpoint = target[1:-1]
-        if not any(endpoint == allowed or endpoint.startswith(allowed.rstrip("/") + "/")
-                   for allowed in allowlist if allowed):
-            raise Forbidden(f"SERVICE <{endpoint}> is not allowed: the endpoint is not on the "
-                            "allow-list (setting service_allowlist)")
+        if not any(
+            endpoint == allowed or endpoint.startswith(allowed.rstrip("/") + "/")
+            for allowed in allowlist
+            if allowed
+        ):
+            raise Forbidden(
+                f"SERVICE <{endpoint}> is not allowed: the endpoint is not on the "
+                "allow-list (setting service_allowlist)"
+            )
 
 
 def choose_media_type(result: Result, format_names: Sequence[str], accept: str) -> str:

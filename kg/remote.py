@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import requests
+import requests.auth
 from pyoxigraph import (
     DefaultGraph,
     NamedNode,
@@ -27,8 +29,6 @@ from pyoxigraph import (
     parse_query_results,
     serialize,
 )
-import requests
-import requests.auth
 from SPARQLWrapper import SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 

@@ -31,28 +31,50 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("threads", 4, "Threads per worker (readers are served in parallel)", int),
     Setting("query_timeout", 30.0, "Seconds a query may run before it is stopped", float),
     Setting("max_rows", 100000, "Most result rows (or triples) a query may return", int),
-    Setting("executors", 2, "Query executor processes per worker (each runs one query at a time)",
-            int),
-    Setting("update_token", None,
-            "Bearer token that enables SPARQL Update and Graph Store writes (unset: read-only)"),
-    Setting("service_allowlist", "",
-            "Space-separated endpoint IRIs that SERVICE may call (empty: SERVICE is refused)"),
-    Setting("load_allowlist", "",
-            "Space-separated URL prefixes that LOAD may read (empty: LOAD is refused)"),
-    Setting("remote_query", None,
-            "SPARQL 1.1 Query endpoint of a remote engine; set, it replaces the embedded store"),
+    Setting(
+        "executors", 2, "Query executor processes per worker (each runs one query at a time)", int
+    ),
+    Setting(
+        "update_token",
+        None,
+        "Bearer token that enables SPARQL Update and Graph Store writes (unset: read-only)",
+    ),
+    Setting(
+        "service_allowlist",
+        "",
+        "Space-separated endpoint IRIs that SERVICE may call (empty: SERVICE is refused)",
+    ),
+    Setting(
+        "load_allowlist",
+        "",
+        "Space-separated URL prefixes that LOAD may read (empty: LOAD is refused)",
+    ),
+    Setting(
+        "remote_query",
+        None,
+        "SPARQL 1.1 Query endpoint of a remote engine; set, it replaces the embedded store",
+    ),
     Setting("remote_update", None, "SPARQL 1.1 Update endpoint of the remote engine"),
     Setting("remote_store", None, "Graph Store Protocol endpoint of the remote engine"),
     Setting("remote_user", None, "User for writes to the remote engine (HTTP Basic or Digest)"),
     Setting("remote_password", None, "Password for writes to the remote engine"),
-    Setting("remote_auth", "digest", "HTTP authentication of writes to the remote engine: digest "
-            "(Virtuoso) or basic"),
-    Setting("base_iri", "https://w3id.org/rarekg/",
-            "Base of the IRIs the graph mints; the service answers for them at the same paths "
-            "(`/id/...`, `/vocab`, `/graph/...`)"),
-    Setting("shared_dir", str(ROOT.parent / "shared"),
-            "Folder of the reference files and W3C test suites (tests and `derive-tables` only); "
-            "defaults to `shared/` beside the checkout"),
+    Setting(
+        "remote_auth",
+        "digest",
+        "HTTP authentication of writes to the remote engine: digest (Virtuoso) or basic",
+    ),
+    Setting(
+        "base_iri",
+        "https://w3id.org/rarekg/",
+        "Base of the IRIs the graph mints; the service answers for them at the same paths "
+        "(`/id/...`, `/vocab`, `/graph/...`)",
+    ),
+    Setting(
+        "shared_dir",
+        str(ROOT.parent / "shared"),
+        "Folder of the reference files and W3C test suites (tests and `derive-tables` only); "
+        "defaults to `shared/` beside the checkout",
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

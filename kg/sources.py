@@ -224,16 +224,17 @@ def download_sources(specs: Sequence[str], data_dir: Path = DATA_DIR) -> list[So
         else:
             yield from orphadata.load(path, source=source, graph=graph)
 
-    drug_loads: list[Loads] = [
-        (lambda n=name, p=path, g=graph: loader(n, p, g, None))
-        for name, path, graph in parsed if name in DRUG_FORMATS]
+    def load(name: str, path: Path, graph: str, links: Links | None) -> Loads:
+        return lambda: loader(name, path, graph, links)
+
+    drug_loads = [load(n, p, g, None) for n, p, g in parsed if n in DRUG_FORMATS]
     links = default_links(data_dir).with_drugs(drug_loads)
     result = []
     for name, path, graph in parsed:
         modified = datetime.fromtimestamp(path.stat().st_mtime, UTC).date().isoformat()
         result.append(Source(
             SourceInfo(graph, f"{FORMATS[name]}: {path.name} (own download)", (graph,), modified),
-            lambda n=name, p=path, g=graph: loader(n, p, g, links)))
+            load(name, path, graph, links)))
     return result
 
 

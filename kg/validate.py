@@ -51,13 +51,15 @@ def validate_graph(data: rdflib.Graph, shapes_path: Path = SHAPES) -> list[Findi
     findings = []
     for result in results.subjects(rdflib.RDF.type, SH.ValidationResult):
         severity = str(results.value(result, SH.resultSeverity) or SH.Violation).rsplit("#", 1)[-1]
-        findings.append(Finding(
-            severity=severity,
-            focus=str(results.value(result, SH.focusNode) or ""),
-            path=_short(results.value(result, SH.resultPath)),
-            message=str(results.value(result, SH.resultMessage) or ""),
-            value=str(results.value(result, SH.value) or ""),
-        ))
+        findings.append(
+            Finding(
+                severity=severity,
+                focus=str(results.value(result, SH.focusNode) or ""),
+                path=_short(results.value(result, SH.resultPath)),
+                message=str(results.value(result, SH.resultMessage) or ""),
+                value=str(results.value(result, SH.value) or ""),
+            )
+        )
     order = {"Violation": 0, "Warning": 1}
     return sorted(findings, key=lambda f: (order.get(f.severity, 2), f.focus, f.path, f.message))
 
@@ -70,9 +72,12 @@ def _short(term: object) -> str:
     if term is None:
         return ""
     text = str(term)
-    for prefix, ns in (("rk:", "https://w3id.org/rarekg/vocab#"), ("schema:", "http://schema.org/"),
-                       ("skos:", "http://www.w3.org/2004/02/skos/core#"),
-                       ("prov:", "http://www.w3.org/ns/prov#")):
+    for prefix, ns in (
+        ("rk:", "https://w3id.org/rarekg/vocab#"),
+        ("schema:", "http://schema.org/"),
+        ("skos:", "http://www.w3.org/2004/02/skos/core#"),
+        ("prov:", "http://www.w3.org/ns/prov#"),
+    ):
         if text.startswith(ns):
-            return prefix + text[len(ns):]
+            return prefix + text[len(ns) :]
     return text if isinstance(term, rdflib.URIRef) else "(path)"

@@ -112,7 +112,8 @@ VOID = ClosedNamespace(
     """,
 )
 SH = ClosedNamespace(
-    _W3 + "ns/shacl#", "SPARQLExecutable SPARQLSelectExecutable SPARQLAskExecutable select ask prefixes"
+    _W3 + "ns/shacl#",
+    "SPARQLExecutable SPARQLSelectExecutable SPARQLAskExecutable select ask prefixes",
 )
 
 ORPHA_BASE = "http://www.orpha.net/ORDO/Orphanet_"

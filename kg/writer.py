@@ -60,8 +60,10 @@ def check_load(update: str, allowed: Sequence[str]) -> None:
         if url.lower().startswith("file:"):
             raise Forbidden(f"LOAD of local files is not allowed: <{url}>")
         if not any(url.startswith(prefix) for prefix in allowed if prefix):
-            raise Forbidden(f"LOAD of <{url}> is not allowed: it is not on the allow-list "
-                            "(setting load_allowlist)")
+            raise Forbidden(
+                f"LOAD of <{url}> is not allowed: it is not on the allow-list "
+                "(setting load_allowlist)"
+            )
 
 
 def add_using(update: str, using: Sequence[str], using_named: Sequence[str]) -> str:
@@ -76,22 +78,26 @@ def add_using(update: str, using: Sequence[str], using_named: Sequence[str]) -> 
         return update
     bare = strip_literals(update)
     if _USING.search(bare):
-        raise BadRequest("the update names its dataset (USING or WITH) and the request gives "
-                         "using-graph-uri / using-named-graph-uri too")
+        raise BadRequest(
+            "the update names its dataset (USING or WITH) and the request gives "
+            "using-graph-uri / using-named-graph-uri too"
+        )
     for iri in (*using, *using_named):
         try:
             NamedNode(iri)
         except ValueError as exc:
             raise BadRequest(f"not an IRI: {iri!r}: {exc}") from None
-    clause = " ".join([*(f"USING <{g}>" for g in using),
-                       *(f"USING NAMED <{g}>" for g in using_named)]) + " "
+    clause = (
+        " ".join([*(f"USING <{g}>" for g in using), *(f"USING NAMED <{g}>" for g in using_named)])
+        + " "
+    )
     masked = _without_strings(update)
     out, last = [], 0
     for match in _WHERE.finditer(masked):
         if _depth(masked, match.start()) != 0:
             continue  # the WHERE of a subquery
-        out.append(update[last:match.start()])
-        if _DELETE_END.search(masked[:match.start()]):
+        out.append(update[last : match.start()])
+        if _DELETE_END.search(masked[: match.start()]):
             start, end = _group(masked, match.end())
             out.append(update[start:end] + " ")
         out.append(clause)
@@ -144,8 +150,10 @@ def write(store_dir: Path, change: Callable[[Store], T]) -> T:
         target = stores.new_build_dir(store_dir)
         target.rmdir()  # backup() creates it
         try:
-            if any(p.name not in (stores.BUILDS, stores.SERVING, LOCK) and not
-                   p.name.startswith(".") for p in source.iterdir()):
+            if any(
+                p.name not in (stores.BUILDS, stores.SERVING, LOCK) and not p.name.startswith(".")
+                for p in source.iterdir()
+            ):
                 Store.read_only(str(source)).backup(str(target))
             else:
                 target.mkdir()
@@ -188,8 +196,13 @@ def parse_payloads(payloads: Sequence[Payload], base_iri: str | None) -> list[Tr
     triples: list[Triple] = []
     for data, fmt in payloads:
         try:
-            for quad in parse(data, format=fmt, base_iri=base_iri, without_named_graphs=True,
-                              rename_blank_nodes=True):
+            for quad in parse(
+                data,
+                format=fmt,
+                base_iri=base_iri,
+                without_named_graphs=True,
+                rename_blank_nodes=True,
+            ):
                 triples.append(Triple(quad.subject, quad.predicate, quad.object))
         except SyntaxError as exc:
             raise BadRequest(f"the request body is not valid {fmt}: {exc}") from None
@@ -248,7 +261,6 @@ def graph_exists(store: Store, graph: GraphName) -> bool:
     return isinstance(graph, DefaultGraph) or store.contains_named_graph(graph)
 
 
-
 @dataclass(frozen=True)
 class Write:
     """One write, as data (so that it can be sent to a writer process)."""
@@ -279,8 +291,9 @@ def apply_remote(remote: RemoteStore, change: Write) -> bool:
     """Apply one write to a remote engine (SPARQL Update and Graph Store Protocol)."""
     if change.kind == "update":
         update = change.update
-        if change.base_iri and not re.search(r"(?<![\w:?$])BASE(?![\w:-])",
-                                             strip_literals(update), re.IGNORECASE):
+        if change.base_iri and not re.search(
+            r"(?<![\w:?$])BASE(?![\w:-])", strip_literals(update), re.IGNORECASE
+        ):
             update = f"BASE <{change.base_iri}>\n{update}"
         try:
             Store().update(update)  # parse here: the same syntax errors on every backend
@@ -289,8 +302,9 @@ def apply_remote(remote: RemoteStore, change: Write) -> bool:
         remote.update(update)
         return True
     if isinstance(change.graph, DefaultGraph):
-        raise BadRequest("the default graph of a remote store is the union of its graphs: "
-                         "write to a named graph")
+        raise BadRequest(
+            "the default graph of a remote store is the union of its graphs: write to a named graph"
+        )
     existed = remote.has_graph(change.graph)
     if change.kind == "put":
         remote.replace_graph(change.graph, change.triples)
@@ -313,8 +327,11 @@ def _writer_main(conn: Connection, backend: Backend) -> None:
         except (EOFError, OSError):
             return
         try:
-            result = (apply_remote(remote, change) if remote is not None
-                      else apply(Path(backend.store_dir), change))
+            result = (
+                apply_remote(remote, change)
+                if remote is not None
+                else apply(Path(backend.store_dir), change)
+            )
             conn.send(("ok", result))
         except RarekgError as exc:
             conn.send(("error", type(exc).__name__, exc.args, dict(exc.__dict__)))
@@ -342,8 +359,9 @@ class WriterProcess:
             return self._conn
         self._stop()
         conn, child = _CTX.Pipe()
-        self._process = _CTX.Process(target=_writer_main, args=(child, self.backend),
-                                     daemon=True, name="rarekg-writer")
+        self._process = _CTX.Process(
+            target=_writer_main, args=(child, self.backend), daemon=True, name="rarekg-writer"
+        )
         self._process.start()
         child.close()
         self._conn = conn
@@ -366,7 +384,8 @@ class WriterProcess:
                     self._stop()
                     raise QueryTimeout(
                         f"the write ran longer than the limit of {self.timeout:g} s and was "
-                        "stopped; nothing was changed (setting query_timeout)")
+                        "stopped; nothing was changed (setting query_timeout)"
+                    )
                 message = conn.recv()
             except (EOFError, OSError):
                 self._stop()

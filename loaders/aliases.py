@@ -14,11 +14,26 @@ from loaders.table import LIST_SIZES, Record, read_table
 
 GRAPH = "china-list-aliases"
 MAPPING_GRAPH = "ccrd-orpha-mapping"
-LINK_COLUMNS = ("list", "no", "orpha", "orpha_match", "orpha_name_en", "orpha_name_zh",
-                "orpha_disorder_group", "source")
+LINK_COLUMNS = (
+    "list",
+    "no",
+    "orpha",
+    "orpha_match",
+    "orpha_name_en",
+    "orpha_name_zh",
+    "orpha_disorder_group",
+    "source",
+)
 FOLK_COLUMNS = ("list", "no", "text", "source")
-MAPPING_COLUMNS = ("entry", "subtype", "subtype_name_zh", "subtype_name_en", "orpha", "relation",
-                   "source")
+MAPPING_COLUMNS = (
+    "entry",
+    "subtype",
+    "subtype_name_zh",
+    "subtype_name_en",
+    "orpha",
+    "relation",
+    "source",
+)
 RELATIONS = {"E": SKOS.exactMatch, "NTBT": SKOS.broadMatch, "BTNT": SKOS.narrowMatch}
 
 

@@ -66,10 +66,11 @@ def load_hpo(path: Path) -> Iterator[Quad]:
         source = rec.convert("source", iri.source, required=True)
         assert source is not None
         disease = _disease(out, rec, source)
-        terms = rec.require("hpo").split()
-        for term in terms:
-            phenotype = rec.convert("hpo", lambda _v, t=term: iri.hpo(t))
-            assert phenotype is not None
+        for term in rec.require("hpo").split():
+            try:
+                phenotype = iri.hpo(term)
+            except ValueError as exc:
+                raise rec.error("hpo", str(exc)) from None
             out.add(disease, RK.hasPhenotype, phenotype)
         out.add(disease, PROV.wasDerivedFrom, source)
         yield from out.drain()

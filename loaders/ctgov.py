@@ -81,8 +81,13 @@ def _strings(rec: JsonRecord, field: str) -> list[str]:
     return values
 
 
-def _study(out: QuadWriter, rec: JsonRecord, source: NamedNode, diseases: DiseaseIndex | None,
-           drugs: DrugIndex | None) -> None:
+def _study(
+    out: QuadWriter,
+    rec: JsonRecord,
+    source: NamedNode,
+    diseases: DiseaseIndex | None,
+    drugs: DrugIndex | None,
+) -> None:
     nct = rec.require(P + "identificationModule.nctId")
     trial = rec.convert(P + "identificationModule.nctId", iri.trial, required=True)
     title = rec.require(P + "identificationModule.briefTitle")
@@ -92,8 +97,7 @@ def _study(out: QuadWriter, rec: JsonRecord, source: NamedNode, diseases: Diseas
     out.add(trial, RK.trialId, text(nct))
     out.add(trial, SCHEMA.identifier, text(nct))
     out.label(trial, title, "en", RDFS.label, SCHEMA.name)
-    out.label(trial, rec.text(P + "identificationModule.officialTitle"), "en",
-              SCHEMA.alternateName)
+    out.label(trial, rec.text(P + "identificationModule.officialTitle"), "en", SCHEMA.alternateName)
     out.label(trial, rec.text(P + "identificationModule.acronym"), None, SCHEMA.alternateName)
     out.label(trial, rec.text(P + "statusModule.overallStatus"), None, SCHEMA.status)
     for phase in _strings(rec, P + "designModule.phases"):
@@ -102,8 +106,10 @@ def _study(out: QuadWriter, rec: JsonRecord, source: NamedNode, diseases: Diseas
     count = rec.get(P + "designModule.enrollmentInfo.count")
     if count is not None:
         if isinstance(count, bool) or not isinstance(count, int) or count < 0:
-            raise rec.error(P + "designModule.enrollmentInfo.count",
-                            f"{count!r} is not a number of participants")
+            raise rec.error(
+                P + "designModule.enrollmentInfo.count",
+                f"{count!r} is not a number of participants",
+            )
         out.add(trial, RK.enrollment, integer(count))
     start = rec.convert(P + "statusModule.startDateStruct.date", date_literal)
     if start is not None:
@@ -116,8 +122,10 @@ def _study(out: QuadWriter, rec: JsonRecord, source: NamedNode, diseases: Diseas
         if hit is not None:
             linked.add(hit)
     if diseases is not None:
-        meshes = {diseases.match(m.require("term"))
-                  for m in rec.sub("derivedSection.conditionBrowseModule.meshes")}
+        meshes = {
+            diseases.match(m.require("term"))
+            for m in rec.sub("derivedSection.conditionBrowseModule.meshes")
+        }
         for keyword in _strings(rec, P + "conditionsModule.keywords"):
             hit = diseases.match(keyword)
             if hit is not None and hit in meshes:
@@ -132,8 +140,7 @@ def _study(out: QuadWriter, rec: JsonRecord, source: NamedNode, diseases: Diseas
             out.add(trial, RK.testsDrug, drug)
 
     if rec.get(P + "sponsorCollaboratorsModule.leadSponsor") is not None:
-        sponsor = _organization(out, rec, P + "sponsorCollaboratorsModule.leadSponsor.name",
-                                source)
+        sponsor = _organization(out, rec, P + "sponsorCollaboratorsModule.leadSponsor.name", source)
         out.add(trial, SCHEMA.sponsor, sponsor)
     for item in rec.sub(P + "sponsorCollaboratorsModule.collaborators"):
         out.add(trial, RK.collaborator, _organization(out, item, "name", source))
@@ -150,4 +157,3 @@ def _study(out: QuadWriter, rec: JsonRecord, source: NamedNode, diseases: Diseas
     for country in sorted(countries):
         out.add(trial, RK.country, text(country))
     out.add(trial, PROV.wasDerivedFrom, source)
-

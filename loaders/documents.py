@@ -17,8 +17,12 @@ from loaders.upstream import JsonRecord
 
 # Issuing bodies as the reference files print them, and their ids in data/authorities.csv.
 AUTHORITIES = {
-    "财政部": "mof", "海关总署": "gacc", "税务总局": "sta", "药监局": "nmpa",
-    "国家药品监督管理局": "nmpa", "国家药品监督管理局药品审评中心": "cde",
+    "财政部": "mof",
+    "海关总署": "gacc",
+    "税务总局": "sta",
+    "药监局": "nmpa",
+    "国家药品监督管理局": "nmpa",
+    "国家药品监督管理局药品审评中心": "cde",
     "国家卫生健康委员会": "nhc",
 }
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?")
@@ -32,7 +36,7 @@ def document_slug(upstream_id: str) -> str:
 def _names(printed: str) -> list[str]:
     """The issuing bodies of a printed issuer line (space- or 、-separated, a bracketed remark
     dropped)."""
-    separators = r"[\s、,，]+"  # noqa: RUF001 (the Chinese comma separates issuers)
+    separators = r"[\s、,，]+"
     return [n for n in re.split(separators, re.sub(r"\s*\(.*?\)", "", printed)) if n]
 
 
@@ -43,7 +47,13 @@ def issuers(printed: str) -> list[NamedNode]:
 
 
 def describe(
-    out: QuadWriter, rec: JsonRecord, slug: str, *, kind: str, policy: bool, dataset: NamedNode,
+    out: QuadWriter,
+    rec: JsonRecord,
+    slug: str,
+    *,
+    kind: str,
+    policy: bool,
+    dataset: NamedNode,
     document: bool = True,
 ) -> NamedNode:
     """The document of one entry of a ``provenance.sources`` block (``title``, ``document_no``,
@@ -81,8 +91,16 @@ def describe(
 
 
 def _document(
-    out: QuadWriter, rec: JsonRecord, doc: NamedNode, title: str, number: str | None, printed: str,
-    url: str | None, published: Literal | None, kind: str, dataset: NamedNode,
+    out: QuadWriter,
+    rec: JsonRecord,
+    doc: NamedNode,
+    title: str,
+    number: str | None,
+    printed: str,
+    url: str | None,
+    published: Literal | None,
+    kind: str,
+    dataset: NamedNode,
 ) -> None:
     full_title = f"{title} ({number})" if number and number not in title else title
     for cls in (RK.SourceDocument, PROV.Entity, SCHEMA.CreativeWork):

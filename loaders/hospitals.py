@@ -32,10 +32,17 @@ NETWORK = iri.organization("cn-rare-disease-network")
 NETWORK_NAME = "全国罕见病诊疗协作网"
 LIST_2019 = "nhc2019_157"
 LIST_2024 = "nhc2024_64"
-ROLES = {"国家级牵头医院": "national-lead", "省级牵头医院": "provincial-lead",
-         "成员医院": "member", "成员单位": "member"}
-ROLE_CODES = {"national_lead": "national-lead", "provincial_lead": "provincial-lead",
-              "member": "member"}
+ROLES = {
+    "国家级牵头医院": "national-lead",
+    "省级牵头医院": "provincial-lead",
+    "成员医院": "member",
+    "成员单位": "member",
+}
+ROLE_CODES = {
+    "national_lead": "national-lead",
+    "provincial_lead": "provincial-lead",
+    "member": "member",
+}
 NEWS = ("govcn_news",)
 
 
@@ -65,9 +72,15 @@ def load(
         number = rec.text("document_no")
         is_policy = bool(number) and number not in numbers.values()
         kind = "NewsArticle" if upstream_id.startswith(NEWS) else "OfficialNotice"
-        documents.describe(out, rec, documents.document_slug(upstream_id), kind=kind,
-                           policy=is_policy, dataset=source,
-                           document=not documents_described)
+        documents.describe(
+            out,
+            rec,
+            documents.document_slug(upstream_id),
+            kind=kind,
+            policy=is_policy,
+            dataset=source,
+            document=not documents_described,
+        )
         lists[upstream_id] = (number or rec.require("title"), rec.text("published"))
         if is_policy and number:
             numbers[upstream_id] = number
@@ -75,17 +88,27 @@ def load(
     yield from policy.emit(out, sorted(cited.items()), document)
     for upstream_id in (LIST_2019, LIST_2024):
         if upstream_id not in lists:
-            raise LoadError(path.name, 0, f"provenance.sources.{upstream_id}",
-                            "the 2019 and 2024 lists must both be described")
+            raise LoadError(
+                path.name,
+                0,
+                f"provenance.sources.{upstream_id}",
+                "the 2019 and 2024 lists must both be described",
+            )
     for cls in (RK.Organization, SCHEMA.Organization, ORG.Organization):
         out.add(NETWORK, RDF.type, cls)
     out.label(NETWORK, NETWORK_NAME, "zh", SKOS.prefLabel, RDFS.label, SCHEMA.name)
     out.add(NETWORK, RK.country, text("CN"))
     out.add(NETWORK, PROV.wasDerivedFrom, iri.source(documents.document_slug(LIST_2019)))
     first, adjusted = (lists[k][0] for k in (LIST_2019, LIST_2024))
-    out.add(NETWORK, RDFS.comment, text(
-        "China's national rare disease diagnosis and treatment collaboration network, established "
-        f"by {first} and adjusted by {adjusted}", "en"))
+    out.add(
+        NETWORK,
+        RDFS.comment,
+        text(
+            "China's national rare disease diagnosis and treatment collaboration network, established "
+            f"by {first} and adjusted by {adjusted}",
+            "en",
+        ),
+    )
     yield from out.drain()
 
     def hospital(rec: JsonRecord | LoadError) -> None:
@@ -103,8 +126,9 @@ def _role(rec: JsonRecord, field: str) -> NamedNode:
     return iri.concept("network-role", ROLES[printed])
 
 
-def _hospital(out: QuadWriter, rec: JsonRecord, dataset: NamedNode,
-              lists: dict[str, tuple[str, str | None]]) -> None:
+def _hospital(
+    out: QuadWriter, rec: JsonRecord, dataset: NamedNode, lists: dict[str, tuple[str, str | None]]
+) -> None:
     name = rec.require("name")
     province = rec.require("province")
     list_id = rec.require("source_id")
@@ -123,8 +147,13 @@ def _hospital(out: QuadWriter, rec: JsonRecord, dataset: NamedNode,
         node = iri.network_hospital(2019, number_2019 if number_2019 is not None else number)
     else:
         node = iri.network_hospital(2024, number)
-    for cls in (RK.Hospital, RK.Organization, SCHEMA.Hospital, SCHEMA.Organization,
-                ORG.Organization):
+    for cls in (
+        RK.Hospital,
+        RK.Organization,
+        SCHEMA.Hospital,
+        SCHEMA.Organization,
+        ORG.Organization,
+    ):
         out.add(node, RDF.type, cls)
     out.label(node, name, "zh", SKOS.prefLabel, RDFS.label, SCHEMA.name)
     out.add(node, RK.country, text("CN"))
@@ -133,15 +162,28 @@ def _hospital(out: QuadWriter, rec: JsonRecord, dataset: NamedNode,
     if name_2019 != name:
         out.add(node, SKOS.altLabel, text(name_2019, "zh"))
         matched = rec.text("matched_by")
-        out.add(node, RDFS.comment, text(
-            f"named {name_2019} in the 2019 list" + (f" (matched by {matched})" if matched else ""),
-            "en"))
+        out.add(
+            node,
+            RDFS.comment,
+            text(
+                f"named {name_2019} in the 2019 list"
+                + (f" (matched by {matched})" if matched else ""),
+                "en",
+            ),
+        )
     memberships: list[tuple[str, int, NamedNode, str, str]] = []
     if in_2019:
         role_2019 = _role(rec, "role_zh_2019") if rec.text("role_zh_2019") else role_2024
         printed_2019 = rec.text("role_zh_2019") or rec.require("role_zh")
-        memberships.append((LIST_2019, number_2019 if number_2019 is not None else number,
-                            role_2019, printed_2019, name_2019))
+        memberships.append(
+            (
+                LIST_2019,
+                number_2019 if number_2019 is not None else number,
+                role_2019,
+                printed_2019,
+                name_2019,
+            )
+        )
     if in_2024:
         memberships.append((LIST_2024, number, role_2024, rec.require("role_zh"), name))
     for list_id_, position, role, printed, printed_name in memberships:

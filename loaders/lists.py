@@ -38,14 +38,19 @@ def load(directory: Path) -> Iterator[Quad]:
         number = rec.convert("no", int, required=True)
         assert list_no is not None and number is not None
         if not 1 <= number <= LIST_SIZES[list_no]:
-            raise rec.error("no", f"{number} is outside list {list_no} (1 to {LIST_SIZES[list_no]})")
+            raise rec.error(
+                "no", f"{number} is outside list {list_no} (1 to {LIST_SIZES[list_no]})"
+            )
         src = rec.convert("source", iri.source, required=True)
         assert src is not None
         list_sources[list_no] = rec.get("source")
         counts[list_no] = counts.get(list_no, 0) + 1
         name_zh, name_en = rec.require("name_zh"), rec.require("name_en")
-        disease, entry, lst = (iri.disease(list_no, number), iri.list_entry(list_no, number),
-                               iri.national_list(list_no))
+        disease, entry, lst = (
+            iri.disease(list_no, number),
+            iri.list_entry(list_no, number),
+            iri.national_list(list_no),
+        )
         for cls in (RK.RareDisease, SCHEMA.MedicalCondition, SKOS.Concept):
             out.add(disease, RDF.type, cls)
         for lang, name in (("zh", name_zh), ("en", name_en)):

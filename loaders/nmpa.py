@@ -37,8 +37,10 @@ _HOW = re.compile(r"^indication \(([A-Za-z0-9_]+)\)")
 LABELS = {
     "marketing-approval": ("中国上市批准", "marketing approval in China"),
     "vat-relief-listing": ("列入罕见病药品增值税优惠清单", "listed for VAT relief in China"),
-    "urgent-overseas-drug-listing": ("列入临床急需境外新药名单",
-                                     "listed as an urgently needed overseas drug in China"),
+    "urgent-overseas-drug-listing": (
+        "列入临床急需境外新药名单",
+        "listed as an urgently needed overseas drug in China",
+    ),
     "under-review": ("在审评", "under review in China"),
 }
 
@@ -71,9 +73,15 @@ def load(
         upstream_id, entry = item
         rec = JsonRecord(path.name, 0, entry, f"provenance.sources.{upstream_id}.")
         kind = "WebPage" if upstream_id.startswith("nmpa_news") else "OfficialNotice"
-        documents.describe(out, rec, documents.document_slug(upstream_id), kind=kind,
-                           policy=is_policy(upstream_id), dataset=source,
-                           document=not documents_described)
+        documents.describe(
+            out,
+            rec,
+            documents.document_slug(upstream_id),
+            kind=kind,
+            policy=is_policy(upstream_id),
+            dataset=source,
+            document=not documents_described,
+        )
 
     yield from policy.emit(out, sorted(cited.items()), document)
 
@@ -118,8 +126,9 @@ def _drug(out: QuadWriter, rec: JsonRecord, dataset: NamedNode, cited: dict[str,
         if list_no not in LIST_SIZES:
             raise link.error("list", f"{list_no} is not a national list (1 or 2)")
         if not 1 <= number <= LIST_SIZES[list_no]:
-            raise link.error("no", f"{number} is outside list {list_no} "
-                                   f"(1 to {LIST_SIZES[list_no]})")
+            raise link.error(
+                "no", f"{number} is outside list {list_no} (1 to {LIST_SIZES[list_no]})"
+            )
         disease = iri.disease(list_no, number)
         diseases.append(disease)
         how = _HOW.match(link.text("how") or "")
@@ -128,14 +137,16 @@ def _drug(out: QuadWriter, rec: JsonRecord, dataset: NamedNode, cited: dict[str,
 
     approval_id = rec.text("approval.source_id") if rec.get("approval") is not None else None
     if approval_id is not None and approval_id not in cited:
-        raise rec.error("approval.source_id",
-                        f"{approval_id!r} is not a document of provenance.sources")
+        raise rec.error(
+            "approval.source_id", f"{approval_id!r} is not a document of provenance.sources"
+        )
     summary: list[NamedNode] = []
     for item in rec.sub("evidence"):
         upstream_id = item.require("source_id")
         if upstream_id not in cited:
-            raise item.error("source_id",
-                             f"{upstream_id!r} is not a document of provenance.sources")
+            raise item.error(
+                "source_id", f"{upstream_id!r} is not a document of provenance.sources"
+            )
         doc = iri.source(documents.document_slug(upstream_id))
         quote = item.require("what")
         decisions = _decisions(out, node, display, item, upstream_id, cited, doc, quote)
@@ -162,8 +173,14 @@ def _drug(out: QuadWriter, rec: JsonRecord, dataset: NamedNode, cited: dict[str,
 
 
 def _decisions(
-    out: QuadWriter, drug: NamedNode, display: str, item: JsonRecord, upstream_id: str,
-    cited: dict[str, Any], doc: NamedNode, quote: str,
+    out: QuadWriter,
+    drug: NamedNode,
+    display: str,
+    item: JsonRecord,
+    upstream_id: str,
+    cited: dict[str, Any],
+    doc: NamedNode,
+    quote: str,
 ) -> list[tuple[str, NamedNode]]:
     """The decisions an evidence item states, each as a status node (possibly none)."""
     kinds: list[str] = []

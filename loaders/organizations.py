@@ -36,13 +36,23 @@ STATEMENT_KEYS = {"property", "value", "lang", "source", "quote"}
 SOURCE_KEYS = {"url", "title", "publisher", "date", "accessed", "language", "type"}
 SOURCE_TYPES = ("WebPage", "NewsArticle", "ScholarlyArticle", "OfficialNotice", "Dataset")
 LINK_PROPERTIES = {
-    "memberOf": RK.memberOf, "partnerOf": RK.partnerOf, "supportedBy": RK.supportedBy,
+    "memberOf": RK.memberOf,
+    "partnerOf": RK.partnerOf,
+    "supportedBy": RK.supportedBy,
     "hostedBy": RK.supportedBy,
 }
 NAME_PROPERTIES = ("name", "altName")
 TEXT_PROPERTIES = ("location", "description", "registrationAuthority")
-PROPERTIES = (*NAME_PROPERTIES, "organizationType", *CONCEPT_PROPERTIES, "servesDisease",
-              *LINK_PROPERTIES, "foundingDate", "website", *TEXT_PROPERTIES)
+PROPERTIES = (
+    *NAME_PROPERTIES,
+    "organizationType",
+    *CONCEPT_PROPERTIES,
+    "servesDisease",
+    *LINK_PROPERTIES,
+    "foundingDate",
+    "website",
+    *TEXT_PROPERTIES,
+)
 COUNTRY = re.compile(r"^([A-Z]{2}|INT)$")
 LANG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 MAX_QUOTE = 300
@@ -60,8 +70,13 @@ def seed_names(path: Path | None) -> dict[str, set[str]]:
         return {}
     try:
         with path.open(encoding="utf-8", newline="") as f:
-            return {row["id"]: {lang for lang in ("en", "zh") if (row.get(f"name_{lang}") or "").strip()}
-                    for row in csv.DictReader(f) if row.get("id")}
+            return {
+                row["id"]: {
+                    lang for lang in ("en", "zh") if (row.get(f"name_{lang}") or "").strip()
+                }
+                for row in csv.DictReader(f)
+                if row.get("id")
+            }
     except (OSError, KeyError) as exc:
         raise LoadError(path.name, 0, "id", f"cannot read the seed organizations: {exc}") from None
 
@@ -90,8 +105,9 @@ def _read(path: Path) -> _File:
     return _File(path, data)
 
 
-def _string(file: _File, table: dict[str, Any], key: str, record: int | str,
-            required: bool = False) -> str:
+def _string(
+    file: _File, table: dict[str, Any], key: str, record: int | str, required: bool = False
+) -> str:
     value = table.get(key, "")
     if not isinstance(value, str):
         raise file.error(record, key, f"must be a string, not {type(value).__name__}")
@@ -118,8 +134,11 @@ def load(directory: Path, seeds: Path | None = None) -> Iterator[Quad]:
         if slug in ids:
             raise file.error(0, "id", f"{slug!r} is also the id of {ids[slug].name}")
         if slug in known:
-            raise file.error(0, "id", f"{slug!r} is a seed organization: give the file its own id "
-                             "and set same_as to it")
+            raise file.error(
+                0,
+                "id",
+                f"{slug!r} is a seed organization: give the file its own id and set same_as to it",
+            )
         if file.path.stem != slug:
             raise file.error(0, "id", f"{slug!r} differs from the file name {file.path.stem!r}")
         same_as = _string(file, file.data, "same_as", 0)
@@ -136,15 +155,21 @@ def load(directory: Path, seeds: Path | None = None) -> Iterator[Quad]:
         yield from _load_file(file, targets, documents, named)
 
 
-def _load_file(file: _File, targets: dict[str, NamedNode],
-               documents: dict[str, tuple[str, ...]], named: set[str]) -> Iterator[Quad]:
+def _load_file(
+    file: _File,
+    targets: dict[str, NamedNode],
+    documents: dict[str, tuple[str, ...]],
+    named: set[str],
+) -> Iterator[Quad]:
     """``named``: the languages the seed table already names a ``same_as`` organization in (its
     names there stay the preferred ones; the file's become alternative names)."""
     out = QuadWriter(iri.graph(GRAPH))
     data = file.data
     unknown = sorted(set(data) - TOP_KEYS)
     if unknown:
-        raise file.error(0, unknown[0], f"is not a key of an organization file ({', '.join(sorted(TOP_KEYS))})")
+        raise file.error(
+            0, unknown[0], f"is not a key of an organization file ({', '.join(sorted(TOP_KEYS))})"
+        )
     node = targets[_string(file, data, "id", 0, required=True)]
     same_as = bool(_string(file, data, "same_as", 0))
     cls = _string(file, data, "class", 0, required=not same_as)
@@ -162,7 +187,9 @@ def _load_file(file: _File, targets: dict[str, NamedNode],
     sources = _sources(file, out, documents)
     statements = data.get("statement", [])
     if not isinstance(statements, list) or not statements:
-        raise file.error(0, "statement", "needs at least one [[statement]] (the organization's name)")
+        raise file.error(
+            0, "statement", "needs at least one [[statement]] (the organization's name)"
+        )
     names: set[str] = set(named)
     has_name = False
     founding: set[str] = set()
@@ -171,19 +198,31 @@ def _load_file(file: _File, targets: dict[str, NamedNode],
             raise file.error(number, None, "is not a table")
         extra = sorted(set(st) - STATEMENT_KEYS)
         if extra:
-            raise file.error(number, extra[0], f"is not a key of a statement ({', '.join(sorted(STATEMENT_KEYS))})")
+            raise file.error(
+                number,
+                extra[0],
+                f"is not a key of a statement ({', '.join(sorted(STATEMENT_KEYS))})",
+            )
         prop_name = _string(file, st, "property", number, required=True)
         if prop_name not in PROPERTIES:
-            raise file.error(number, "property", f"{prop_name!r} is not one of {', '.join(PROPERTIES)}")
+            raise file.error(
+                number, "property", f"{prop_name!r} is not one of {', '.join(PROPERTIES)}"
+            )
         key = _string(file, st, "source", number, required=True)
         if key not in sources:
-            raise file.error(number, "source", f"{key!r} is not a [sources.<key>] table of this file")
+            raise file.error(
+                number, "source", f"{key!r} is not a [sources.<key>] table of this file"
+            )
         quote = _string(file, st, "quote", number, required=True)
         if len(quote) < 3:
             raise file.error(number, "quote", "is too short to state anything")
         if len(quote) > MAX_QUOTE:
-            raise file.error(number, "quote", f"has {len(quote)} characters; shorten it to at most "
-                             f"{MAX_QUOTE} (no changes inside the span)")
+            raise file.error(
+                number,
+                "quote",
+                f"has {len(quote)} characters; shorten it to at most "
+                f"{MAX_QUOTE} (no changes inside the span)",
+            )
         src, lang = sources[key]
         value = _string(file, st, "value", number, required=True)
         prop, obj = _statement(file, number, prop_name, value, st, targets, out, src)
@@ -199,16 +238,21 @@ def _load_file(file: _File, targets: dict[str, NamedNode],
         if prop_name == "foundingDate":
             founding.add(value)
             if len(founding) > 1:
-                raise file.error(number, "value", f"a second founding date ({', '.join(sorted(founding))}); "
-                                 "keep the one the best source states")
+                raise file.error(
+                    number,
+                    "value",
+                    f"a second founding date ({', '.join(sorted(founding))}); "
+                    "keep the one the best source states",
+                )
         out.evidence(node, prop, obj, src, quote, lang)
     if not has_name:
-        raise file.error(0, "statement", "needs a statement with property \"name\"")
+        raise file.error(0, "statement", 'needs a statement with property "name"')
     yield from out.drain()
 
 
-def _sources(file: _File, out: QuadWriter,
-             documents: dict[str, tuple[str, ...]]) -> dict[str, tuple[NamedNode, str | None]]:
+def _sources(
+    file: _File, out: QuadWriter, documents: dict[str, tuple[str, ...]]
+) -> dict[str, tuple[NamedNode, str | None]]:
     tables = file.data.get("sources", {})
     if not isinstance(tables, dict) or not tables:
         raise file.error(0, "sources", "needs at least one [sources.<key>] table")
@@ -219,7 +263,9 @@ def _sources(file: _File, out: QuadWriter,
             raise file.error(record, None, "is not a table")
         extra = sorted(set(table) - SOURCE_KEYS)
         if extra:
-            raise file.error(record, extra[0], f"is not a key of a source ({', '.join(sorted(SOURCE_KEYS))})")
+            raise file.error(
+                record, extra[0], f"is not a key of a source ({', '.join(sorted(SOURCE_KEYS))})"
+            )
         url = _string(file, table, "url", record, required=True)
         if not url.startswith(("http://", "https://")):
             raise file.error(record, "url", f"{url!r} is not an http(s) URL")
@@ -236,11 +282,18 @@ def _sources(file: _File, out: QuadWriter,
         described = (title, publisher, date, accessed, lang, kind)
         if url in documents:
             if documents[url] != described:
-                raise file.error(record, "url", "this URL is described differently in another file "
-                                 f"(title, publisher, date, accessed, language, type: {documents[url]})")
+                raise file.error(
+                    record,
+                    "url",
+                    "this URL is described differently in another file "
+                    f"(title, publisher, date, accessed, language, type: {documents[url]})",
+                )
             continue
         documents[url] = described
-        for field, value, fn in (("date", date, date_literal), ("accessed", accessed, date_literal)):
+        for field, value, fn in (
+            ("date", date, date_literal),
+            ("accessed", accessed, date_literal),
+        ):
             if value:
                 try:
                     fn(value)
@@ -264,13 +317,21 @@ def _sources(file: _File, out: QuadWriter,
 
 
 def _statement(
-    file: _File, number: int, name: str, value: str, st: dict[str, Any],
-    targets: dict[str, NamedNode], out: QuadWriter, src: NamedNode,
+    file: _File,
+    number: int,
+    name: str,
+    value: str,
+    st: dict[str, Any],
+    targets: dict[str, NamedNode],
+    out: QuadWriter,
+    src: NamedNode,
 ) -> tuple[NamedNode, Term]:
     if name in NAME_PROPERTIES:
         lang = _string(file, st, "lang", number, required=True)
         if not LANG.match(lang):
-            raise file.error(number, "lang", f"{lang!r} is not a language tag (en, zh, ja, fr, ...)")
+            raise file.error(
+                number, "lang", f"{lang!r} is not a language tag (en, zh, ja, fr, ...)"
+            )
         return (SKOS.prefLabel if name == "name" else SKOS.altLabel), text(value, lang)
     if st.get("lang"):
         raise file.error(number, "lang", "only names take a language")
@@ -286,8 +347,11 @@ def _statement(
     if name in LINK_PROPERTIES:
         target = targets.get(value)
         if target is None:
-            raise file.error(number, "value", f"{value!r} is not the id of an organization file or "
-                             "of a seed organization")
+            raise file.error(
+                number,
+                "value",
+                f"{value!r} is not the id of an organization file or of a seed organization",
+            )
         return LINK_PROPERTIES[name], target
     if name == "servesDisease":
         linked, as_text = DISEASE_PROPERTIES["servesDisease"]

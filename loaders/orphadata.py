@@ -36,7 +36,7 @@ GRAPH = "orphadata"
 MATCHES = {"E": SKOS.exactMatch, "NTBT": SKOS.broadMatch, "BTNT": SKOS.narrowMatch}
 # The relations as the Chinese edition words them.
 RELATIONS_ZH = {
-    "完全对应：2个等同概念": "E",  # noqa: RUF001 (the relation as published)
+    "完全对应：2个等同概念": "E",
     "ORPHA代码的较窄术语映射于较广术语": "NTBT",
     "ORPHA代码的较广术语映射于较窄术语": "BTNT",
 }
@@ -90,8 +90,10 @@ def _relation(rec: JsonRecord, lang: str) -> str | None:
         return None
     if printed in RELATIONS_ZH:
         return RELATIONS_ZH[printed]
-    raise rec.error("DisorderMappingRelation", f"{printed!r} is not a known mapping relation "
-                                               f"(E, NTBT, BTNT, ND, W) in {lang}")
+    raise rec.error(
+        "DisorderMappingRelation",
+        f"{printed!r} is not a known mapping relation (E, NTBT, BTNT, ND, W) in {lang}",
+    )
 
 
 def _target(rec: JsonRecord, terminology: str, code: str) -> NamedNode | None:
@@ -118,8 +120,7 @@ def _result(out: QuadWriter, rec: JsonRecord, source: NamedNode, lang: str) -> N
     assert disease is not None
     for cls in (RK.RareDisease, SCHEMA.MedicalCondition, SKOS.Concept):
         out.add(disease, RDF.type, cls)
-    out.label(disease, rec.require("Preferred term"), lang, SKOS.prefLabel, RDFS.label,
-              SCHEMA.name)
+    out.label(disease, rec.require("Preferred term"), lang, SKOS.prefLabel, RDFS.label, SCHEMA.name)
     for i, synonym in enumerate(rec.items("Synonym")):
         if not isinstance(synonym, str):
             raise rec.error(f"Synonym[{i}]", "is not a string")
@@ -131,8 +132,11 @@ def _result(out: QuadWriter, rec: JsonRecord, source: NamedNode, lang: str) -> N
     group = rec.text("DisorderGroup")
     typology = rec.text("Typology")
     if group or typology:
-        out.add(disease, RDFS.comment, text(
-            "Orphanet: " + " / ".join(v for v in (group, typology) if v), lang))
+        out.add(
+            disease,
+            RDFS.comment,
+            text("Orphanet: " + " / ".join(v for v in (group, typology) if v), lang),
+        )
     out.add(disease, PROV.wasDerivedFrom, source)
     for ref in rec.sub("ExternalReference"):
         _mapping(out, ref, disease, code, source, lang)
@@ -140,8 +144,9 @@ def _result(out: QuadWriter, rec: JsonRecord, source: NamedNode, lang: str) -> N
         _prevalence(out, prevalence, disease, code, source, lang)
 
 
-def _mapping(out: QuadWriter, rec: JsonRecord, disease: NamedNode, code: str, source: NamedNode,
-             lang: str) -> None:
+def _mapping(
+    out: QuadWriter, rec: JsonRecord, disease: NamedNode, code: str, source: NamedNode, lang: str
+) -> None:
     terminology = rec.require("Source")
     reference = rec.require("Reference")
     relation = _relation(rec, lang)
@@ -165,8 +170,9 @@ def _mapping(out: QuadWriter, rec: JsonRecord, disease: NamedNode, code: str, so
     out.add(node, PROV.wasDerivedFrom, source)
 
 
-def _prevalence(out: QuadWriter, rec: JsonRecord, disease: NamedNode, code: str,
-                source: NamedNode, lang: str) -> None:
+def _prevalence(
+    out: QuadWriter, rec: JsonRecord, disease: NamedNode, code: str, source: NamedNode, lang: str
+) -> None:
     kind = rec.require("PrevalenceType")
     geography = rec.require("PrevalenceGeographic")
     qualification = rec.require("PrevalenceQualification")
@@ -190,7 +196,8 @@ def _prevalence(out: QuadWriter, rec: JsonRecord, disease: NamedNode, code: str,
         for part in cited.split("_"):
             pmid = _PMID.match(part)
             if pmid:
-                out.add(node, DCT.source,
-                        NamedNode(f"https://pubmed.ncbi.nlm.nih.gov/{pmid.group(1)}/"))
+                out.add(
+                    node, DCT.source, NamedNode(f"https://pubmed.ncbi.nlm.nih.gov/{pmid.group(1)}/")
+                )
     out.add(node, RDFS.label, text(f"ORPHA:{code} {kind}, {geography}: {cls or qualification}"))
     out.add(node, PROV.wasDerivedFrom, source)

@@ -15,25 +15,70 @@ from loaders.table import Record, disease_ref, read_table
 
 GRAPH = "seed-documents"
 ORG_COLUMNS = ("id", "class", "org_type", "name_en", "name_zh", "country", "source", "quote")
-POLICY_COLUMNS = ("id", "class", "name_en", "name_zh", "document_no", "jurisdiction", "date",
-                  "source", "quote")
+POLICY_COLUMNS = (
+    "id",
+    "class",
+    "name_en",
+    "name_zh",
+    "document_no",
+    "jurisdiction",
+    "date",
+    "source",
+    "quote",
+)
 STATEMENT_COLUMNS = ("subject", "property", "value", "source", "quote")
-OBSERVATION_COLUMNS = ("id", "dataset", "subject", "category", "measure_en", "value", "unit",
-                       "denominator", "qualifier", "as_of", "source", "quote")
+OBSERVATION_COLUMNS = (
+    "id",
+    "dataset",
+    "subject",
+    "category",
+    "measure_en",
+    "value",
+    "unit",
+    "denominator",
+    "qualifier",
+    "as_of",
+    "source",
+    "quote",
+)
 
 ORG_CLASSES: dict[str, tuple[NamedNode, ...]] = {
     "PatientOrganization": (RK.PatientOrganization, RK.Organization, SCHEMA.NGO, ORG.Organization),
     "Foundation": (RK.Organization, RK.Foundation, SCHEMA.NGO, ORG.Organization),
-    "Company": (RK.Organization, RK.Company, SCHEMA.Organization, SCHEMA.Corporation,
-                ORG.Organization),
-    "RegulatoryAuthority": (RK.Organization, RK.RegulatoryAuthority, SCHEMA.Organization,
-                            SCHEMA.GovernmentOrganization, ORG.Organization),
-    "GovernmentBody": (RK.Organization, RK.GovernmentBody, SCHEMA.Organization,
-                       SCHEMA.GovernmentOrganization, ORG.Organization),
-    "ResearchOrganization": (RK.Organization, RK.ResearchOrganization, SCHEMA.Organization,
-                             ORG.Organization),
-    "Hospital": (RK.Organization, RK.Hospital, SCHEMA.Organization, SCHEMA.Hospital,
-                 ORG.Organization),
+    "Company": (
+        RK.Organization,
+        RK.Company,
+        SCHEMA.Organization,
+        SCHEMA.Corporation,
+        ORG.Organization,
+    ),
+    "RegulatoryAuthority": (
+        RK.Organization,
+        RK.RegulatoryAuthority,
+        SCHEMA.Organization,
+        SCHEMA.GovernmentOrganization,
+        ORG.Organization,
+    ),
+    "GovernmentBody": (
+        RK.Organization,
+        RK.GovernmentBody,
+        SCHEMA.Organization,
+        SCHEMA.GovernmentOrganization,
+        ORG.Organization,
+    ),
+    "ResearchOrganization": (
+        RK.Organization,
+        RK.ResearchOrganization,
+        SCHEMA.Organization,
+        ORG.Organization,
+    ),
+    "Hospital": (
+        RK.Organization,
+        RK.Hospital,
+        SCHEMA.Organization,
+        SCHEMA.Hospital,
+        ORG.Organization,
+    ),
     "Organization": (RK.Organization, SCHEMA.Organization, ORG.Organization),
 }
 POLICY_CLASSES: dict[str, tuple[NamedNode, ...]] = {
@@ -42,29 +87,70 @@ POLICY_CLASSES: dict[str, tuple[NamedNode, ...]] = {
 }
 ORG_TYPES = ("disease-specific", "umbrella", "alliance", "fund-hosted-by-foundation")
 CONCEPT_PROPERTIES = {
-    "registrationStatus": (RK.registrationStatus, "registration-status", (
-        "civil-affairs-social-group", "civil-affairs-social-service-institution",
-        "civil-affairs-foundation", "business-registration", "hosted-by-another-body",
-        "unregistered", "unknown")),
-    "activity": (RK.activityType, "activity-type", (
-        "awareness", "patient-support", "consulting", "meetups", "financial-aid", "registry",
-        "trial-participation", "drug-development", "research-sponsorship", "policy-advocacy",
-        "professional-training", "newborn-screening")),
-    "fundingSource": (RK.fundingSourceType, "funding-source", (
-        "government", "public-donations", "corporate", "foundation-grants", "founders-income",
-        "none")),
+    "registrationStatus": (
+        RK.registrationStatus,
+        "registration-status",
+        (
+            "civil-affairs-social-group",
+            "civil-affairs-social-service-institution",
+            "civil-affairs-foundation",
+            "business-registration",
+            "hosted-by-another-body",
+            "unregistered",
+            "unknown",
+        ),
+    ),
+    "activity": (
+        RK.activityType,
+        "activity-type",
+        (
+            "awareness",
+            "patient-support",
+            "consulting",
+            "meetups",
+            "financial-aid",
+            "registry",
+            "trial-participation",
+            "drug-development",
+            "research-sponsorship",
+            "policy-advocacy",
+            "professional-training",
+            "newborn-screening",
+        ),
+    ),
+    "fundingSource": (
+        RK.fundingSourceType,
+        "funding-source",
+        (
+            "government",
+            "public-donations",
+            "corporate",
+            "foundation-grants",
+            "founders-income",
+            "none",
+        ),
+    ),
 }
 LINK_PROPERTIES = {
-    "memberOf": RK.memberOf, "partnerOf": RK.partnerOf, "supportedBy": RK.supportedBy,
-    "launchedBy": RK.launchedBy, "issuedBy": RK.issuedBy,
+    "memberOf": RK.memberOf,
+    "partnerOf": RK.partnerOf,
+    "supportedBy": RK.supportedBy,
+    "launchedBy": RK.launchedBy,
+    "issuedBy": RK.issuedBy,
 }
 DISEASE_PROPERTIES = {
     "servesDisease": (RK.servesDisease, RK.servesDiseaseText),
     "appliesToDisease": (RK.appliesToDisease, RK.appliesToDiseaseText),
 }
 OTHER_PROPERTIES = ("foundingDate", "location", "website", "date", "description")
-CATEGORIES = ("characteristic", "challenge", "support-received", "recommendation",
-              "programme-output", "population")
+CATEGORIES = (
+    "characteristic",
+    "challenge",
+    "support-received",
+    "recommendation",
+    "programme-output",
+    "population",
+)
 NOTICES = ("nhc-2018-10-notice", "nhc-2023-26-notice")
 
 
@@ -129,9 +215,14 @@ def load(directory: Path, languages: dict[str, str] | None = None) -> Iterator[Q
     for rec in read_table(directory / "statements.csv", STATEMENT_COLUMNS):
         subject = subjects.get(rec.require("subject"))
         if subject is None:
-            raise rec.error("subject", f"{rec.get('subject')!r} is not an organization or policy id")
-        prop_name = rec.one_of("property", (*CONCEPT_PROPERTIES, *LINK_PROPERTIES,
-                                            *DISEASE_PROPERTIES, *OTHER_PROPERTIES), required=True)
+            raise rec.error(
+                "subject", f"{rec.get('subject')!r} is not an organization or policy id"
+            )
+        prop_name = rec.one_of(
+            "property",
+            (*CONCEPT_PROPERTIES, *LINK_PROPERTIES, *DISEASE_PROPERTIES, *OTHER_PROPERTIES),
+            required=True,
+        )
         assert prop_name is not None
         prop, obj = _statement(rec, prop_name, subjects, out)
         src, lang = source(rec)
@@ -178,8 +269,9 @@ def load(directory: Path, languages: dict[str, str] | None = None) -> Iterator[Q
         if rec.get("subject"):
             about = subjects.get(rec.get("subject"))
             if about is None:
-                raise rec.error("subject", f"{rec.get('subject')!r} is not an organization or "
-                                "policy id")
+                raise rec.error(
+                    "subject", f"{rec.get('subject')!r} is not an organization or policy id"
+                )
             out.add(node, RK.surveyItem, about)
         out.add(node, PROV.wasDerivedFrom, src)
         out.add(node, RK.evidenceQuote, text(rec.require("quote"), lang))

@@ -13,8 +13,18 @@ from kg.vocab import DCT, ORG, PROV, RDF, RDFS, RK, SCHEMA, SKOS, XSD
 from loaders.table import read_table
 
 GRAPH = "sources"
-COLUMNS = ("id", "type", "title", "creator", "publisher", "date", "url", "language", "accessed",
-           "note")
+COLUMNS = (
+    "id",
+    "type",
+    "title",
+    "creator",
+    "publisher",
+    "date",
+    "url",
+    "language",
+    "accessed",
+    "note",
+)
 TYPES = ("ScholarlyArticle", "NewsArticle", "WebPage", "OfficialNotice", "Dataset")
 AUTHORITY_COLUMNS = ("id", "class", "name_zh", "alt_names_zh", "country", "source", "quote")
 AUTHORITY_CLASSES = ("GovernmentBody", "RegulatoryAuthority")

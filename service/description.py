@@ -20,8 +20,16 @@ GRAPH_TYPES = {
     "application/rdf+xml": RdfFormat.RDF_XML,
     "application/n-triples": RdfFormat.N_TRIPLES,
 }
-RESULT_FORMATS = ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV",
-                  "SPARQL_Results_TSV", "Turtle", "N-Triples", "JSON-LD", "RDF_XML")
+RESULT_FORMATS = (
+    "SPARQL_Results_JSON",
+    "SPARQL_Results_XML",
+    "SPARQL_Results_CSV",
+    "SPARQL_Results_TSV",
+    "Turtle",
+    "N-Triples",
+    "JSON-LD",
+    "RDF_XML",
+)
 
 
 def _sd(name: str) -> NamedNode:
@@ -35,8 +43,11 @@ def _graph_response(triples: list[Triple], cache_seconds: int = 300) -> Response
     fmt = GRAPH_TYPES[media]
     kwargs = {"prefixes": {**PREFIXES, "sd": SD}} if fmt == RdfFormat.TURTLE else {}
     body = serialize(triples, format=fmt, **kwargs)  # type: ignore[arg-type]
-    response = Response(body, content_type=media + ("; charset=utf-8" if media.startswith("text")
-                                                    or "n-triples" in media else ""))
+    response = Response(
+        body,
+        content_type=media
+        + ("; charset=utf-8" if media.startswith("text") or "n-triples" in media else ""),
+    )
     response.headers["Vary"] = "Accept, Accept-Encoding"
     response.headers["Cache-Control"] = f"public, max-age={cache_seconds}"
     return response
@@ -58,9 +69,15 @@ def service_description() -> Response:
         Triple(dataset, RDF.type, _sd("Dataset")),
         Triple(dataset, _sd("defaultGraph"), default_graph),
         Triple(default_graph, RDF.type, _sd("Graph")),
-        Triple(dataset, NamedNode("http://purl.org/dc/terms/description"),
-               Literal("The default graph is the union of all named graphs of rarekg; each named "
-                       "graph holds one source (see /.well-known/void).", language="en")),
+        Triple(
+            dataset,
+            NamedNode("http://purl.org/dc/terms/description"),
+            Literal(
+                "The default graph is the union of all named graphs of rarekg; each named "
+                "graph holds one source (see /.well-known/void).",
+                language="en",
+            ),
+        ),
     ]
     if settings["service_allowlist"].split():
         t.append(Triple(service, _sd("feature"), _sd("BasicFederatedQuery")))
@@ -74,9 +91,11 @@ def service_description() -> Response:
         "{ ?d <http://rdfs.org/ns/void#subset> ?g } } ORDER BY ?g"
     ):
         named = BlankNode()
-        t += [Triple(dataset, _sd("namedGraph"), named),
-              Triple(named, _sd("name"), row["g"]),  # type: ignore[index]
-              Triple(named, RDF.type, _sd("NamedGraph"))]
+        t += [
+            Triple(dataset, _sd("namedGraph"), named),
+            Triple(named, _sd("name"), row["g"]),  # type: ignore[index]
+            Triple(named, RDF.type, _sd("NamedGraph")),
+        ]
     return _graph_response(t)
 
 
@@ -84,10 +103,19 @@ def service_description() -> Response:
 def void() -> Response:
     """The VoID description written by the build (graph ``graph/void``)."""
     store, version = store_handle(current_app).get()
-    triples = [Triple(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(
-        None, None, None, NamedNode("https://w3id.org/rarekg/graph/void"))]
-    triples.append(Triple(NamedNode("https://w3id.org/rarekg/id/dataset/rarekg"),
-                          VOID.sparqlEndpoint, NamedNode(request.host_url + "sparql")))
+    triples = [
+        Triple(q.subject, q.predicate, q.object)
+        for q in store.quads_for_pattern(
+            None, None, None, NamedNode("https://w3id.org/rarekg/graph/void")
+        )
+    ]
+    triples.append(
+        Triple(
+            NamedNode("https://w3id.org/rarekg/id/dataset/rarekg"),
+            VOID.sparqlEndpoint,
+            NamedNode(request.host_url + "sparql"),
+        )
+    )
     return _graph_response(triples)
 
 
@@ -95,6 +123,10 @@ def void() -> Response:
 def sparql_examples() -> Response:
     """The catalogue of example questions (``sh:SPARQLExecutable``), graph ``graph/examples``."""
     store, _ = store_handle(current_app).get()
-    triples = [Triple(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(
-        None, None, None, NamedNode("https://w3id.org/rarekg/graph/examples"))]
+    triples = [
+        Triple(q.subject, q.predicate, q.object)
+        for q in store.quads_for_pattern(
+            None, None, None, NamedNode("https://w3id.org/rarekg/graph/examples")
+        )
+    ]
     return _graph_response(triples)

@@ -112,8 +112,10 @@ def _get(graph: NamedNode | DefaultGraph) -> Response:
     for quad in store.quads_for_pattern(None, None, None, graph):
         triples.append(Triple(quad.subject, quad.predicate, quad.object))
         if len(triples) > limit:
-            raise ResultTooLarge(f"the graph has more than {limit} triples (setting max_rows); "
-                                 "query it with SPARQL instead")
+            raise ResultTooLarge(
+                f"the graph has more than {limit} triples (setting max_rows); "
+                "query it with SPARQL instead"
+            )
     fmt = OUTPUT_TYPES[media]
     kwargs = {"prefixes": PREFIXES} if fmt == RdfFormat.TURTLE else {}
     body = serialize(triples, format=fmt, **kwargs)  # type: ignore[arg-type]
@@ -130,10 +132,13 @@ def _payloads() -> list[writer.Payload]:
     ``multipart/form-data`` body.  Raises ``UnsupportedMediaType``."""
     if request.mimetype == "multipart/form-data":
         if request.form:
-            raise BadRequest("each part of a multipart body must be a file with its own "
-                             "Content-Type")
-        parts = [(f.read(), _format(f.mimetype, f.mimetype_params))
-                 for _, f in request.files.items(multi=True)]
+            raise BadRequest(
+                "each part of a multipart body must be a file with its own Content-Type"
+            )
+        parts = [
+            (f.read(), _format(f.mimetype, f.mimetype_params))
+            for _, f in request.files.items(multi=True)
+        ]
         if not parts:
             raise BadRequest("the multipart body holds no files")
         return parts
@@ -144,7 +149,8 @@ def _format(mimetype: str, params: dict[str, str]) -> RdfFormat:
     fmt = INPUT_TYPES.get((mimetype or "").lower())
     if fmt is None:
         raise UnsupportedMediaType(
-            f"a graph must be sent as one of {', '.join(INPUT_TYPES)}, not {mimetype or 'none'}")
+            f"a graph must be sent as one of {', '.join(INPUT_TYPES)}, not {mimetype or 'none'}"
+        )
     charset = params.get("charset", "utf-8").strip().lower()
     if charset not in ("utf-8", "utf8"):
         raise UnsupportedMediaType(f"RDF documents must be UTF-8, not {charset}")

@@ -24,16 +24,21 @@ from service import store_handle
 READ_PATHS = ("/sparql", "/.well-known/", "/health")
 GZIP_MIN_BYTES = 1024
 REGISTRY = CollectorRegistry(auto_describe=True)
-REQUESTS = Counter("rarekg_requests", "HTTP requests", ["method", "endpoint", "status"],
-                   registry=REGISTRY)
-LATENCY = Histogram("rarekg_request_duration_seconds", "HTTP request latency", ["endpoint"],
-                    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60),
-                    registry=REGISTRY)
+REQUESTS = Counter(
+    "rarekg_requests", "HTTP requests", ["method", "endpoint", "status"], registry=REGISTRY
+)
+LATENCY = Histogram(
+    "rarekg_request_duration_seconds",
+    "HTTP request latency",
+    ["endpoint"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60),
+    registry=REGISTRY,
+)
 ERRORS = Counter("rarekg_errors", "Error answers", ["kind"], registry=REGISTRY)
-TIMEOUTS = Counter("rarekg_query_timeouts", "Queries stopped at the time limit",
-                   registry=REGISTRY)
-TRIPLES = Gauge("rarekg_triples", "Triples in the served dataset", registry=REGISTRY,
-                multiprocess_mode="max")
+TIMEOUTS = Counter("rarekg_query_timeouts", "Queries stopped at the time limit", registry=REGISTRY)
+TRIPLES = Gauge(
+    "rarekg_triples", "Triples in the served dataset", registry=REGISTRY, multiprocess_mode="max"
+)
 
 
 def _endpoint() -> str:
@@ -41,8 +46,14 @@ def _endpoint() -> str:
 
 
 def _etag(version: str) -> str:
-    key = "\x1f".join((version, request.full_path, request.headers.get("Accept", ""),
-                       request.headers.get("Accept-Encoding", "")))
+    key = "\x1f".join(
+        (
+            version,
+            request.full_path,
+            request.headers.get("Accept", ""),
+            request.headers.get("Accept-Encoding", ""),
+        )
+    )
     return 'W/"' + hashlib.sha1(key.encode("utf-8")).hexdigest()[:24] + '"'
 
 
@@ -51,9 +62,13 @@ def _is_read() -> bool:
 
 
 def _gzip(response: Response) -> None:
-    if (response.direct_passthrough or response.status_code < 200 or response.status_code >= 300
-            or "Content-Encoding" in response.headers
-            or "gzip" not in request.headers.get("Accept-Encoding", "")):
+    if (
+        response.direct_passthrough
+        or response.status_code < 200
+        or response.status_code >= 300
+        or "Content-Encoding" in response.headers
+        or "gzip" not in request.headers.get("Accept-Encoding", "")
+    ):
         return
     data = response.get_data()
     if len(data) < GZIP_MIN_BYTES:
@@ -68,9 +83,12 @@ def _gzip(response: Response) -> None:
 
 def _triples() -> int | None:
     store, _ = store_handle(current_app).get()
-    rows = list(store.query(
-        "SELECT ?n WHERE { GRAPH <https://w3id.org/rarekg/graph/void> { "
-        "<https://w3id.org/rarekg/id/dataset/rarekg> <http://rdfs.org/ns/void#triples> ?n } }"))
+    rows = list(
+        store.query(
+            "SELECT ?n WHERE { GRAPH <https://w3id.org/rarekg/graph/void> { "
+            "<https://w3id.org/rarekg/id/dataset/rarekg> <http://rdfs.org/ns/void#triples> ?n } }"
+        )
+    )
     if rows:
         return int(rows[0]["n"].value)  # type: ignore[index,union-attr]
     return None

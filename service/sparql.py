@@ -48,8 +48,9 @@ def authorize_write() -> None:
     header = request.headers.get("Authorization", "")
     scheme, _, given = header.partition(" ")
     if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip(), token):
-        raise Unauthorized("writes (SPARQL Update, Graph Store) need "
-                           "'Authorization: Bearer <token>'")
+        raise Unauthorized(
+            "writes (SPARQL Update, Graph Store) need 'Authorization: Bearer <token>'"
+        )
 
 
 def _query_request(query: str, params: dict[str, list[str]]) -> Response:
@@ -74,10 +75,12 @@ def _update(update: str, params: dict[str, list[str]]) -> Response:
     authorize_write()
     settings = current_app.config["RAREKG"]
     writer.check_load(update, settings["load_allowlist"].split())
-    update = writer.add_using(update, params.get("using-graph-uri", []),
-                              params.get("using-named-graph-uri", []))
-    writer_process(current_app).run(writer.Write("update", update=update,
-                                                  base_iri=request.base_url))
+    update = writer.add_using(
+        update, params.get("using-graph-uri", []), params.get("using-named-graph-uri", [])
+    )
+    writer_process(current_app).run(
+        writer.Write("update", update=update, base_iri=request.base_url)
+    )
     return Response(status=204)
 
 

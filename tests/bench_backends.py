@@ -33,8 +33,9 @@ def query_seconds(url: str, query: str, repeat: int) -> float:
     times = []
     for _ in range(repeat):
         started = time.perf_counter()
-        with urllib.request.urlopen(url + "/sparql?" + urllib.parse.urlencode({"query": query}),
-                                    timeout=120) as r:
+        with urllib.request.urlopen(
+            url + "/sparql?" + urllib.parse.urlencode({"query": query}), timeout=120
+        ) as r:
             r.read()
         times.append(time.perf_counter() - started)
     return statistics.median(times)
@@ -48,21 +49,36 @@ def main() -> None:
         root = Path(tmp)
         v = virtuoso.Virtuoso(root / "virtuoso")
         v.start()
-        flags = ["--remote-query", v.query_url, "--remote-update", v.update_url, "--remote-store",
-                 v.store_url, "--remote-user", v.user, "--remote-password", v.password]
+        flags = [
+            "--remote-query",
+            v.query_url,
+            "--remote-update",
+            v.update_url,
+            "--remote-store",
+            v.store_url,
+            "--remote-user",
+            v.user,
+            "--remote-password",
+            v.password,
+        ]
         try:
-            embedded_build = timed([sys.executable, "-m", "kg.cli", "build", "--store",
-                                    str(root / "store")])
+            embedded_build = timed(
+                [sys.executable, "-m", "kg.cli", "build", "--store", str(root / "store")]
+            )
             remote_build = timed([sys.executable, "-m", "kg.cli", "build", *flags])
             local = Server(root / "store", root / "local.log")
             remote = Server(root / "none", root / "remote.log", *flags)
             local.wait_ready()
             remote.wait_ready()
             try:
-                print(f"machine: {platform.node()} {platform.machine()} "
-                      f"{platform.python_version()}, date {time.strftime('%Y-%m-%d')}")
-                print(f"build: embedded {embedded_build:.1f} s, Virtuoso (local build + publish) "
-                      f"{remote_build:.1f} s")
+                print(
+                    f"machine: {platform.node()} {platform.machine()} "
+                    f"{platform.python_version()}, date {time.strftime('%Y-%m-%d')}"
+                )
+                print(
+                    f"build: embedded {embedded_build:.1f} s, Virtuoso (local build + publish) "
+                    f"{remote_build:.1f} s"
+                )
                 print("| question | embedded (ms) | Virtuoso (ms) | ratio |")
                 print("|---|---|---|---|")
                 for path in sorted(EXAMPLES_DIR.glob("*.ttl")):

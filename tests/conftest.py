@@ -17,8 +17,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from kg.build import BuildReport, build_graph
-from kg.sources import default_sources
 from kg.settings import load_settings
+from kg.sources import default_sources
 from service import create_app
 
 IN_CI = os.environ.get("CI", "").lower() == "true"

@@ -11,10 +11,10 @@ from pyoxigraph import Literal, NamedNode, Quad
 from kg import iri
 from kg import store as stores
 from kg.build import BuildReport, Source, build_graph
-from kg.sources import default_sources
 from kg.describe import SourceInfo
 from kg.errors import LoadError, ValidationFailed
 from kg.paths import DATA_DIR
+from kg.sources import default_sources
 from kg.vocab import RDF, RDFS, RK
 
 

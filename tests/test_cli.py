@@ -13,10 +13,12 @@ import pytest
 
 from kg.cli import main
 
-Q = ("SELECT ?entry ?name WHERE { ?e <https://w3id.org/rarekg/vocab#inList> "
-     "<https://w3id.org/rarekg/id/list/cn1> ; <https://w3id.org/rarekg/vocab#entryNumber> ?entry ; "
-     "<https://w3id.org/rarekg/vocab#printedName> ?name . FILTER (lang(?name) = 'zh' && ?entry <= 2) }"
-     " ORDER BY ?entry")
+Q = (
+    "SELECT ?entry ?name WHERE { ?e <https://w3id.org/rarekg/vocab#inList> "
+    "<https://w3id.org/rarekg/id/list/cn1> ; <https://w3id.org/rarekg/vocab#entryNumber> ?entry ; "
+    "<https://w3id.org/rarekg/vocab#printedName> ?name . FILTER (lang(?name) = 'zh' && ?entry <= 2) }"
+    " ORDER BY ?entry"
+)
 
 
 def test_query_prints_a_table(store_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -29,8 +31,9 @@ def test_query_prints_a_table(store_dir: Path, capsys: pytest.CaptureFixture[str
 
 
 @pytest.mark.parametrize("fmt", ["json", "csv", "tsv"])
-def test_query_prints_machine_formats(store_dir: Path, capsys: pytest.CaptureFixture[str],
-                                      fmt: str) -> None:
+def test_query_prints_machine_formats(
+    store_dir: Path, capsys: pytest.CaptureFixture[str], fmt: str
+) -> None:
     assert main(["query", "--store", str(store_dir), "--format", fmt, Q]) == 0
     out = capsys.readouterr().out
     if fmt == "json":
@@ -43,8 +46,12 @@ def test_query_prints_machine_formats(store_dir: Path, capsys: pytest.CaptureFix
 
 
 def test_query_syntax_error_is_one_line_and_nonzero(store_dir: Path) -> None:
-    proc = subprocess.run([sys.executable, "-m", "kg.cli", "query", "--store", str(store_dir),
-                           "SELECT * WHERE {"], capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "kg.cli", "query", "--store", str(store_dir), "SELECT * WHERE {"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert proc.returncode == 1
     assert proc.stderr.startswith("rarekg query: error at 1:")
     assert "Traceback" not in proc.stderr
@@ -59,11 +66,25 @@ def test_build_with_a_bad_table_fails_with_a_clear_line(tmp_path: Path) -> None:
 
     shutil.copytree(DATA_DIR, data)
     table = data / "seeds" / "statements.csv"
-    text = table.read_text(encoding="utf-8").replace("servesDisease,CN1:110", "servesDisease,CN9:1", 1)
+    text = table.read_text(encoding="utf-8").replace(
+        "servesDisease,CN1:110", "servesDisease,CN9:1", 1
+    )
     table.write_text(text, encoding="utf-8")
-    proc = subprocess.run([sys.executable, "-m", "kg.cli", "build", "--store",
-                           str(tmp_path / "store"), "--data", str(data)],
-                          capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "kg.cli",
+            "build",
+            "--store",
+            str(tmp_path / "store"),
+            "--data",
+            str(data),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert proc.returncode == 1
     last = proc.stderr.strip().splitlines()[-1]
     assert last.startswith("rarekg build: statements.csv, record ")

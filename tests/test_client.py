@@ -30,13 +30,16 @@ def readme_example() -> str:
 
 
 @pytest.mark.server
-def test_readme_example_runs_against_a_real_server(server: Server,
-                                                    capsys: pytest.CaptureFixture[str]) -> None:
+def test_readme_example_runs_against_a_real_server(
+    server: Server, capsys: pytest.CaptureFixture[str]
+) -> None:
     code = readme_example()
     assert README_ENDPOINT in code
     namespace: dict[str, Any] = {}
-    exec(compile(code.replace(README_ENDPOINT, server.url + "/sparql"), "README.md", "exec"),
-         namespace)
+    exec(
+        compile(code.replace(README_ENDPOINT, server.url + "/sparql"), "README.md", "exec"),
+        namespace,
+    )
     gaps = namespace["gaps"]
     assert isinstance(gaps, pd.DataFrame)
     assert {"disease", "list", "entry", "name_zh", "name_en"} <= set(gaps.columns)
@@ -50,12 +53,17 @@ def test_readme_example_runs_against_a_real_server(server: Server,
 
     sizes = namespace["sizes"]
     assert sizes["size"].dtype == "Int64" and sizes["list"].dtype == "string"
-    assert dict(zip(sizes["list"], sizes["size"], strict=True)) == {f"{ID}list/cn1": 121,
-                                                                    f"{ID}list/cn2": 86}
+    assert dict(zip(sizes["list"], sizes["size"], strict=True)) == {
+        f"{ID}list/cn1": 121,
+        f"{ID}list/cn2": 86,
+    }
     graph = namespace["graph"]
     assert isinstance(graph, rdflib.Graph)
-    assert (rdflib.URIRef(f"{ID}disease/cn1-086"), rdflib.SKOS.prefLabel,
-            rdflib.Literal("成骨不全症\uff08脆骨病\uff09", lang="zh")) in graph  # full-width ( )
+    assert (
+        rdflib.URIRef(f"{ID}disease/cn1-086"),
+        rdflib.SKOS.prefLabel,
+        rdflib.Literal("成骨不全症\uff08脆骨病\uff09", lang="zh"),
+    ) in graph  # full-width ( )
     printed = capsys.readouterr().out
     assert "21-羟化酶缺乏症" in printed and "Int64" in printed and "skos:prefLabel" in printed
 
@@ -74,8 +82,10 @@ def test_catalogue_names_prefixes_dates_and_ask(server: Server) -> None:
     assert isinstance(policies, pd.DataFrame)
     notice = policies.loc[policies["policy"] == f"{ID}policy/nhc-2018-10-notice"].iloc[0]
     assert notice["document_no"] == "国卫医发\u30142018\u301510号"
-    dates = client.select("SELECT ?date WHERE { <https://w3id.org/rarekg/id/policy/"
-                          "nhc-2018-10-notice> <http://purl.org/dc/terms/date> ?date }")
+    dates = client.select(
+        "SELECT ?date WHERE { <https://w3id.org/rarekg/id/policy/"
+        "nhc-2018-10-notice> <http://purl.org/dc/terms/date> ?date }"
+    )
     assert str(dates["date"].dtype).startswith("datetime64")
     assert dates["date"].tolist() == [pd.Timestamp("2018-05-11")]
     assert client.ask("ASK { ?e a <https://w3id.org/rarekg/vocab#ListEntry> }") is True
@@ -89,24 +99,34 @@ def test_catalogue_names_prefixes_dates_and_ask(server: Server) -> None:
 def test_long_queries_go_by_post(server: Server) -> None:
     client = Client(server.url + "/sparql")
     padding = "#" + "x" * 3000 + "\n"
-    df = client.select(padding + "SELECT (COUNT(*) AS ?n) (1.5 AS ?x) WHERE { "
-                       "?e a <https://w3id.org/rarekg/vocab#ListEntry> }")
+    df = client.select(
+        padding + "SELECT (COUNT(*) AS ?n) (1.5 AS ?x) WHERE { "
+        "?e a <https://w3id.org/rarekg/vocab#ListEntry> }"
+    )
     assert df["n"].tolist() == [207]
     assert df["x"].dtype == "float64" and df["x"].tolist() == [1.5]
 
 
 def test_frame_types_missing_values_and_mixed_columns() -> None:
-    results = {"head": {"vars": ["n", "when", "flag", "label", "mixed", "node"]},
-               "results": {"bindings": [
-                   {"n": {"type": "literal", "datatype": XSD + "integer", "value": "3"},
+    results = {
+        "head": {"vars": ["n", "when", "flag", "label", "mixed", "node"]},
+        "results": {
+            "bindings": [
+                {
+                    "n": {"type": "literal", "datatype": XSD + "integer", "value": "3"},
                     "when": {"type": "literal", "datatype": XSD + "date", "value": "2023-09-18"},
                     "flag": {"type": "literal", "datatype": XSD + "boolean", "value": "true"},
                     "label": {"type": "literal", "xml:lang": "en", "value": "Albinism"},
                     "mixed": {"type": "literal", "datatype": XSD + "integer", "value": "1"},
-                    "node": {"type": "bnode", "value": "b0"}},
-                   {"label": {"type": "literal", "value": "no tag"},
-                    "mixed": {"type": "uri", "value": "urn:x"}},
-               ]}}
+                    "node": {"type": "bnode", "value": "b0"},
+                },
+                {
+                    "label": {"type": "literal", "value": "no tag"},
+                    "mixed": {"type": "uri", "value": "urn:x"},
+                },
+            ]
+        },
+    }
     df = frame(results)
     assert list(df.columns) == ["n", "when", "flag", "label", "label@lang", "mixed", "node"]
     assert df["n"].dtype == "Int64" and df["n"].isna().tolist() == [False, True]

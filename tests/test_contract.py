@@ -11,7 +11,6 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -95,8 +94,8 @@ def answer(url: str, query: str) -> list[tuple[tuple[str, str], ...]]:
                 # GROUP_CONCAT over no values: "" on Virtuoso (as the spec says), unbound on
                 # Oxigraph; the same answer for a reader
                 continue
-            if var in ("orpha", "issued_by", "establishes") or " " in value and value.startswith(
-                    ("ORPHA:", "https://")):
+            if var in ("orpha", "issued_by", "establishes") or (" " in value and value.startswith(
+                    ("ORPHA:", "https://"))):
                 value = " ".join(sorted(value.replace(";", " ").split()))
             cells.append((var, value))
         rows.append(tuple(cells))

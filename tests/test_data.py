@@ -37,11 +37,18 @@ def test_source_ids_are_unique() -> None:
     assert len(ids) == len(set(ids))
 
 
-@pytest.mark.parametrize("table", [
-    "lists/china_rare_disease_lists.csv", "lists/notices.csv", "lists/orpha_links.csv",
-    "lists/folk_names.csv", "lists/ccrd_orpha_mapping.csv", "authorities.csv",
-    *(f"seeds/{t}" for t in SEED_TABLES),
-])
+@pytest.mark.parametrize(
+    "table",
+    [
+        "lists/china_rare_disease_lists.csv",
+        "lists/notices.csv",
+        "lists/orpha_links.csv",
+        "lists/folk_names.csv",
+        "lists/ccrd_orpha_mapping.csv",
+        "authorities.csv",
+        *(f"seeds/{t}" for t in SEED_TABLES),
+    ],
+)
 def test_every_row_cites_a_known_source(table: str) -> None:
     sources = _sources()
     rows = _rows(DATA_DIR / table)
@@ -70,7 +77,8 @@ def test_every_seed_quote_occurs_in_its_seed_document(shared_dir: Path) -> None:
 def test_both_lists_are_complete() -> None:
     rows = _rows(DATA_DIR / "lists" / "china_rare_disease_lists.csv")
     assert sorted((int(r["list"]), int(r["no"])) for r in rows) == (
-        [(1, n) for n in range(1, 122)] + [(2, n) for n in range(1, 87)])
+        [(1, n) for n in range(1, 122)] + [(2, n) for n in range(1, 87)]
+    )
     published = {(r["list"], r["no"]): (r["name_zh"], r["name_en"]) for r in rows}
     # kept exactly as published, oddities included
     assert published[("1", "14")][1] == "Cardic Ion Channelopathies"

@@ -25,8 +25,9 @@ def _count(client: FlaskClient, query: str, **params: str | list[str]) -> int:
 def test_from_narrows_the_default_graph_like_default_graph_uri(client: FlaskClient) -> None:
     union = _count(client, f"SELECT (COUNT(*) AS ?n) WHERE {{ {OI} ?p ?o }}")
     from_lists = _count(client, f"SELECT (COUNT(*) AS ?n) FROM <{LISTS}> WHERE {{ {OI} ?p ?o }}")
-    param = _count(client, f"SELECT (COUNT(*) AS ?n) WHERE {{ {OI} ?p ?o }}",
-                   **{"default-graph-uri": LISTS})
+    param = _count(
+        client, f"SELECT (COUNT(*) AS ?n) WHERE {{ {OI} ?p ?o }}", **{"default-graph-uri": LISTS}
+    )
     assert 0 < from_lists == param < union
 
 
@@ -55,7 +56,10 @@ def test_relative_iris_resolve_against_the_endpoint(client: FlaskClient) -> None
 
 
 def test_a_non_utf8_body_is_refused(client: FlaskClient) -> None:
-    r = client.post("/sparql", data="ASK {}".encode("utf-16"),
-                    content_type="application/sparql-query; charset=UTF-16")
+    r = client.post(
+        "/sparql",
+        data="ASK {}".encode("utf-16"),
+        content_type="application/sparql-query; charset=UTF-16",
+    )
     assert r.status_code == 415
     assert "UTF-8" in r.get_json()["error"]["message"]

@@ -28,8 +28,12 @@ def _store(store_dir: Path) -> Store:
 
 def _count(store: Store, graph: str, where: str, what: str = "?s") -> int:
     """How many distinct ``what`` (one or more variables) match ``where`` in ``graph``."""
-    rows = list(store.query(PREFIXES + f"SELECT (COUNT(*) AS ?n) WHERE {{ SELECT DISTINCT {what} "
-                            f"WHERE {{ GRAPH <{GRAPH}{graph}> {{ {where} }} }} }}"))
+    rows = list(
+        store.query(
+            PREFIXES + f"SELECT (COUNT(*) AS ?n) WHERE {{ SELECT DISTINCT {what} "
+            f"WHERE {{ GRAPH <{GRAPH}{graph}> {{ {where} }} }} }}"
+        )
+    )
     return int(rows[0][0].value)  # type: ignore[index,union-attr]
 
 
@@ -46,7 +50,8 @@ def test_committed_tables_are_what_derive_tables_produces(shared_dir: Path) -> N
     derived = derive_tables(shared_dir / "data")
     for rel, text in derived.items():
         assert (DATA_DIR / rel).read_text(encoding="utf-8") == text, (
-            f"data/{rel} differs from what rarekg derive-tables derives: rerun it")
+            f"data/{rel} differs from what rarekg derive-tables derives: rerun it"
+        )
     folders = {rel.split("/", 1)[0] for rel in derived}
     committed = {str(p.relative_to(DATA_DIR)) for f in folders for p in (DATA_DIR / f).iterdir()}
     assert committed == set(derived), "a derived folder holds a table derive-tables does not make"
@@ -56,20 +61,38 @@ def test_every_orpha_mapping_the_references_give(store_dir: Path) -> None:
     store = _store(store_dir)
     links = _csv("lists/orpha_links.csv")
     assert len(links) == 149
-    assert _count(store, "china-list-aliases", """?d skos:exactMatch ?o ; rk:orphaCode ?code .
-        FILTER STRSTARTS(STR(?o), "http://www.orpha.net/ORDO/")""", "?d") == len(links)
+    assert _count(
+        store,
+        "china-list-aliases",
+        """?d skos:exactMatch ?o ; rk:orphaCode ?code .
+        FILTER STRSTARTS(STR(?o), "http://www.orpha.net/ORDO/")""",
+        "?d",
+    ) == len(links)
     mapping = _csv("lists/ccrd_orpha_mapping.csv")
     assert len(mapping) == 197
-    assert _count(store, "ccrd-orpha-mapping", """?d ?match ?o .
+    assert _count(
+        store,
+        "ccrd-orpha-mapping",
+        """?d ?match ?o .
         VALUES ?match { skos:exactMatch skos:broadMatch skos:narrowMatch }
         FILTER STRSTARTS(STR(?o), "http://www.orpha.net/ORDO/")""",
-                  "?d ?match ?o") == len(mapping)
+        "?d ?match ?o",
+    ) == len(mapping)
     omim = _csv("lists/ccrd_omim_mapping.csv")
     assert len(omim) == 45
-    assert _count(store, "ccrd-omim-mapping", """?d ?match ?o .
-        FILTER STRSTARTS(STR(?o), "https://omim.org/entry/")""", "?d ?match ?o") == 45
-    phenotypes = {(r["entry"], r["subtype"], t) for r in _csv("lists/ccrd_hpo.csv")
-                  for t in r["hpo"].split()}
+    assert (
+        _count(
+            store,
+            "ccrd-omim-mapping",
+            """?d ?match ?o .
+        FILTER STRSTARTS(STR(?o), "https://omim.org/entry/")""",
+            "?d ?match ?o",
+        )
+        == 45
+    )
+    phenotypes = {
+        (r["entry"], r["subtype"], t) for r in _csv("lists/ccrd_hpo.csv") for t in r["hpo"].split()
+    }
     assert _count(store, "ccrd-hpo", "?d rk:hasPhenotype ?p", "?d ?p") == len(phenotypes)
 
 
@@ -80,13 +103,23 @@ def test_every_fda_row(store_dir: Path) -> None:
     # two rows of the export are byte-identical: the same approval, stated twice
     distinct = {tuple(r.values()) for r in rows}
     assert len(distinct) == 1056
-    assert _count(store, "fda-orphan-approvals",
-                  "?s rk:statusType dt:marketing-approval ; rk:jurisdiction 'US'") == len(distinct)
-    assert _count(store, "fda-orphan-approvals", "?s rk:statusType dt:orphan-designation ; "
-                  "rk:sourceRecord ?key", "?key") == len({r["CF Grid Key"] for r in rows})
+    assert _count(
+        store,
+        "fda-orphan-approvals",
+        "?s rk:statusType dt:marketing-approval ; rk:jurisdiction 'US'",
+    ) == len(distinct)
+    assert _count(
+        store,
+        "fda-orphan-approvals",
+        "?s rk:statusType dt:orphan-designation ; rk:sourceRecord ?key",
+        "?key",
+    ) == len({r["CF Grid Key"] for r in rows})
     withdrawn = [r for r in rows if r["Orphan Designation Status"].endswith("/Withdrawn")]
-    assert _count(store, "fda-orphan-approvals",
-                  "?s rk:statusType dt:withdrawal") == len(withdrawn) == 6
+    assert (
+        _count(store, "fda-orphan-approvals", "?s rk:statusType dt:withdrawal")
+        == len(withdrawn)
+        == 6
+    )
 
 
 def test_every_china_drug_with_all_its_evidence(store_dir: Path) -> None:
@@ -95,21 +128,46 @@ def test_every_china_drug_with_all_its_evidence(store_dir: Path) -> None:
     assert len(data["drugs"]) == 150
     assert _count(store, "china-drug-approvals", "?s a rk:Drug") == 150
     quotes = {e["what"] for d in data["drugs"] for e in d["evidence"]}
-    in_graph = {r[0].value for r in store.query(PREFIXES + f"""SELECT DISTINCT ?q WHERE {{
+    in_graph = {
+        r[0].value
+        for r in store.query(
+            PREFIXES
+            + f"""SELECT DISTINCT ?q WHERE {{
         GRAPH <{GRAPH}china-drug-approvals> {{ ?e a rk:Evidence ; rk:evidenceQuote ?q ;
-            prov:wasDerivedFrom ?doc }} }}""")}  # type: ignore[index,union-attr]
+            prov:wasDerivedFrom ?doc }} }}"""
+        )
+    }  # type: ignore[index,union-attr]
     assert in_graph == quotes
     approved = sum(1 for d in data["drugs"] if d["approval"])
     assert approved == 128
-    assert _count(store, "china-drug-approvals", """?d a rk:Drug ; rk:hasRegulatoryStatus ?s .
-        ?s rk:statusType dt:marketing-approval""", "?d") >= approved
+    assert (
+        _count(
+            store,
+            "china-drug-approvals",
+            """?d a rk:Drug ; rk:hasRegulatoryStatus ?s .
+        ?s rk:statusType dt:marketing-approval""",
+            "?d",
+        )
+        >= approved
+    )
     cited = data["provenance"]["sources"]
-    assert _count(store, "sources", "?s a rk:SourceDocument ; rdfs:comment ?c . FILTER "
-                  "CONTAINS(?c, 'cited by zebra-china-drug-approvals-1')") == len(cited) == 53
+    assert (
+        _count(
+            store,
+            "sources",
+            "?s a rk:SourceDocument ; rdfs:comment ?c . FILTER "
+            "CONTAINS(?c, 'cited by zebra-china-drug-approvals-1')",
+        )
+        == len(cited)
+        == 53
+    )
     # VAT lists and their follow-up, CDE urgent lists, annual reports: policies
     policies = [k for k in cited if not k.startswith("nmpa_news")]
-    assert _count(store, "china-drug-approvals", "?s a rk:Policy, schema:Legislation") == len(
-        policies) == 14
+    assert (
+        _count(store, "china-drug-approvals", "?s a rk:Policy, schema:Legislation")
+        == len(policies)
+        == 14
+    )
 
 
 def test_every_network_hospital(store_dir: Path) -> None:
@@ -125,71 +183,139 @@ def test_every_network_hospital(store_dir: Path) -> None:
 
 
 def test_the_ema_sample_the_fixture_trials_and_the_orphadata_cross_references(
-        store_dir: Path) -> None:
+    store_dir: Path,
+) -> None:
     store = _store(store_dir)
     assert len(_json("ema/ema_orphan_designations.json")["data"]) == 17
-    assert _count(store, "ema-orphan-designations",
-                  "?s rk:statusType dt:orphan-designation ; rk:jurisdiction 'EU'") == 17
+    assert (
+        _count(
+            store,
+            "ema-orphan-designations",
+            "?s rk:statusType dt:orphan-designation ; rk:jurisdiction 'EU'",
+        )
+        == 17
+    )
     assert len(_json("ctgov/ctgov_sma_china.json")["studies"]) == 8
     assert _count(store, "ctgov-trials", "?s a rk:ClinicalTrial") == 8
     references = _json("orphadata/orphadata-cross-33069-en.json")["data"]["results"][
-        "ExternalReference"]
-    assert _count(store, "orphadata", "rkid:disease\\/orpha-33069 rk:hasMapping ?m",
-                  "?m") == len(references) == 9
+        "ExternalReference"
+    ]
+    assert (
+        _count(store, "orphadata", "rkid:disease\\/orpha-33069 rk:hasMapping ?m", "?m")
+        == len(references)
+        == 9
+    )
     assert _count(store, "orphadata", "rkid:disease\\/orpha-33069 rk:hasPrevalence ?p", "?p") == 2
 
 
 def test_every_node_of_the_upstream_graphs_has_provenance(store_dir: Path) -> None:
     store = _store(store_dir)
-    for graph in ("ccrd-omim-mapping", "ccrd-hpo", "orphadata", "china-drug-approvals",
-                  "china-rare-disease-network", "fda-orphan-approvals",
-                  "ema-orphan-designations", "ctgov-trials"):
+    for graph in (
+        "ccrd-omim-mapping",
+        "ccrd-hpo",
+        "orphadata",
+        "china-drug-approvals",
+        "china-rare-disease-network",
+        "fda-orphan-approvals",
+        "ema-orphan-designations",
+        "ctgov-trials",
+    ):
         assert _count(store, graph, "?s a ?c") > 0, graph
-        orphans = _count(store, graph, """?s a ?c . FILTER NOT EXISTS {
-            GRAPH ?g1 { ?s prov:wasDerivedFrom ?doc } GRAPH ?g2 { ?doc a rk:SourceDocument } }""")
+        orphans = _count(
+            store,
+            graph,
+            """?s a ?c . FILTER NOT EXISTS {
+            GRAPH ?g1 { ?s prov:wasDerivedFrom ?doc } GRAPH ?g2 { ?doc a rk:SourceDocument } }""",
+        )
         assert orphans == 0, f"{graph}: {orphans} nodes without a source document"
 
 
 def test_void_counts_every_source(store_dir: Path, built: BuildReport) -> None:
     store = _store(store_dir)
-    described = {r[0].value: int(r[1].value) for r in store.query(  # type: ignore[index,union-attr]
-        PREFIXES + """PREFIX void: <http://rdfs.org/ns/void#> SELECT ?g ?n WHERE {
+    described = {
+        r[0].value: int(r[1].value)
+        for r in store.query(  # type: ignore[index,union-attr]
+            PREFIXES
+            + """PREFIX void: <http://rdfs.org/ns/void#> SELECT ?g ?n WHERE {
         GRAPH <https://w3id.org/rarekg/graph/void> {
-            <https://w3id.org/rarekg/id/dataset/rarekg> void:subset ?g . ?g void:triples ?n } }""")}
-    for name in ("orphadata", "china-drug-approvals", "china-rare-disease-network",
-                 "fda-orphan-approvals", "ema-orphan-designations", "ctgov-trials",
-                 "ccrd-omim-mapping", "ccrd-hpo"):
+            <https://w3id.org/rarekg/id/dataset/rarekg> void:subset ?g . ?g void:triples ?n } }"""
+        )
+    }
+    for name in (
+        "orphadata",
+        "china-drug-approvals",
+        "china-rare-disease-network",
+        "fda-orphan-approvals",
+        "ema-orphan-designations",
+        "ctgov-trials",
+        "ccrd-omim-mapping",
+        "ccrd-hpo",
+    ):
         assert described[GRAPH + name] == built.triples[GRAPH + name] > 0
 
 
-def test_build_with_own_downloads_adds_a_graph_for_each(tmp_path: Path,
-                                                        capsys: pytest.CaptureFixture[str]) -> None:
+def test_build_with_own_downloads_adds_a_graph_for_each(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     store_dir = tmp_path / "store"
-    assert main(["build", "--store", str(store_dir),
-                 "--source", f"ctgov={UPSTREAM / 'ctgov_page.json'}",
-                 "--source", f"ema={UPSTREAM / 'ema.json'}"]) == 0
+    assert (
+        main(
+            [
+                "build",
+                "--store",
+                str(store_dir),
+                "--source",
+                f"ctgov={UPSTREAM / 'ctgov_page.json'}",
+                "--source",
+                f"ema={UPSTREAM / 'ema.json'}",
+            ]
+        )
+        == 0
+    )
     store = _store(store_dir)
     ctgov, ema = "download-ctgov-ctgov-page", "download-ema-ema"
     # linked to the default graph's diseases and drugs
-    assert _count(store, ctgov, "rkid:trial\\/NCT10000001 schema:healthCondition "
-                  "rkid:disease\\/cn1-110 ; rk:testsDrug ?d", "?d") >= 2
-    assert _count(store, ctgov, f"rkid:source\\/{ctgov} a rk:SourceDocument ; rk:asOf ?d",
-                  "?d") == 1
-    assert _count(store, ema, "?s rk:statusType dt:orphan-designation ; "
-                  f"prov:wasDerivedFrom rkid:source\\/{ema}") == 3
-    void = {r[0].value for r in store.query(  # type: ignore[index,union-attr]
-        "SELECT ?g WHERE { GRAPH <https://w3id.org/rarekg/graph/void> { "
-        "<https://w3id.org/rarekg/id/dataset/rarekg> <http://rdfs.org/ns/void#subset> ?g . "
-        "?g <http://rdfs.org/ns/void#triples> ?n FILTER (?n > 0) } }")}
+    assert (
+        _count(
+            store,
+            ctgov,
+            "rkid:trial\\/NCT10000001 schema:healthCondition "
+            "rkid:disease\\/cn1-110 ; rk:testsDrug ?d",
+            "?d",
+        )
+        >= 2
+    )
+    assert (
+        _count(store, ctgov, f"rkid:source\\/{ctgov} a rk:SourceDocument ; rk:asOf ?d", "?d") == 1
+    )
+    assert (
+        _count(
+            store,
+            ema,
+            f"?s rk:statusType dt:orphan-designation ; prov:wasDerivedFrom rkid:source\\/{ema}",
+        )
+        == 3
+    )
+    void = {
+        r[0].value
+        for r in store.query(  # type: ignore[index,union-attr]
+            "SELECT ?g WHERE { GRAPH <https://w3id.org/rarekg/graph/void> { "
+            "<https://w3id.org/rarekg/id/dataset/rarekg> <http://rdfs.org/ns/void#subset> ?g . "
+            "?g <http://rdfs.org/ns/void#triples> ?n FILTER (?n > 0) } }"
+        )
+    }
     assert {GRAPH + ctgov, GRAPH + ema, GRAPH + "ctgov-trials"} <= void
     out = capsys.readouterr().out
     assert GRAPH + ctgov in out
 
 
-def test_build_refuses_an_unknown_download_format(tmp_path: Path,
-                                                  capsys: pytest.CaptureFixture[str]) -> None:
+def test_build_refuses_an_unknown_download_format(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["build", "--store", str(tmp_path / "s"), "--source", "pdf=report.pdf"]) == 1
     err = capsys.readouterr().err.strip().splitlines()
-    assert err == ["rarekg build: --source 'pdf=report.pdf': unknown format 'pdf' "
-                   "(one of ctgov, orphadata, fda, ema, nmpa, hospitals)"]
+    assert err == [
+        "rarekg build: --source 'pdf=report.pdf': unknown format 'pdf' "
+        "(one of ctgov, orphadata, fda, ema, nmpa, hospitals)"
+    ]
     assert not (tmp_path / "s").exists()

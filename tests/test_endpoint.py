@@ -35,8 +35,9 @@ def limited_app(store_dir: Path) -> Flask:
 
 @pytest.fixture()
 def writable(tmp_path: Path) -> Iterator[FlaskClient]:
-    app = create_app({"store": str(tmp_path / "store"), "update_token": TOKEN,
-                      "load_allowlist": ""})
+    app = create_app(
+        {"store": str(tmp_path / "store"), "update_token": TOKEN, "load_allowlist": ""}
+    )
     (tmp_path / "store").mkdir()
     yield app.test_client()
     app.extensions["rarekg_pool"].close()
@@ -95,10 +96,19 @@ def test_runaway_query_is_stopped_and_the_executor_recovers(limited_app: Flask) 
         assert client.get("/sparql", query_string={"query": QUICK}).get_json()["boolean"] is True
 
 
-def test_other_clients_are_answered_while_a_query_runs_away(store_dir: Path,
-                                                            tmp_path: Path) -> None:
-    srv = Server(store_dir, tmp_path / "serve.log", "--query-timeout", "4", "--workers", "1",
-                 "--executors", "2")
+def test_other_clients_are_answered_while_a_query_runs_away(
+    store_dir: Path, tmp_path: Path
+) -> None:
+    srv = Server(
+        store_dir,
+        tmp_path / "serve.log",
+        "--query-timeout",
+        "4",
+        "--workers",
+        "1",
+        "--executors",
+        "2",
+    )
     try:
         srv.wait_ready()
         outcome: dict[str, object] = {}
@@ -106,8 +116,9 @@ def test_other_clients_are_answered_while_a_query_runs_away(store_dir: Path,
         def runaway() -> None:
             t0 = time.monotonic()
             try:
-                urllib.request.urlopen(srv.url + "/sparql?" + urllib.parse.urlencode(
-                    {"query": RUNAWAY}), timeout=60)
+                urllib.request.urlopen(
+                    srv.url + "/sparql?" + urllib.parse.urlencode({"query": RUNAWAY}), timeout=60
+                )
             except urllib.error.HTTPError as exc:
                 outcome["status"] = exc.code
                 outcome["body"] = json.loads(exc.read())
@@ -118,8 +129,9 @@ def test_other_clients_are_answered_while_a_query_runs_away(store_dir: Path,
         time.sleep(0.5)
         answered = 0
         while thread.is_alive():
-            with urllib.request.urlopen(srv.url + "/sparql?" + urllib.parse.urlencode(
-                    {"query": QUICK}), timeout=10) as r:
+            with urllib.request.urlopen(
+                srv.url + "/sparql?" + urllib.parse.urlencode({"query": QUICK}), timeout=10
+            ) as r:
                 assert json.loads(r.read())["boolean"] is True
                 answered += 1
             time.sleep(0.1)
@@ -149,11 +161,14 @@ def test_service_is_refused_without_any_connection(client: FlaskClient) -> None:
 
 def test_allow_listed_service_endpoint_is_called(store_dir: Path) -> None:
     listener = Listener()
-    app = create_app({"store": str(store_dir),
-                      "service_allowlist": f"http://127.0.0.1:{listener.port}/sparql"})
+    app = create_app(
+        {"store": str(store_dir), "service_allowlist": f"http://127.0.0.1:{listener.port}/sparql"}
+    )
     try:
-        q = (f"SELECT * WHERE {{ SERVICE SILENT <http://127.0.0.1:{listener.port}/sparql> "
-             "{ ?s ?p ?o } }")
+        q = (
+            f"SELECT * WHERE {{ SERVICE SILENT <http://127.0.0.1:{listener.port}/sparql> "
+            "{ ?s ?p ?o } }"
+        )
         app.test_client().get("/sparql", query_string={"query": q})
         assert listener.connections >= 1
     finally:
@@ -164,30 +179,40 @@ def test_allow_listed_service_endpoint_is_called(store_dir: Path) -> None:
 def test_updates_need_the_token(writable: FlaskClient) -> None:
     update = "INSERT DATA { GRAPH <urn:g> { <urn:a> <urn:b> 'c' } }"
     assert writable.post("/sparql", data={"update": update}).status_code == 401
-    r = writable.post("/sparql", data={"update": update},
-                      headers={"Authorization": "Bearer wrong"})
+    r = writable.post("/sparql", data={"update": update}, headers={"Authorization": "Bearer wrong"})
     assert r.status_code == 401 and r.headers["WWW-Authenticate"].startswith("Bearer")
-    r = writable.post("/sparql", data=update, content_type="application/sparql-update",
-                      headers={"Authorization": f"Bearer {TOKEN}"})
+    r = writable.post(
+        "/sparql",
+        data=update,
+        content_type="application/sparql-update",
+        headers={"Authorization": f"Bearer {TOKEN}"},
+    )
     assert r.status_code == 204
-    ask = writable.get("/sparql", query_string={"query": "ASK { GRAPH <urn:g> { <urn:a> ?p 'c' } }"})
+    ask = writable.get(
+        "/sparql", query_string={"query": "ASK { GRAPH <urn:g> { <urn:a> ?p 'c' } }"}
+    )
     assert ask.get_json()["boolean"] is True
 
 
-def test_load_of_local_files_and_unlisted_urls_is_refused(writable: FlaskClient,
-                                                          tmp_path: Path) -> None:
+def test_load_of_local_files_and_unlisted_urls_is_refused(
+    writable: FlaskClient, tmp_path: Path
+) -> None:
     data = tmp_path / "data.ttl"
     data.write_text("<urn:x> <urn:y> <urn:z> .\n", encoding="utf-8")
     auth = {"Authorization": f"Bearer {TOKEN}"}
     for target in ("file:///etc/passwd", data.as_uri()):
-        r = writable.post("/sparql", data={"update": f"LOAD <{target}> INTO GRAPH <urn:loaded>"},
-                          headers=auth)
+        r = writable.post(
+            "/sparql", data={"update": f"LOAD <{target}> INTO GRAPH <urn:loaded>"}, headers=auth
+        )
         assert r.status_code == 403
         assert "local files" in r.get_json()["error"]["message"]
     listener = Listener()
     try:
-        r = writable.post("/sparql", headers=auth, data={
-            "update": f"LOAD <http://127.0.0.1:{listener.port}/data.ttl> INTO GRAPH <urn:l>"})
+        r = writable.post(
+            "/sparql",
+            headers=auth,
+            data={"update": f"LOAD <http://127.0.0.1:{listener.port}/data.ttl> INTO GRAPH <urn:l>"},
+        )
         assert r.status_code == 403 and "allow-list" in r.get_json()["error"]["message"]
         time.sleep(0.3)
         assert listener.connections == 0
@@ -202,11 +227,13 @@ def test_etag_and_conditional_get(client: FlaskClient) -> None:
     etag = r.headers["ETag"]
     assert r.headers["Cache-Control"].startswith("public")
     assert r.headers["Access-Control-Allow-Origin"] == "*"
-    again = client.get("/sparql", query_string={"query": QUICK},
-                       headers={"If-None-Match": etag})
+    again = client.get("/sparql", query_string={"query": QUICK}, headers={"If-None-Match": etag})
     assert again.status_code == 304 and again.headers["ETag"] == etag
-    other = client.get("/sparql", query_string={"query": QUICK},
-                       headers={"If-None-Match": etag, "Accept": "text/csv"})
+    other = client.get(
+        "/sparql",
+        query_string={"query": QUICK},
+        headers={"If-None-Match": etag, "Accept": "text/csv"},
+    )
     assert other.status_code == 200
 
 
@@ -221,9 +248,11 @@ def test_large_answers_are_gzipped(client: FlaskClient) -> None:
 
 
 def test_errors_share_one_json_shape(client: FlaskClient) -> None:
-    for r in (client.get("/sparql", query_string={"query": "SELECT"}),
-              client.post("/sparql", data="x", content_type="text/plain"),
-              client.post("/sparql", data={"update": "CLEAR ALL"})):
+    for r in (
+        client.get("/sparql", query_string={"query": "SELECT"}),
+        client.post("/sparql", data="x", content_type="text/plain"),
+        client.post("/sparql", data={"update": "CLEAR ALL"}),
+    ):
         error = r.get_json()["error"]
         assert set(error) >= {"type", "status", "message"} and error["status"] == r.status_code
         assert r.headers["Cache-Control"] == "no-store"
@@ -244,8 +273,7 @@ def test_well_known_void_and_examples(client: FlaskClient) -> None:
     r = client.get("/.well-known/void", headers={"Accept": "application/n-triples"})
     assert r.status_code == 200
     text = r.get_data(as_text=True)
-    assert ("<https://w3id.org/rarekg/graph/china-lists> <http://rdfs.org/ns/void#triples>"
-            in text)
+    assert "<https://w3id.org/rarekg/graph/china-lists> <http://rdfs.org/ns/void#triples>" in text
     assert "http://rdfs.org/ns/void#sparqlEndpoint" in text
     r = client.get("/.well-known/sparql-examples", headers={"Accept": "text/turtle"})
     assert "q01-diseases-without-patient-organization" in r.get_data(as_text=True)
@@ -264,8 +292,9 @@ def test_rebuilt_store_is_picked_up_without_dropping_requests(tmp_path: Path) ->
 
         def ask() -> None:
             while not stop.is_set():
-                with urllib.request.urlopen(srv.url + "/sparql?" + urllib.parse.urlencode(
-                        {"query": QUICK}), timeout=10) as r:
+                with urllib.request.urlopen(
+                    srv.url + "/sparql?" + urllib.parse.urlencode({"query": QUICK}), timeout=10
+                ) as r:
                     statuses.append(r.status)
                     versions.add(r.headers["X-Rarekg-Version"])
 

@@ -28,8 +28,10 @@ def test_catalogue_has_the_required_questions() -> None:
 
 def _published_names() -> dict[str, tuple[str, str]]:
     with (DATA_DIR / "lists" / "china_rare_disease_lists.csv").open(encoding="utf-8") as f:
-        return {f"{ID}disease/cn{r['list']}-{int(r['no']):03d}": (r["name_zh"], r["name_en"])
-                for r in csv.DictReader(f)}
+        return {
+            f"{ID}disease/cn{r['list']}-{int(r['no']):03d}": (r["name_zh"], r["name_en"])
+            for r in csv.DictReader(f)
+        }
 
 
 def test_question_1_lists_diseases_without_known_patient_organization(store_dir: Path) -> None:
@@ -48,8 +50,9 @@ def test_question_1_lists_diseases_without_known_patient_organization(store_dir:
         assert (row["name_zh"], row["name_en"]) == published[disease]
     # ORPHA codes come with the answer where the graph has them
     with (DATA_DIR / "lists" / "orpha_links.csv").open(encoding="utf-8") as f:
-        codes = {f"{ID}disease/cn{r['list']}-{int(r['no']):03d}": r["orpha"]
-                 for r in csv.DictReader(f)}
+        codes = {
+            f"{ID}disease/cn{r['list']}-{int(r['no']):03d}": r["orpha"] for r in csv.DictReader(f)
+        }
     linked = [d for d in by_disease if d in codes]
     assert linked
     for disease in linked:
@@ -103,8 +106,11 @@ def test_question_10_gives_list_notices_with_issuers(store_dir: Path) -> None:
 
 def test_question_12_gives_source_and_quote_of_a_fact(store_dir: Path) -> None:
     rows = run_example(store_dir, "q12")
-    fact = [r for r in rows if r["subject"] == f"{ID}org/sma-care-center"
-            and r["property"].endswith("servesDisease")]
+    fact = [
+        r
+        for r in rows
+        if r["subject"] == f"{ID}org/sma-care-center" and r["property"].endswith("servesDisease")
+    ]
     assert fact and fact[0]["value"] == f"{ID}disease/cn1-110"
     assert fact[0]["source"] == f"{ID}source/frontiers-2025-dong-xie"
     assert "SMA Care Center" in fact[0]["quote"]
@@ -116,8 +122,11 @@ def test_question_13_reports_missing_and_multiple_mappings(store_dir: Path) -> N
     albinism = rows[f"{ID}disease/cn1-002"]
     assert (albinism["exact_matches"], albinism["narrow_matches"]) == ("0", "7")
     assert f"{ID}disease/cn1-003" not in rows  # Alport syndrome: exactly one mapping
-    unmapped = [r for r in rows.values() if r["exact_matches"] == r["broad_matches"]
-                == r["narrow_matches"] == "0"]
+    unmapped = [
+        r
+        for r in rows.values()
+        if r["exact_matches"] == r["broad_matches"] == r["narrow_matches"] == "0"
+    ]
     assert unmapped
 
 

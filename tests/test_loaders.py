@@ -35,14 +35,19 @@ def store_of(quads: Iterable[Quad]) -> Store:
 
 
 def ask(store: Store, where: str, graph: str) -> bool:
-    return bool(store.query(PREFIXES + f"ASK {{ GRAPH <https://w3id.org/rarekg/graph/{graph}> "
-                            f"{{ {where} }} }}"))
+    return bool(
+        store.query(
+            PREFIXES + f"ASK {{ GRAPH <https://w3id.org/rarekg/graph/{graph}> {{ {where} }} }}"
+        )
+    )
 
 
 def test_lists_loader_gives_disease_entry_and_list_with_printed_names() -> None:
     store = store_of(lists.load(DATA / "lists"))
     g = "china-lists"
-    assert ask(store, """
+    assert ask(
+        store,
+        """
         <https://w3id.org/rarekg/id/disease/cn1-086> a rk:RareDisease, schema:MedicalCondition ;
             skos:prefLabel "成骨不全症"@zh, "Osteogenesis Imperfecta"@en ;
             rk:listedIn <https://w3id.org/rarekg/id/list/cn1> ;
@@ -51,15 +56,23 @@ def test_lists_loader_gives_disease_entry_and_list_with_printed_names() -> None:
             rk:entryNumber 86 ; rk:inList <https://w3id.org/rarekg/id/list/cn1> ;
             rk:entryOf <https://w3id.org/rarekg/id/disease/cn1-086> ;
             rk:printedName "Osteogenesis Imperfecta"@en .
-        <https://w3id.org/rarekg/id/list/cn1> a rk:RareDiseaseList ; rk:listSize 2 .""", g)
+        <https://w3id.org/rarekg/id/list/cn1> a rk:RareDiseaseList ; rk:listSize 2 .""",
+        g,
+    )
     # names are kept exactly as published, full-width digit included
-    assert ask(store, '<https://w3id.org/rarekg/id/disease/cn2-006> skos:prefLabel "测试病１"@zh', g)
-    assert ask(store, """
+    assert ask(
+        store, '<https://w3id.org/rarekg/id/disease/cn2-006> skos:prefLabel "测试病１"@zh', g
+    )
+    assert ask(
+        store,
+        """
         <https://w3id.org/rarekg/id/policy/nhc-2018-10-notice> a rk:Policy, schema:Legislation ;
             rk:documentNumber "国卫医发〔2018〕10号" ; dct:date "2018-05-11"^^xsd:date ;
             rk:establishesList <https://w3id.org/rarekg/id/list/cn1> ;
             rk:issuedBy <https://w3id.org/rarekg/id/org/nhc>, <https://w3id.org/rarekg/id/org/most> .
-        """, g)
+        """,
+        g,
+    )
 
 
 def test_lists_loader_is_deterministic() -> None:
@@ -71,29 +84,47 @@ def test_lists_loader_is_deterministic() -> None:
 def test_aliases_loader_links_orpha_and_folk_names() -> None:
     store = store_of(aliases.load(DATA / "lists"))
     g = "china-list-aliases"
-    assert ask(store, """<https://w3id.org/rarekg/id/disease/cn1-086>
+    assert ask(
+        store,
+        """<https://w3id.org/rarekg/id/disease/cn1-086>
         skos:exactMatch <http://www.orpha.net/ORDO/Orphanet_666> ; rk:orphaCode "666" ;
-        skos:altLabel "瓷娃娃"@zh .""", g)
+        skos:altLabel "瓷娃娃"@zh .""",
+        g,
+    )
     assert ask(store, '<https://w3id.org/rarekg/id/disease/cn1-110> skos:altLabel "SMA"@en', g)
 
 
 def test_mapping_loader_turns_flags_into_skos_matches_and_subtypes() -> None:
     store = store_of(aliases.load_mapping(DATA / "lists" / "ccrd_orpha_mapping.csv"))
     g = "ccrd-orpha-mapping"
-    assert ask(store, """<https://w3id.org/rarekg/id/disease/cn1-110>
-        skos:narrowMatch <http://www.orpha.net/ORDO/Orphanet_70> .""", g)
-    assert ask(store, """<https://w3id.org/rarekg/id/disease/cn1-110-1> a rk:RareDisease ;
+    assert ask(
+        store,
+        """<https://w3id.org/rarekg/id/disease/cn1-110>
+        skos:narrowMatch <http://www.orpha.net/ORDO/Orphanet_70> .""",
+        g,
+    )
+    assert ask(
+        store,
+        """<https://w3id.org/rarekg/id/disease/cn1-110-1> a rk:RareDisease ;
         skos:broader <https://w3id.org/rarekg/id/disease/cn1-110> ;
         skos:exactMatch <http://www.orpha.net/ORDO/Orphanet_83330> ;
-        skos:prefLabel "Spinal muscular atrophy type 1"@en .""", g)
-    assert not ask(store, """<https://w3id.org/rarekg/id/disease/cn1-110>
-        skos:exactMatch ?any""", g)
+        skos:prefLabel "Spinal muscular atrophy type 1"@en .""",
+        g,
+    )
+    assert not ask(
+        store,
+        """<https://w3id.org/rarekg/id/disease/cn1-110>
+        skos:exactMatch ?any""",
+        g,
+    )
 
 
 def test_seeds_loader_states_each_fact_with_source_and_quote() -> None:
     store = store_of(seeds.load(DATA / "seeds"))
     g = "seed-documents"
-    assert ask(store, """
+    assert ask(
+        store,
+        """
         rkid:org\\/oi-care a rk:PatientOrganization, schema:NGO ;
             skos:prefLabel "OI Care Center"@en, "瓷娃娃关怀中心"@zh ;
             rk:servesDisease <https://w3id.org/rarekg/id/disease/cn1-086> ;
@@ -106,16 +137,26 @@ def test_seeds_loader_states_each_fact_with_source_and_quote() -> None:
            rdf:object <https://w3id.org/rarekg/id/disease/cn1-086> ;
            prov:wasDerivedFrom <https://w3id.org/rarekg/id/source/paper-a> ;
            rk:evidenceQuote "groups such as the OI Care Center, founded by patients in Beijing"@en .
-        """, g)
-    assert ask(store, """<https://w3id.org/rarekg/id/policy/care-action> a rk:Programme, schema:Project ;
+        """,
+        g,
+    )
+    assert ask(
+        store,
+        """<https://w3id.org/rarekg/id/policy/care-action> a rk:Programme, schema:Project ;
         rk:launchedBy <https://w3id.org/rarekg/id/org/red-cross> ; dct:date "2019-07"^^xsd:gYearMonth .
-        <https://w3id.org/rarekg/id/org/red-cross> a rk:Organization, rk:Foundation .""", g)
-    assert ask(store, """<https://w3id.org/rarekg/id/observation/government-support>
+        <https://w3id.org/rarekg/id/org/red-cross> a rk:Organization, rk:Foundation .""",
+        g,
+    )
+    assert ask(
+        store,
+        """<https://w3id.org/rarekg/id/observation/government-support>
         a rk:SurveyObservation, qb:Observation ; sdmx:obsValue 0.073 ; rk:denominator 28 ;
         rk:observationCategory <https://w3id.org/rarekg/vocab/observation-category/support-received> ;
         qb:dataSet <https://w3id.org/rarekg/id/dataset/survey-a> .
         <https://w3id.org/rarekg/id/observation/patients> rk:qualifier "more-than" ;
-        rk:surveyItem <https://w3id.org/rarekg/id/policy/care-action> .""", g)
+        rk:surveyItem <https://w3id.org/rarekg/id/policy/care-action> .""",
+        g,
+    )
 
 
 def _copy_tables(tmp_path: Path, folder: str) -> Path:
@@ -168,8 +209,14 @@ def test_sources_loader_types_documents(tmp_path: Path) -> None:
     path.write_text(
         "id,type,title,creator,publisher,date,url,language,accessed,note\n"
         "paper-a,ScholarlyArticle,A paper,A. Author; B. Author,A Journal,2021-03,"
-        "https://doi.org/10.1/x,en,2026-11-24,seed document x\n", encoding="utf-8")
+        "https://doi.org/10.1/x,en,2026-11-24,seed document x\n",
+        encoding="utf-8",
+    )
     store = store_of(sources.load_sources([path]))
-    assert ask(store, """<https://w3id.org/rarekg/id/source/paper-a> a rk:SourceDocument,
+    assert ask(
+        store,
+        """<https://w3id.org/rarekg/id/source/paper-a> a rk:SourceDocument,
         schema:ScholarlyArticle, prov:Entity ; dct:title "A paper"@en ;
-        dct:creator "A. Author", "B. Author" ; dct:issued "2021-03"^^xsd:gYearMonth .""", "sources")
+        dct:creator "A. Author", "B. Author" ; dct:issued "2021-03"^^xsd:gYearMonth .""",
+        "sources",
+    )

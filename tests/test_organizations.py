@@ -60,7 +60,9 @@ def doc(url: str) -> str:
 def test_loader_states_each_fact_with_its_source_and_quote() -> None:
     store = store_of(load_good())
     paper = doc("https://example.org/paper")
-    assert ask(store, f"""
+    assert ask(
+        store,
+        f"""
         <{ID}org/oi-group> a rk:PatientOrganization, rk:Organization, schema:NGO ;
             skos:prefLabel "OI Group"@en, "脆骨病小组"@zh ; rdfs:label "OI Group"@en ;
             rk:country "CN" ;
@@ -73,19 +75,26 @@ def test_loader_states_each_fact_with_its_source_and_quote() -> None:
             rk:supportedBy <{ID}org/host-foundation> ;
             rk:activityType <https://w3id.org/rarekg/vocab/activity-type/meetups> ;
             schema:url "https://oi.example.org/"^^xsd:anyURI .
-        <{ID}org/host-foundation> a rk:Foundation .""")
+        <{ID}org/host-foundation> a rk:Foundation .""",
+    )
     # the disease served, with the source document and the verbatim quote that state it
-    assert ask(store, f"""
+    assert ask(
+        store,
+        f"""
         <{ID}org/oi-group> rk:hasEvidence ?ev .
         ?ev a rk:Evidence ; rdf:subject <{ID}org/oi-group> ; rdf:predicate rk:servesDisease ;
             rdf:object <{ID}disease/cn1-086> ; prov:wasDerivedFrom <{paper}> ;
             rk:evidenceQuote "the OI Group serves people with osteogenesis imperfecta"@en .
         <{paper}> a rk:SourceDocument ; dct:title "A paper about patient groups"@en ;
             schema:url "https://example.org/paper"^^xsd:anyURI ; dct:publisher "Example Journal" ;
-            dct:issued "2020-10-13"^^xsd:date ; rk:asOf "2026-11-24"^^xsd:date .""")
+            dct:issued "2020-10-13"^^xsd:date ; rk:asOf "2026-11-24"^^xsd:date .""",
+    )
     # quotes keep the language of their source
-    assert ask(store, '?ev rdf:object <https://w3id.org/rarekg/vocab/registration-status/'
-                      'hosted-by-another-body> ; rk:evidenceQuote "该小组挂靠在基金会下"@zh .')
+    assert ask(
+        store,
+        "?ev rdf:object <https://w3id.org/rarekg/vocab/registration-status/"
+        'hosted-by-another-body> ; rk:evidenceQuote "该小组挂靠在基金会下"@zh .',
+    )
     # an ORPHA reference makes a disease known only by its code
     assert ask(store, f'<{ID}disease/orpha-558> a rk:RareDisease ; rk:orphaCode "558" .')
 
@@ -104,19 +113,27 @@ def test_loader_is_deterministic_and_mints_one_document_per_url() -> None:
     assert first == sorted(str(q) for q in load_good())
     store = store_of(load_good())
     news = doc("https://example.org/news")
-    titles = list(store.query(PREFIXES + f"SELECT ?t WHERE {{ GRAPH <{GRAPH}> "
-                                         f"{{ <{news}> dct:title ?t }} }}"))
+    titles = list(
+        store.query(PREFIXES + f"SELECT ?t WHERE {{ GRAPH <{GRAPH}> {{ <{news}> dct:title ?t }} }}")
+    )
     assert len(titles) == 1  # cited by three files, described once
-    assert organizations.documents(ORGS / "good") == tuple(sorted(
-        doc(u).rsplit("/", 1)[-1] for u in ("https://example.org/paper", "https://example.org/news")))
+    assert organizations.documents(ORGS / "good") == tuple(
+        sorted(
+            doc(u).rsplit("/", 1)[-1]
+            for u in ("https://example.org/paper", "https://example.org/news")
+        )
+    )
 
 
-@pytest.mark.parametrize(("folder", "file", "record", "field", "message"), [
-    ("missing-quote", "no-quote.toml", 2, "quote", "required"),
-    ("missing-source", "no-source.toml", 2, "source", "required"),
-    ("bad-disease", "bad-disease.toml", 2, "value", "list 1 has entries 1 to 121"),
-    ("bad-status", "bad-status.toml", 2, "value", "is not one of"),
-])
+@pytest.mark.parametrize(
+    ("folder", "file", "record", "field", "message"),
+    [
+        ("missing-quote", "no-quote.toml", 2, "quote", "required"),
+        ("missing-source", "no-source.toml", 2, "source", "required"),
+        ("bad-disease", "bad-disease.toml", 2, "value", "list 1 has entries 1 to 121"),
+        ("bad-status", "bad-status.toml", 2, "value", "is not one of"),
+    ],
+)
 def test_loader_errors_name_file_statement_and_field(
     folder: str, file: str, record: int, field: str, message: str
 ) -> None:
@@ -132,7 +149,10 @@ def test_loader_errors_on_unknown_source_key_link_and_same_as(tmp_path: Path) ->
         'source = "news"\nquote': ('source = "elsewhere"\nquote', 1, "source"),
         '[[statement]]\nproperty = "name"': (
             '[[statement]]\nproperty = "memberOf"\nvalue = "nobody"\nsource = "news"\n'
-            'quote = "member of nobody"\n\n[[statement]]\nproperty = "name"', 1, "value"),
+            'quote = "member of nobody"\n\n[[statement]]\nproperty = "name"',
+            1,
+            "value",
+        ),
         'class = "Foundation"': ('class = "Foundation"\nsame_as = "not-a-seed"', 0, "same_as"),
         'lang = "zh"': ('lang = "chinese"', 1, "lang"),
     }
@@ -184,8 +204,13 @@ def test_shapes_reject_unquoted_statements_unknown_diseases_and_statuses() -> No
     org = rdflib.URIRef(f"{ID}org/oi-group")
     graph.add((org, rk.location, rdflib.Literal("Shanghai")))  # no evidence node
     graph.add((org, rk.servesDisease, rdflib.URIRef(f"{ID}disease/cn1-999")))
-    graph.add((org, rk.registrationStatus,
-               rdflib.URIRef("https://w3id.org/rarekg/vocab/registration-status/other")))
+    graph.add(
+        (
+            org,
+            rk.registrationStatus,
+            rdflib.URIRef("https://w3id.org/rarekg/vocab/registration-status/other"),
+        )
+    )
     ev = next(graph.subjects(rdflib.RDF.subject, org))
     graph.remove((ev, rk.evidenceQuote, None))
     found = "\n".join(_violations(graph))
@@ -216,7 +241,10 @@ def test_every_curated_file_is_named_by_its_id_and_cites_its_own_sources() -> No
 
 
 def test_every_organization_statement_has_a_source_and_a_quote(store_dir: Path) -> None:
-    rows = rows_of(store_dir, PREFIXES + f"""
+    rows = rows_of(
+        store_dir,
+        PREFIXES
+        + f"""
         SELECT ?s ?p ?o WHERE {{ ?s a rk:Organization . GRAPH <{GRAPH}> {{
             ?s ?p ?o .
             FILTER (?p IN (rk:servesDisease, rk:servesDiseaseText, rk:registrationStatus,
@@ -230,18 +258,26 @@ def test_every_organization_statement_has_a_source_and_a_quote(store_dir: Path) 
                     prov:wasDerivedFrom ?doc ; rk:evidenceQuote ?quote .
                 ?doc a rk:SourceDocument ; schema:url ?url ; dct:title ?title ; rk:asOf ?read .
                 FILTER (STRLEN(?quote) >= 3)
-            }} }} }}""")
+            }} }} }}""",
+    )
     assert rows == []
-    unquoted = rows_of(store_dir, PREFIXES + f"""
+    unquoted = rows_of(
+        store_dir,
+        PREFIXES
+        + f"""
         SELECT ?ev WHERE {{ GRAPH <{GRAPH}> {{ ?ev a rk:Evidence .
-            FILTER NOT EXISTS {{ ?ev rk:evidenceQuote ?q ; prov:wasDerivedFrom ?d }} }} }}""")
+            FILTER NOT EXISTS {{ ?ev rk:evidenceQuote ?q ; prov:wasDerivedFrom ?d }} }} }}""",
+    )
     assert unquoted == []
 
 
 def test_the_oi_organization_founded_by_patients_in_beijing_serves_list_1_entry_86(
     store_dir: Path,
 ) -> None:
-    rows = rows_of(store_dir, PREFIXES + f"""
+    rows = rows_of(
+        store_dir,
+        PREFIXES
+        + f"""
         SELECT ?quote ?url WHERE {{
             <{ID}org/beijing-porcelain-doll-rare-disease-care-center> a rk:PatientOrganization ;
                 rk:servesDisease <{ID}disease/cn1-086> ; rk:location "Beijing" ;
@@ -249,30 +285,46 @@ def test_the_oi_organization_founded_by_patients_in_beijing_serves_list_1_entry_
             ?ev rdf:predicate rk:servesDisease ; rdf:object <{ID}disease/cn1-086> ;
                 rk:evidenceQuote ?quote ; prov:wasDerivedFrom ?doc .
             ?doc schema:url ?url .
-        }}""")
+        }}""",
+    )
     assert rows
     assert any("founded by patients" in r["quote"] and "OI" in r["quote"] for r in rows)
 
 
 def test_default_graph_knows_at_least_80_patient_organizations(store_dir: Path) -> None:
-    rows = rows_of(store_dir, PREFIXES + """
-        SELECT (COUNT(DISTINCT ?org) AS ?n) WHERE { ?org a rk:PatientOrganization }""")
+    rows = rows_of(
+        store_dir,
+        PREFIXES
+        + """
+        SELECT (COUNT(DISTINCT ?org) AS ?n) WHERE { ?org a rk:PatientOrganization }""",
+    )
     assert int(rows[0]["n"]) >= 80
 
 
 def test_patient_organizations_serve_at_least_40_listed_diseases(store_dir: Path) -> None:
-    rows = rows_of(store_dir, PREFIXES + """
+    rows = rows_of(
+        store_dir,
+        PREFIXES
+        + """
         SELECT (COUNT(DISTINCT ?disease) AS ?n) WHERE {
             ?org a rk:PatientOrganization ; rk:servesDisease ?disease .
-            ?entry a rk:ListEntry ; rk:entryOf ?disease . }""")
+            ?entry a rk:ListEntry ; rk:entryOf ?disease . }""",
+    )
     assert int(rows[0]["n"]) >= 40
 
 
 def test_void_counts_the_organizations_graph_and_its_sources(store_dir: Path) -> None:
-    rows = rows_of(store_dir, PREFIXES + f"""
+    rows = rows_of(
+        store_dir,
+        PREFIXES
+        + f"""
         SELECT (COUNT(DISTINCT ?doc) AS ?docs) ?issued WHERE {{
             <{GRAPH}> a void:Dataset ; dct:source ?doc ; dct:issued ?issued . }}
-        GROUP BY ?issued""")
-    urls = {t["url"] for p in (DATA_DIR / "organizations").glob("*.toml")
-            for t in tomllib.loads(p.read_text(encoding="utf-8"))["sources"].values()}
+        GROUP BY ?issued""",
+    )
+    urls = {
+        t["url"]
+        for p in (DATA_DIR / "organizations").glob("*.toml")
+        for t in tomllib.loads(p.read_text(encoding="utf-8"))["sources"].values()
+    }
     assert rows == [{"docs": str(len(urls)), "issued": "2026-11-24"}]

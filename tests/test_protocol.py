@@ -8,13 +8,19 @@ import json
 
 from flask.testing import FlaskClient
 
-ASK_OI = ('ASK { <https://w3id.org/rarekg/id/disease/cn1-086> '
-          '<http://www.w3.org/2004/02/skos/core#prefLabel> "成骨不全症（脆骨病）"@zh }')
-SELECT_LIST = ("SELECT ?name WHERE { <https://w3id.org/rarekg/id/disease/cn1-110> "
-               "<http://www.w3.org/2004/02/skos/core#prefLabel> ?name } ORDER BY ?name")
-CONSTRUCT = ("CONSTRUCT { ?d <http://www.w3.org/2004/02/skos/core#prefLabel> ?n } WHERE { "
-             "BIND (<https://w3id.org/rarekg/id/disease/cn1-086> AS ?d) "
-             "?d <http://www.w3.org/2004/02/skos/core#prefLabel> ?n }")
+ASK_OI = (
+    "ASK { <https://w3id.org/rarekg/id/disease/cn1-086> "
+    '<http://www.w3.org/2004/02/skos/core#prefLabel> "成骨不全症（脆骨病）"@zh }'
+)
+SELECT_LIST = (
+    "SELECT ?name WHERE { <https://w3id.org/rarekg/id/disease/cn1-110> "
+    "<http://www.w3.org/2004/02/skos/core#prefLabel> ?name } ORDER BY ?name"
+)
+CONSTRUCT = (
+    "CONSTRUCT { ?d <http://www.w3.org/2004/02/skos/core#prefLabel> ?n } WHERE { "
+    "BIND (<https://w3id.org/rarekg/id/disease/cn1-086> AS ?d) "
+    "?d <http://www.w3.org/2004/02/skos/core#prefLabel> ?n }"
+)
 
 
 def test_get_select_answers_sparql_json_by_default(client: FlaskClient) -> None:
@@ -27,8 +33,7 @@ def test_get_select_answers_sparql_json_by_default(client: FlaskClient) -> None:
 
 def test_post_form_and_post_direct_give_the_same_answer(client: FlaskClient) -> None:
     a = client.post("/sparql", data={"query": ASK_OI})
-    b = client.post("/sparql", data=ASK_OI.encode("utf-8"),
-                    content_type="application/sparql-query")
+    b = client.post("/sparql", data=ASK_OI.encode("utf-8"), content_type="application/sparql-query")
     assert a.status_code == b.status_code == 200
     assert a.get_json() == b.get_json() == {"head": {}, "boolean": True}
 
@@ -40,16 +45,18 @@ def test_result_formats_by_accept(client: FlaskClient) -> None:
         ("text/tab-separated-values", "text/tab-separated-values"),
         ("text/html;q=0.9, application/sparql-results+json", "application/sparql-results+json"),
     ]:
-        r = client.get("/sparql", query_string={"query": SELECT_LIST},
-                       headers={"Accept": accept})
+        r = client.get("/sparql", query_string={"query": SELECT_LIST}, headers={"Accept": accept})
         assert r.status_code == 200, accept
         assert r.mimetype == mimetype
     r = client.get("/sparql", query_string={"query": SELECT_LIST}, headers={"Accept": "text/csv"})
     rows = list(csv.reader(io.StringIO(r.get_data(as_text=True))))
     assert rows == [["name"], ["Spinal Muscular Atrophy"], ["脊髓性肌萎缩症"]]
-    xml = client.get("/sparql", query_string={"query": SELECT_LIST},
-                     headers={"Accept": "application/sparql-results+xml"}).get_data(as_text=True)
-    assert "<literal xml:lang=\"zh\">脊髓性肌萎缩症</literal>" in xml
+    xml = client.get(
+        "/sparql",
+        query_string={"query": SELECT_LIST},
+        headers={"Accept": "application/sparql-results+xml"},
+    ).get_data(as_text=True)
+    assert '<literal xml:lang="zh">脊髓性肌萎缩症</literal>' in xml
 
 
 def test_graph_formats_by_accept_and_format_parameter(client: FlaskClient) -> None:
@@ -66,16 +73,23 @@ def test_graph_formats_by_accept_and_format_parameter(client: FlaskClient) -> No
         r = client.get("/sparql", query_string={"query": CONSTRUCT, **params}, headers=headers)
         assert r.status_code == 200, (headers, params)
         assert r.mimetype == mimetype
-        assert "成骨不全症（脆骨病）" in r.get_data(as_text=True) or "\\u6210" in r.get_data(as_text=True)
-    nt = client.get("/sparql", query_string={"query": CONSTRUCT},
-                    headers={"Accept": "application/n-triples"}).get_data(as_text=True)
-    assert ('<https://w3id.org/rarekg/id/disease/cn1-086> '
-            '<http://www.w3.org/2004/02/skos/core#prefLabel> "成骨不全症（脆骨病）"@zh .') in nt
+        assert "成骨不全症（脆骨病）" in r.get_data(as_text=True) or "\\u6210" in r.get_data(
+            as_text=True
+        )
+    nt = client.get(
+        "/sparql", query_string={"query": CONSTRUCT}, headers={"Accept": "application/n-triples"}
+    ).get_data(as_text=True)
+    assert (
+        "<https://w3id.org/rarekg/id/disease/cn1-086> "
+        '<http://www.w3.org/2004/02/skos/core#prefLabel> "成骨不全症（脆骨病）"@zh .'
+    ) in nt
 
 
 def test_format_parameter_as_sparqlwrapper_sends_it(client: FlaskClient) -> None:
-    r = client.get("/sparql", query_string={"query": SELECT_LIST, "format": "json",
-                                            "output": "json", "results": "json"})
+    r = client.get(
+        "/sparql",
+        query_string={"query": SELECT_LIST, "format": "json", "output": "json", "results": "json"},
+    )
     assert r.mimetype == "application/sparql-results+json"
     r = client.get("/sparql", query_string={"query": SELECT_LIST, "format": "csv"})
     assert r.mimetype == "text/csv"
@@ -142,14 +156,19 @@ def test_default_graph_is_the_union_and_dataset_parameters_narrow_it(
     union = count()
     lists_only = count(**{"default-graph-uri": "https://w3id.org/rarekg/graph/china-lists"})
     assert 0 < lists_only < union
-    both = count(**{"default-graph-uri": ["https://w3id.org/rarekg/graph/china-lists",
-                                           "https://w3id.org/rarekg/graph/china-list-aliases"]})
+    both = count(
+        **{
+            "default-graph-uri": [
+                "https://w3id.org/rarekg/graph/china-lists",
+                "https://w3id.org/rarekg/graph/china-list-aliases",
+            ]
+        }
+    )
     assert lists_only < both <= union
 
 
 def test_unacceptable_format_is_406(client: FlaskClient) -> None:
-    r = client.get("/sparql", query_string={"query": SELECT_LIST},
-                   headers={"Accept": "image/png"})
+    r = client.get("/sparql", query_string={"query": SELECT_LIST}, headers={"Accept": "image/png"})
     assert r.status_code == 406
     assert json.loads(r.get_data())["error"]["type"] == "not-acceptable"
 

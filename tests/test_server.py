@@ -39,15 +39,19 @@ def test_sparqlwrapper_post_and_other_formats(server: Server) -> None:
     s.setQuery("ASK { ?d <https://w3id.org/rarekg/vocab#listedIn> ?l }")
     s.setReturnFormat(JSON)
     assert s.query().convert()["boolean"] is True
-    s.setQuery("SELECT ?n WHERE { <https://w3id.org/rarekg/id/list/cn2> "
-               "<https://w3id.org/rarekg/vocab#listSize> ?n }")
+    s.setQuery(
+        "SELECT ?n WHERE { <https://w3id.org/rarekg/id/list/cn2> "
+        "<https://w3id.org/rarekg/vocab#listSize> ?n }"
+    )
     s.setReturnFormat(CSV)
     assert s.query().convert().decode("utf-8").splitlines() == ["n", "86"]
     s.setReturnFormat(XML)
     doc = s.query().convert()
     assert doc.getElementsByTagName("literal")[0].firstChild.data == "86"
-    s.setQuery("CONSTRUCT { ?l ?p ?o } WHERE { BIND (<https://w3id.org/rarekg/id/list/cn1> AS ?l) "
-               "?l ?p ?o }")
+    s.setQuery(
+        "CONSTRUCT { ?l ?p ?o } WHERE { BIND (<https://w3id.org/rarekg/id/list/cn1> AS ?l) "
+        "?l ?p ?o }"
+    )
     s.setReturnFormat(TURTLE)
     turtle = s.query().convert().decode("utf-8")
     assert "121" in turtle
@@ -76,7 +80,9 @@ def test_serve_builds_the_default_graph_when_the_store_is_missing(tmp_path: Path
     try:
         srv.wait_ready()
         s = SPARQLWrapper(srv.url + "/sparql")
-        s.setQuery("SELECT (COUNT(?e) AS ?n) WHERE { ?e a <https://w3id.org/rarekg/vocab#ListEntry> }")
+        s.setQuery(
+            "SELECT (COUNT(?e) AS ?n) WHERE { ?e a <https://w3id.org/rarekg/vocab#ListEntry> }"
+        )
         s.setReturnFormat(JSON)
         assert s.query().convert()["results"]["bindings"][0]["n"]["value"] == "207"
     finally:

@@ -41,8 +41,11 @@ def store_of(quads: Iterable[Quad]) -> Store:
 
 
 def ask(store: Store, where: str, graph: str) -> bool:
-    return bool(store.query(PREFIXES + f"ASK {{ GRAPH <https://w3id.org/rarekg/graph/{graph}> "
-                            f"{{ {where} }} }}"))
+    return bool(
+        store.query(
+            PREFIXES + f"ASK {{ GRAPH <https://w3id.org/rarekg/graph/{graph}> {{ {where} }} }}"
+        )
+    )
 
 
 def values(store: Store, select: str) -> list[str]:
@@ -53,15 +56,20 @@ def values(store: Store, select: str) -> list[str]:
 
 def disease_index() -> DiseaseIndex:
     """The listed diseases of the fixture lists, with the Orphadata names of ORPHA:33069."""
-    return DiseaseIndex.from_quads(chain(
-        lists.load(LISTS), aliases.load(LISTS),
-        aliases.load_mapping(LISTS / "ccrd_orpha_mapping.csv"),
-        orphadata.load(UPSTREAM / "orphadata_cross_en.json", source=iri.source("orphadata-en")),
-    ))
+    return DiseaseIndex.from_quads(
+        chain(
+            lists.load(LISTS),
+            aliases.load(LISTS),
+            aliases.load_mapping(LISTS / "ccrd_orpha_mapping.csv"),
+            orphadata.load(UPSTREAM / "orphadata_cross_en.json", source=iri.source("orphadata-en")),
+        )
+    )
 
 
 def drug_index() -> DrugIndex:
-    return DrugIndex.from_quads(chain(
-        nmpa.load(UPSTREAM / "nmpa.json", source=iri.source("nmpa-fixture")),
-        fda.load(UPSTREAM / "fda.csv", source=iri.source("fda-fixture")),
-    ))
+    return DrugIndex.from_quads(
+        chain(
+            nmpa.load(UPSTREAM / "nmpa.json", source=iri.source("nmpa-fixture")),
+            fda.load(UPSTREAM / "fda.csv", source=iri.source("fda-fixture")),
+        )
+    )

@@ -30,25 +30,40 @@ def _free_port() -> int:
 
 def _configure(text: str, folder: Path, sql_port: int, http_port: int) -> str:
     values = {
-        "Database": {"DatabaseFile": folder / "virtuoso.db", "ErrorLogFile": folder / "virtuoso.log",
-                     "LockFile": folder / "virtuoso.lck", "TransactionFile": folder / "virtuoso.trx",
-                     "xa_persistent_file": folder / "virtuoso.pxa"},
-        "TempDatabase": {"DatabaseFile": folder / "virtuoso-temp.db",
-                         "TransactionFile": folder / "virtuoso-temp.trx"},
-        "Parameters": {"ServerPort": f"127.0.0.1:{sql_port}",
-                       "DirsAllowed": f"., /usr/share/virtuoso-opensource-7/vad, {folder}",
-                       "NumberOfBuffers": "170000", "MaxDirtyBuffers": "130000"},
+        "Database": {
+            "DatabaseFile": folder / "virtuoso.db",
+            "ErrorLogFile": folder / "virtuoso.log",
+            "LockFile": folder / "virtuoso.lck",
+            "TransactionFile": folder / "virtuoso.trx",
+            "xa_persistent_file": folder / "virtuoso.pxa",
+        },
+        "TempDatabase": {
+            "DatabaseFile": folder / "virtuoso-temp.db",
+            "TransactionFile": folder / "virtuoso-temp.trx",
+        },
+        "Parameters": {
+            "ServerPort": f"127.0.0.1:{sql_port}",
+            "DirsAllowed": f"., /usr/share/virtuoso-opensource-7/vad, {folder}",
+            "NumberOfBuffers": "170000",
+            "MaxDirtyBuffers": "130000",
+        },
         "HTTPServer": {"ServerPort": f"127.0.0.1:{http_port}"},
-        "SPARQL": {"ResultSetMaxRows": "1000000", "MaxQueryExecutionTime": "120",
-                   "MaxQueryCostEstimationTime": "0"},
+        "SPARQL": {
+            "ResultSetMaxRows": "1000000",
+            "MaxQueryExecutionTime": "120",
+            "MaxQueryCostEstimationTime": "0",
+        },
     }
     out, section = [], ""
     for line in text.splitlines():
         m = re.match(r"\s*\[(\w+)\]", line)
         if m:
             section = m.group(1)
-        key = line.split("=", 1)[0].strip() if "=" in line and not line.lstrip().startswith(";") \
+        key = (
+            line.split("=", 1)[0].strip()
+            if "=" in line and not line.lstrip().startswith(";")
             else ""
+        )
         if section in values and key in values[section]:
             line = f"{key} = {values[section].pop(key)}"
         out.append(line)
@@ -62,8 +77,12 @@ class Virtuoso:
         self.sql_port = _free_port()
         self.http_port = _free_port()
         self.ini = folder / "virtuoso.ini"
-        self.ini.write_text(_configure(SYSTEM_INI.read_text(encoding="utf-8"), folder,
-                                       self.sql_port, self.http_port), encoding="utf-8")
+        self.ini.write_text(
+            _configure(
+                SYSTEM_INI.read_text(encoding="utf-8"), folder, self.sql_port, self.http_port
+            ),
+            encoding="utf-8",
+        )
         self.base = f"http://127.0.0.1:{self.http_port}"
         self.query_url = self.base + "/sparql"
         self.update_url = self.base + "/sparql-auth"
@@ -74,8 +93,12 @@ class Virtuoso:
 
     def start(self, timeout: float = 120) -> None:
         self._log = (self.folder / "stdout.log").open("wb")
-        self.proc = subprocess.Popen([BINARY, "+configfile", str(self.ini), "+foreground"],
-                                     cwd=self.folder, stdout=self._log, stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen(
+            [BINARY, "+configfile", str(self.ini), "+foreground"],
+            cwd=self.folder,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+        )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:

@@ -41,37 +41,91 @@ SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 SRX = "{http://www.w3.org/2005/sparql-results#}"
 
 TEST_TYPES = {MF.ProtocolTest, MF.GraphStoreProtocolTest, MF.ServiceDescriptionTest}
-STATUS_CODES = {"OK": "200", "Created": "201", "NoContent": "204", "BadRequest": "400",
-                "NotFound": "404", "MethodNotAllowed": "405", "UnsupportedMediaType": "415"}
+STATUS_CODES = {
+    "OK": "200",
+    "Created": "201",
+    "NoContent": "204",
+    "BadRequest": "400",
+    "NotFound": "404",
+    "MethodNotAllowed": "405",
+    "UnsupportedMediaType": "415",
+}
 BOOLEAN_TYPES = {"application/sparql-results+json", "application/sparql-results+xml"}
 TABULAR_TYPES = BOOLEAN_TYPES | {"text/csv", "text/tab-separated-values"}
-RDF_TYPES = {"text/turtle": "turtle", "application/n-triples": "nt",
-             "application/rdf+xml": "xml", "application/ld+json": "json-ld"}
+RDF_TYPES = {
+    "text/turtle": "turtle",
+    "application/n-triples": "nt",
+    "application/rdf+xml": "xml",
+    "application/ld+json": "json-ld",
+}
 ENDPOINT = "/sparql"
 GRAPHS = "/rdf-graphs"
 GRAPH_STORE = "/rdf-graph-store"
 
-SD_TERMS = {SD[t] for t in [
-    "Service", "Feature", "Language", "Function", "Aggregate", "EntailmentRegime",
-    "EntailmentProfile", "GraphCollection", "Dataset", "Graph", "NamedGraph", "endpoint", "feature",
-    "defaultEntailmentRegime", "entailmentRegime", "defaultSupportedEntailmentProfile",
-    "supportedEntailmentProfile", "extensionFunction", "extensionAggregate", "languageExtension",
-    "supportedLanguage", "propertyFeature", "defaultDataset", "availableGraphs", "resultFormat",
-    "inputFormat", "defaultGraph", "namedGraph", "name", "graph", "SPARQL10Query", "SPARQL11Query",
-    "SPARQL11Update", "DereferencesURIs", "UnionDefaultGraph", "RequiresDataset", "EmptyGraphs",
-    "BasicFederatedQuery",
-]}
+SD_TERMS = {
+    SD[t]
+    for t in [
+        "Service",
+        "Feature",
+        "Language",
+        "Function",
+        "Aggregate",
+        "EntailmentRegime",
+        "EntailmentProfile",
+        "GraphCollection",
+        "Dataset",
+        "Graph",
+        "NamedGraph",
+        "endpoint",
+        "feature",
+        "defaultEntailmentRegime",
+        "entailmentRegime",
+        "defaultSupportedEntailmentProfile",
+        "supportedEntailmentProfile",
+        "extensionFunction",
+        "extensionAggregate",
+        "languageExtension",
+        "supportedLanguage",
+        "propertyFeature",
+        "defaultDataset",
+        "availableGraphs",
+        "resultFormat",
+        "inputFormat",
+        "defaultGraph",
+        "namedGraph",
+        "name",
+        "graph",
+        "SPARQL10Query",
+        "SPARQL11Query",
+        "SPARQL11Update",
+        "DereferencesURIs",
+        "UnionDefaultGraph",
+        "RequiresDataset",
+        "EmptyGraphs",
+        "BasicFederatedQuery",
+    ]
+}
 SD_LANGUAGES = {SD.SPARQL10Query, SD.SPARQL11Query, SD.SPARQL11Update}
-SD_FEATURES = {SD.DereferencesURIs, SD.UnionDefaultGraph, SD.RequiresDataset, SD.EmptyGraphs,
-               SD.BasicFederatedQuery}
+SD_FEATURES = {
+    SD.DereferencesURIs,
+    SD.UnionDefaultGraph,
+    SD.RequiresDataset,
+    SD.EmptyGraphs,
+    SD.BasicFederatedQuery,
+}
 # property: (class of its subjects, class of its objects or None)
 SD_SCHEMA = {
-    SD.endpoint: (SD.Service, None), SD.supportedLanguage: (SD.Service, None),
-    SD.feature: (SD.Service, None), SD.resultFormat: (SD.Service, None),
-    SD.inputFormat: (SD.Service, None), SD.defaultDataset: (SD.Service, SD.Dataset),
+    SD.endpoint: (SD.Service, None),
+    SD.supportedLanguage: (SD.Service, None),
+    SD.feature: (SD.Service, None),
+    SD.resultFormat: (SD.Service, None),
+    SD.inputFormat: (SD.Service, None),
+    SD.defaultDataset: (SD.Service, SD.Dataset),
     SD.availableGraphs: (SD.Service, SD.GraphCollection),
-    SD.defaultGraph: (SD.Dataset, SD.Graph), SD.namedGraph: (None, SD.NamedGraph),
-    SD.name: (SD.NamedGraph, None), SD.graph: (SD.NamedGraph, SD.Graph),
+    SD.defaultGraph: (SD.Dataset, SD.Graph),
+    SD.namedGraph: (None, SD.NamedGraph),
+    SD.name: (SD.NamedGraph, None),
+    SD.graph: (SD.NamedGraph, SD.Graph),
 }
 
 
@@ -126,6 +180,7 @@ class Answer:
 
 # -- reading manifests -----------------------------------------------------------------------------
 
+
 @functools.cache
 def load_manifest(path: Path) -> dict[str, W3CTest]:
     """The tests of a manifest by local name: its ``mf:entries`` in order, then tests the file
@@ -144,17 +199,21 @@ def _test(graph: rdflib.Graph, node: rdflib.term.Node) -> W3CTest:
     graph_data = []
     for data in graph.objects(node, UT.graphData):
         source = graph.value(data, UT.graph)
-        graph_data.append((str(graph.value(data, RDFS.label)), Path(unquote(urlparse(
-            str(source)).path))))
+        graph_data.append(
+            (str(graph.value(data, RDFS.label)), Path(unquote(urlparse(str(source)).path)))
+        )
     steps: list[Step] = []
     action = graph.value(node, MF.action)
     if action is not None:
         for request in Collection(graph, graph.value(action, HT.requests)):
             steps.append(_step(graph, request))
     return W3CTest(
-        name=str(node).rsplit("#", 1)[1], title=str(graph.value(node, MF.name)), kind=kind,
+        name=str(node).rsplit("#", 1)[1],
+        title=str(graph.value(node, MF.name)),
+        kind=kind,
         requires=tuple(sorted(str(r).rsplit("#", 1)[1] for r in graph.objects(node, MF.requires))),
-        graph_data=tuple(graph_data), steps=tuple(steps),
+        graph_data=tuple(graph_data),
+        steps=tuple(steps),
     )
 
 
@@ -162,16 +221,19 @@ def _headers(graph: rdflib.Graph, node: rdflib.term.Node) -> tuple[tuple[str, st
     listed = graph.value(node, HT.headers)
     if listed is None:
         return ()
-    return tuple((str(graph.value(h, HT.fieldName)), str(graph.value(h, HT.fieldValue)))
-                 for h in Collection(graph, listed))
+    return tuple(
+        (str(graph.value(h, HT.fieldName)), str(graph.value(h, HT.fieldValue)))
+        for h in Collection(graph, listed)
+    )
 
 
 def _body(graph: rdflib.Graph, node: rdflib.term.Node) -> tuple[str, str] | None:
     body = graph.value(node, HT.body)
     if body is None:
         return None
-    return str(graph.value(body, CNT.chars)), str(graph.value(body, CNT.characterEncoding)
-                                                  or "UTF-8")
+    return str(graph.value(body, CNT.chars)), str(
+        graph.value(body, CNT.characterEncoding) or "UTF-8"
+    )
 
 
 def _step(graph: rdflib.Graph, request: rdflib.term.Node) -> Step:
@@ -188,10 +250,12 @@ def _step(graph: rdflib.Graph, request: rdflib.term.Node) -> Step:
     location = graph.value(resp, MF.expectedLocation)
     expected_body = _body(graph, resp)
     expected = Expected(
-        statuses=tuple(sorted(statuses)), format=str(fmt) if fmt is not None else None,
+        statuses=tuple(sorted(statuses)),
+        format=str(fmt) if fmt is not None else None,
         boolean=bool(boolean.toPython()) if isinstance(boolean, Literal) else None,
         location_variable=str(location) if location is not None else None,
-        headers=_headers(graph, resp), body=expected_body[0] if expected_body else None,
+        headers=_headers(graph, resp),
+        body=expected_body[0] if expected_body else None,
     )
     body = _body(graph, request)
     return Step(
@@ -204,6 +268,7 @@ def _step(graph: rdflib.Graph, request: rdflib.term.Node) -> Step:
 
 
 # -- replaying tests -------------------------------------------------------------------------------
+
 
 def parse_rdf(data: bytes | str, media_type: str) -> rdflib.Graph:
     """An RDF document read with rdflib (an engine other than the server's).  Raises
@@ -242,8 +307,15 @@ class Runner:
     timeout: float = 30.0
     log: list[str] = field(default_factory=list)
 
-    def send(self, method: str, target: str, headers: tuple[tuple[str, str], ...] = (),
-             body: bytes | None = None, *, authorized: bool = False) -> Answer:
+    def send(
+        self,
+        method: str,
+        target: str,
+        headers: tuple[tuple[str, str], ...] = (),
+        body: bytes | None = None,
+        *,
+        authorized: bool = False,
+    ) -> Answer:
         url = urlparse(self.base_url)
         conn = http.client.HTTPConnection(url.hostname, url.port, timeout=self.timeout)
         try:
@@ -257,8 +329,13 @@ class Runner:
             conn.endheaders(body)
             response = conn.getresponse()
             data = response.read()
-            answer = Answer(response.status, {k.lower(): v for k, v in response.getheaders()},
-                            data, authorized, f"{method} {target}")
+            answer = Answer(
+                response.status,
+                {k.lower(): v for k, v in response.getheaders()},
+                data,
+                authorized,
+                f"{method} {target}",
+            )
         finally:
             conn.close()
         self.log.append(f"{method} {target} -> {answer.status}")
@@ -266,19 +343,30 @@ class Runner:
 
     def reset(self) -> None:
         """An empty store: ``DROP ALL`` through the protocol."""
-        answer = self.send("POST", ENDPOINT, (("Content-Type", "application/sparql-update"),),
-                           b"DROP ALL", authorized=True)
+        answer = self.send(
+            "POST",
+            ENDPOINT,
+            (("Content-Type", "application/sparql-update"),),
+            b"DROP ALL",
+            authorized=True,
+        )
         if answer.status != 204:
             raise W3CFailure(f"DROP ALL answered {answer.status}: {answer.body[:300]!r}")
 
     def load(self, graph_iri: str, path: Path) -> None:
         """``ut:graphData``: a file loaded as the named graph ``graph_iri``."""
-        answer = self.send("PUT", f"{GRAPH_STORE}?graph={quote(graph_iri, safe='')}",
-                           (("Content-Type", "application/n-triples"),), path.read_bytes(),
-                           authorized=True)
+        answer = self.send(
+            "PUT",
+            f"{GRAPH_STORE}?graph={quote(graph_iri, safe='')}",
+            (("Content-Type", "application/n-triples"),),
+            path.read_bytes(),
+            authorized=True,
+        )
         if answer.status not in (201, 204):
-            raise W3CFailure(f"loading {path.name} as <{graph_iri}> answered {answer.status}: "
-                             f"{answer.body[:300]!r}")
+            raise W3CFailure(
+                f"loading {path.name} as <{graph_iri}> answered {answer.status}: "
+                f"{answer.body[:300]!r}"
+            )
 
     def run(self, test: W3CTest) -> None:
         """Replay ``test``.  Raises ``W3CFailure`` naming each answer that differs."""
@@ -297,13 +385,18 @@ class Runner:
                 target = target.replace(name, value)
                 if body is not None:
                     body = body.replace(name.encode("utf-8"), value.encode("utf-8"))
-            answer = self.send(step.method, target, step.headers, body,
-                               authorized=is_write(test, step))
+            answer = self.send(
+                step.method, target, step.headers, body, authorized=is_write(test, step)
+            )
             problems = check(step.expected, answer)
             if problems:
-                raise W3CFailure(f"{test.name}, request {number} ({step.method} {target}): "
-                                 + "; ".join(problems) + f"\nbody: {answer.body[:500]!r}"
-                                 + "\nrequests: " + " | ".join(self.log))
+                raise W3CFailure(
+                    f"{test.name}, request {number} ({step.method} {target}): "
+                    + "; ".join(problems)
+                    + f"\nbody: {answer.body[:500]!r}"
+                    + "\nrequests: "
+                    + " | ".join(self.log)
+                )
             if step.expected.location_variable:
                 variables[step.expected.location_variable] = answer.header("location")
 
@@ -342,16 +435,16 @@ def check(expected: Expected, answer: Answer) -> list[str]:
         if not same:
             problems.append(f"header {name}: {got!r}, expected {value!r}")
     if expected.body is not None:
-        ctype = dict((k.lower(), v) for k, v in expected.headers).get("content-type",
-                                                                      "text/turtle")
+        ctype = dict((k.lower(), v) for k, v in expected.headers).get("content-type", "text/turtle")
         want = parse_rdf(expected.body, media(ctype)[0])
         if answer.media_type not in RDF_TYPES:
             problems.append(f"body of type {answer.media_type!r} is not RDF")
         else:
             got = parse_rdf(answer.body, answer.media_type)
             if not isomorphic(got, want):
-                problems.append(f"the graph differs from the expected one:\n"
-                                f"{got.serialize(format='nt')}")
+                problems.append(
+                    f"the graph differs from the expected one:\n{got.serialize(format='nt')}"
+                )
     if expected.location_variable and not answer.header("location"):
         problems.append("no Location header")
     return problems
@@ -389,8 +482,10 @@ def read_results(media_type: str, body: bytes) -> bool | list[dict[str, str]]:
         boolean = root.find(f"{SRX}boolean")
         if boolean is not None:
             return (boolean.text or "").strip() == "true"
-        return [{b.get("name", ""): "".join(b.itertext()).strip()
-                 for b in r.findall(f"{SRX}binding")} for r in root.iter(f"{SRX}result")]
+        return [
+            {b.get("name", ""): "".join(b.itertext()).strip() for b in r.findall(f"{SRX}binding")}
+            for r in root.iter(f"{SRX}result")
+        ]
     delimiter = "," if media_type == "text/csv" else "\t"
     rows = list(csv.reader(io.StringIO(body.decode("utf-8")), delimiter=delimiter))
     return [dict(zip(rows[0], r, strict=True)) for r in rows[1:]]
@@ -398,14 +493,16 @@ def read_results(media_type: str, body: bytes) -> bool | list[dict[str, str]]:
 
 # -- the Service Description tests -----------------------------------------------------------------
 
+
 def _description(runner: Runner, accept: str | None) -> rdflib.Graph:
     headers = (("Accept", accept),) if accept else ()
     answer = runner.send("GET", ENDPOINT, headers)
     if answer.status != 200:
         raise W3CFailure(f"GET {ENDPOINT} (Accept {accept!r}) answered {answer.status}")
     if answer.media_type not in RDF_TYPES:
-        raise W3CFailure(f"GET {ENDPOINT} (Accept {accept!r}) answered {answer.media_type!r}, "
-                         "not RDF")
+        raise W3CFailure(
+            f"GET {ENDPOINT} (Accept {accept!r}) answered {answer.media_type!r}, not RDF"
+        )
     graph = parse_rdf(answer.body, answer.media_type)
     if not len(graph):
         raise W3CFailure(f"GET {ENDPOINT} (Accept {accept!r}) answered an empty graph")
@@ -413,8 +510,10 @@ def _description(runner: Runner, accept: str | None) -> rdflib.Graph:
 
 
 def _returns_rdf(runner: Runner) -> None:
-    graphs = [_description(runner, accept) for accept in
-              (None, "text/turtle", "application/rdf+xml", "application/ld+json")]
+    graphs = [
+        _description(runner, accept)
+        for accept in (None, "text/turtle", "application/rdf+xml", "application/ld+json")
+    ]
     if not all(isomorphic(graphs[0], g) for g in graphs[1:]):
         raise W3CFailure("the service description differs between formats")
 
@@ -445,15 +544,18 @@ def _conforms_to_schema(runner: Runner) -> None:
     languages = set(graph.objects(None, SD.supportedLanguage))
     if not languages or not languages <= SD_LANGUAGES:
         problems.append(f"sd:supportedLanguage {sorted(languages)}")
-    problems += [f"unknown sd:feature {f}" for f in graph.objects(None, SD.feature)
-                 if f not in SD_FEATURES]
+    problems += [
+        f"unknown sd:feature {f}" for f in graph.objects(None, SD.feature) if f not in SD_FEATURES
+    ]
     for named in graph.subjects(RDF.type, SD.NamedGraph):
         if len(list(graph.objects(named, SD.name))) != 1:
             problems.append("an sd:NamedGraph without exactly one sd:name")
     if not list(graph.subjects(RDF.type, SD.Service)):
         problems.append("no sd:Service")
-    if any(isinstance(s, BNode) and not list(graph.predicate_objects(s))
-           for s in graph.objects(None, SD.defaultDataset)):
+    if any(
+        isinstance(s, BNode) and not list(graph.predicate_objects(s))
+        for s in graph.objects(None, SD.defaultDataset)
+    ):
         problems.append("an empty sd:defaultDataset")
     if problems:
         raise W3CFailure("; ".join(problems))
