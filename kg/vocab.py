@@ -52,7 +52,7 @@ RK = ClosedNamespace(
     OrganizationTypeScheme ObservationCategoryScheme OrphaMappingScheme
     listedIn hasListEntry inList entryNumber entryOf printedName listSize orphaCode
     servesDisease servesDiseaseText organizationType registrationStatus activityType fundingSourceType
-    memberOf partnerOf supportedBy launchedBy issuedBy location appliesToDisease appliesToDiseaseText
+    memberOf partnerOf supportedBy hostedBy registeredWith launchedBy issuedBy location appliesToDisease appliesToDiseaseText
     hasRegulatoryStatus statusType forIndication indicationText decidedBy basedOnPolicy ofDrug
     approvalYear establishesList documentNumber jurisdiction
     inn brandName

@@ -39,7 +39,7 @@ LINK_PROPERTIES = {
     "memberOf": RK.memberOf,
     "partnerOf": RK.partnerOf,
     "supportedBy": RK.supportedBy,
-    "hostedBy": RK.supportedBy,
+    "hostedBy": RK.hostedBy,
 }
 NAME_PROPERTIES = ("name", "altName")
 TEXT_PROPERTIES = ("location", "description", "registrationAuthority")
@@ -382,7 +382,7 @@ def _statement(
     if name == "location":
         return RK.location, text(value)
     if name == "registrationAuthority":
-        return SCHEMA.description, text(f"Registered with {value}", "en")
+        return RK.registeredWith, text(value)
     return SCHEMA.description, text(value, "en")
 
 

@@ -72,7 +72,7 @@ def test_loader_states_each_fact_with_its_source_and_quote() -> None:
             schema:foundingDate "2008"^^xsd:gYear ; rk:location "Beijing" ;
             rk:registrationStatus
                 <https://w3id.org/rarekg/vocab/registration-status/hosted-by-another-body> ;
-            rk:supportedBy <{ID}org/host-foundation> ;
+            rk:hostedBy <{ID}org/host-foundation> ;
             rk:activityType <https://w3id.org/rarekg/vocab/activity-type/meetups> ;
             schema:url "https://oi.example.org/"^^xsd:anyURI .
         <{ID}org/host-foundation> a rk:Foundation .""",
@@ -249,7 +249,8 @@ def test_every_organization_statement_has_a_source_and_a_quote(store_dir: Path) 
             ?s ?p ?o .
             FILTER (?p IN (rk:servesDisease, rk:servesDiseaseText, rk:registrationStatus,
                            rk:activityType, rk:fundingSourceType, rk:memberOf, rk:partnerOf,
-                           rk:supportedBy, rk:organizationType, rk:location,
+                           rk:supportedBy, rk:hostedBy, rk:registeredWith,
+                           rk:organizationType, rk:location,
                            schema:foundingDate, schema:url, schema:description,
                            skos:prefLabel, skos:altLabel))
             FILTER NOT EXISTS {{
