@@ -14,6 +14,7 @@ from pyoxigraph import Quad, Store
 from kg import store as stores
 from kg.describe import SourceInfo, describe, graph_counts
 from kg.errors import BuildError, RarekgError, ValidationFailed
+from kg.search import write_index as write_search_index
 from kg.validate import Finding, validate_store
 
 
@@ -77,6 +78,7 @@ def build_graph(
         store.flush()
         store.optimize()
         counts = graph_counts(store)
+        write_search_index(store, build_dir)
         del store
         stores.swap_in(store_dir, build_dir)
     except RarekgError:

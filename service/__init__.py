@@ -29,12 +29,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     )
     app.extensions["rarekg_writer"] = WriterProcess(backend, timeout=settings["query_timeout"])
 
-    from service import description, form, graphstore, http, sparql
+    from service import description, form, graphstore, http, sparql, web
 
     app.register_blueprint(sparql.bp)
     app.register_blueprint(description.bp)
     app.register_blueprint(graphstore.bp)
     app.register_blueprint(form.bp)
+    web.install(app)
     http.install(app)
 
     @app.errorhandler(RarekgError)

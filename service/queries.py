@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import current_app
 
-from kg.executor import QueryPool, QueryRequest
+from kg.executor import QueryAnswer, QueryPool, QueryRequest
 
 JSON_RESULTS = "application/sparql-results+json"
 
@@ -36,3 +36,9 @@ def ask(query: str) -> bool:
 def construct(query: str, media_type: str) -> bytes:
     """A graph result serialized as ``media_type`` (Turtle, N-Triples, JSON-LD, RDF/XML)."""
     return pool().run(QueryRequest(query=query, accept=media_type)).body
+
+
+def answer(query: str, accept: str) -> QueryAnswer:
+    """Any query's answer in the type ``accept`` prefers (for the query form, which shows SELECT,
+    ASK and graph results).  Raises the query's ``RarekgError``."""
+    return pool().run(QueryRequest(query=query, accept=accept))

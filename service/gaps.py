@@ -1,0 +1,226 @@
+"""``/gaps``: for each national list, how many listed diseases have a patient organization, a drug
+approved in China, an FDA orphan approval, a trial, reimbursement; as server-rendered SVG charts
+and a table.  Every number is the row count of a query, and links to that query in the form.
+
+Whether a kind of data is loaded at all is read from the VoID description of the build (graph
+``https://w3id.org/rarekg/graph/void``), so an absent source reads "not loaded", never "none".
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import Blueprint, current_app, render_template
+
+from kg import store as stores
+from kg.errors import RarekgError
+from kg.vocab import CONCEPT_BASE, GRAPH_BASE, PREFIXES
+from service import charts, web
+from service.queries import select
+
+bp = Blueprint("gaps", __name__)
+
+RK = PREFIXES["rk"]
+VOID_GRAPH = GRAPH_BASE + "void"
+PREAMBLE = """PREFIX rk: <https://w3id.org/rarekg/vocab#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX schema: <http://schema.org/>
+"""
+APPROVAL = f"<{CONCEPT_BASE}decision-type/marketing-approval>"
+
+
+@dataclass(frozen=True)
+class Measure:
+    id: str
+    title: str
+    title_zh: str
+    counted: str  # the variable counted per disease
+    column: str  # its column name in the result
+    pattern: str  # binds ?disease to the listed disease and ?<counted>
+    classes: tuple[str, ...] = ()  # loaded when VoID has entities of one of these classes
+    graphs: tuple[str, ...] = ()  # ... or one of these graphs
+    note: str = ""
+
+
+MEASURES = (
+    Measure("organization", "Patient organization", "患者组织", "org", "organizations",
+            "?org a rk:PatientOrganization ; rk:servesDisease ?served .\n"
+            "  ?served skos:broader* ?disease .",
+            classes=(RK + "PatientOrganization",),
+            note="known to this graph; an organization serving a subtype counts for its entry"),
+    Measure("china-drug", "Drug approved in China", "中国已批准药物", "drug", "drugs_china",
+            f"?status rk:ofDrug ?drug ; rk:jurisdiction \"CN\" ; rk:statusType {APPROVAL} ;\n"
+            "          rk:forIndication ?indication .\n  ?indication skos:broader* ?disease .",
+            graphs=("china-drug-approvals",)),
+    Measure("fda-orphan", "FDA orphan approval", "FDA孤儿药批准", "drug", "drugs_fda_orphan",
+            f"?status rk:ofDrug ?drug ; rk:jurisdiction \"US\" ; rk:statusType {APPROVAL} ;\n"
+            "          rk:forIndication ?indication .\n  ?indication skos:broader* ?disease .",
+            graphs=("fda-orphan-approvals",)),
+    Measure("trial", "Clinical trial", "临床试验", "trial", "trials",
+            "?trial a rk:ClinicalTrial ; schema:healthCondition ?condition .\n"
+            "  ?condition skos:broader* ?disease .",
+            classes=(RK + "ClinicalTrial",)),
+    Measure("reimbursement", "Reimbursement", "医保报销", "drug", "drugs_reimbursed",
+            "?reimbursement a rk:ReimbursementStatus ; rk:ofDrug ?drug .\n"
+            "  ?approval rk:ofDrug ?drug ; rk:jurisdiction \"CN\" ;\n"
+            "            rk:forIndication ?indication .\n"
+            "  ?indication skos:broader* ?disease .",
+            classes=(RK + "ReimbursementStatus",)),
+)
+_CACHE: dict[str, Any] = {}
+
+
+def _entries(list_iri: str) -> str:
+    return (f"  ?e rk:inList <{list_iri}> ; rk:entryNumber ?entry ; rk:entryOf ?disease ;\n"
+            "     rk:printedName ?name_zh, ?name_en .\n"
+            "  FILTER (lang(?name_zh) = \"zh\" && lang(?name_en) = \"en\")\n")
+
+
+def listed_query(list_iri: str, title: str) -> str:
+    return (f"{PREAMBLE}# The diseases of the {title}\n"
+            "SELECT ?disease ?entry ?name_zh ?name_en\nWHERE {\n"
+            f"{_entries(list_iri)}}}\nORDER BY ?entry\n")
+
+
+def with_query(list_iri: str, title: str, m: Measure) -> str:
+    return (f"{PREAMBLE}# Diseases of the {title} with: {m.title.lower()}"
+            f"{' (' + m.note + ')' if m.note else ''}\n"
+            "SELECT ?disease ?entry ?name_zh ?name_en "
+            f"(COUNT(DISTINCT ?{m.counted}) AS ?{m.column})\n"
+            f"WHERE {{\n{_entries(list_iri)}  {m.pattern}\n}}\n"
+            "GROUP BY ?disease ?entry ?name_zh ?name_en\nORDER BY ?entry\n")
+
+
+def without_query(list_iri: str, title: str, m: Measure) -> str:
+    return (f"{PREAMBLE}# Diseases of the {title} without: {m.title.lower()}"
+            f"{' (' + m.note + ')' if m.note else ''}\n"
+            f"SELECT ?disease ?entry ?name_zh ?name_en\nWHERE {{\n{_entries(list_iri)}"
+            f"  MINUS {{\n    {m.pattern}\n  }}\n}}\nORDER BY ?entry\n")
+
+
+def form_link(query: str) -> str:
+    return "/?" + urlencode({"query": query})
+
+
+def _void() -> dict[str, Any]:
+    """What the VoID description says: graphs, their classes, sources and dates."""
+    rows = select(
+        "PREFIX void: <http://rdfs.org/ns/void#> PREFIX dct: <http://purl.org/dc/terms/> "
+        "PREFIX prov: <http://www.w3.org/ns/prov#> "
+        f"SELECT ?g ?title ?issued ?class ?n WHERE {{ GRAPH <{VOID_GRAPH}> {{ ?d void:subset ?g . "
+        "OPTIONAL { ?g dct:title ?title } OPTIONAL { ?g dct:issued ?issued } "
+        "OPTIONAL { ?g void:classPartition ?cp . ?cp void:class ?class ; void:entities ?n } } }")
+    graphs: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        g = graphs.setdefault(row["g"]["value"], {"iri": row["g"]["value"], "classes": {}})
+        for name in ("title", "issued"):
+            if name in row:
+                g[name] = row[name]["value"]
+        if "class" in row:
+            g["classes"][row["class"]["value"]] = int(row["n"]["value"])
+    sources = select(
+        "PREFIX void: <http://rdfs.org/ns/void#> PREFIX prov: <http://www.w3.org/ns/prov#> "
+        f"SELECT ?g (COUNT(DISTINCT ?s) AS ?n) WHERE {{ GRAPH <{VOID_GRAPH}> {{ ?d void:subset ?g "
+        ". ?g prov:wasDerivedFrom ?s } } GROUP BY ?g")
+    for row in sources:
+        if row["g"]["value"] in graphs:
+            graphs[row["g"]["value"]]["sources"] = int(row["n"]["value"])
+    built = select("PREFIX dct: <http://purl.org/dc/terms/> "
+                   "PREFIX void: <http://rdfs.org/ns/void#> "
+                   f"SELECT ?built WHERE {{ GRAPH <{VOID_GRAPH}> {{ ?d void:subset ?g ; "
+                   "dct:created ?built } } LIMIT 1")
+    return {"graphs": graphs, "built": built[0]["built"]["value"] if built else ""}
+
+
+def _loaded(m: Measure, void: dict[str, Any]) -> list[dict[str, Any]]:
+    """The graphs that hold this kind of data (empty: not loaded)."""
+    found = []
+    for g in void["graphs"].values():
+        name = g["iri"].removeprefix(GRAPH_BASE)
+        if name in m.graphs or any(g["classes"].get(c, 0) > 0 for c in m.classes):
+            found.append(g)
+    return found
+
+
+def _organizations(void: dict[str, Any]) -> dict[str, Any]:
+    cls = RK + "PatientOrganization"
+    graphs = [g for g in void["graphs"].values() if g["classes"].get(cls, 0) > 0]
+    sources = select(
+        "PREFIX void: <http://rdfs.org/ns/void#> PREFIX prov: <http://www.w3.org/ns/prov#> "
+        f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ GRAPH <{VOID_GRAPH}> {{ "
+        f"?g void:classPartition/void:class <{cls}> ; prov:wasDerivedFrom ?s }} }}")
+    total = select(f"SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE {{ ?o a <{cls}> }}")
+    dates = sorted(g["issued"] for g in graphs if g.get("issued"))
+    return {
+        "total": int(total[0]["n"]["value"]) if total else 0,
+        "sources": int(sources[0]["n"]["value"]) if sources else 0,
+        "graphs": [{"name": g["iri"].removeprefix(GRAPH_BASE), "href": "/graph/" +
+                    g["iri"].removeprefix(GRAPH_BASE), "title": g.get("title", ""),
+                    "entities": g["classes"][cls], "sources": g.get("sources", 0),
+                    "issued": g.get("issued", "")} for g in graphs],
+        "as_of": dates[-1] if dates else "",
+        "built": void["built"],
+    }
+
+
+def _lists() -> list[dict[str, str]]:
+    rows = select(
+        "PREFIX rk: <https://w3id.org/rarekg/vocab#> "
+        "PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
+        "SELECT ?list ?zh ?en WHERE { ?list a rk:RareDiseaseList . "
+        "OPTIONAL { ?list skos:prefLabel ?zh FILTER (lang(?zh) = \"zh\") } "
+        "OPTIONAL { ?list skos:prefLabel ?en FILTER (lang(?en) = \"en\") } } ORDER BY ?list")
+    return [{"iri": r["list"]["value"], "zh": r.get("zh", {}).get("value", ""),
+             "en": r.get("en", {}).get("value", "") or r["list"]["value"].rsplit("/", 1)[-1]}
+            for r in rows]
+
+
+def dashboard() -> dict[str, Any]:
+    """Every number of the dashboard, with the query that produced it (cached per build)."""
+    key = stores.version(Path(current_app.config["RAREKG"]["store"]))
+    if key in _CACHE:
+        cached: dict[str, Any] = _CACHE[key]
+        return cached
+    started = time.perf_counter()
+    void = _void()
+    measures = [{"m": m, "graphs": _loaded(m, void)} for m in MEASURES]
+    lists = []
+    for lst in _lists():
+        title = lst["en"]
+        q_all = listed_query(lst["iri"], title)
+        total = len(select(q_all))
+        cells = []
+        for info in measures:
+            m = info["m"]
+            if not info["graphs"]:
+                cells.append({"measure": m, "loaded": False})
+                continue
+            q_with = with_query(lst["iri"], title, m)
+            q_without = without_query(lst["iri"], title, m)
+            have, lack = len(select(q_with)), len(select(q_without))
+            cells.append({"measure": m, "loaded": True, "with": have, "without": lack,
+                          "share": have / total if total else 0.0,
+                          "with_href": form_link(q_with), "without_href": form_link(q_without)})
+        lists.append({**lst, "total": total, "total_href": form_link(q_all), "cells": cells,
+                      "chart": charts.coverage_chart(
+                          f"chart-{lst['iri'].rsplit('/', 1)[-1]}", title, total,
+                          [charts.Bar(c["measure"].title, c.get("with"), total,
+                                      c.get("with_href", "")) for c in cells])})
+    data = {"lists": lists, "measures": measures, "organizations": _organizations(void),
+            "seconds": time.perf_counter() - started}
+    _CACHE.clear()
+    _CACHE[key] = data
+    return data
+
+
+@bp.route("/gaps")
+def gaps() -> str | tuple[str, int]:
+    try:
+        data = dashboard()
+    except RarekgError as exc:
+        return web.error_page(exc)
+    return render_template("gaps.html", title="Gaps in the rare-disease ecosystem", **data)

@@ -1,0 +1,130 @@
+"""Resource pages: every IRI the graph mints is answered at the same path on the service
+(``https://w3id.org/rarekg/id/disease/cn1-086`` at ``/id/disease/cn1-086``; the base is the setting
+``base_iri``), as HTML for browsers and Turtle, N-Triples, JSON-LD or RDF/XML by content negotiation
+(``Accept``, or ``?format=``).  ``/page?iri=`` shows any IRI, minted or not."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import Blueprint, Response, render_template, request
+
+from kg.errors import BadRequest, NotAcceptable, NotFound, RarekgError
+from kg.query import negotiate
+from kg.vocab import GRAPH_BASE
+from service import queries, resource, terms, web
+
+bp = Blueprint("pages", __name__)
+
+HTML = "text/html"
+RDF_TYPES = {
+    "text/turtle": "Turtle",
+    "application/n-triples": "N-Triples",
+    "application/ld+json": "JSON-LD",
+    "application/rdf+xml": "RDF/XML",
+}
+FORMATS = {
+    "html": HTML, "ttl": "text/turtle", "turtle": "text/turtle", "nt": "application/n-triples",
+    "ntriples": "application/n-triples", "n-triples": "application/n-triples",
+    "jsonld": "application/ld+json", "json-ld": "application/ld+json",
+    "rdf": "application/rdf+xml", "xml": "application/rdf+xml", "rdfxml": "application/rdf+xml",
+}
+FORMAT_LINKS = (("ttl", "Turtle"), ("nt", "N-Triples"), ("jsonld", "JSON-LD"), ("rdf", "RDF/XML"))
+ONTOLOGY_GRAPH = GRAPH_BASE + "ontology"
+
+
+@bp.errorhandler(RarekgError)
+def html_error(exc: RarekgError) -> tuple[str, int] | tuple[Response, int]:
+    fmt = request.args.get("format", "").lower()
+    html = FORMATS.get(fmt, "") == HTML if fmt else \
+        negotiate(request.headers.get("Accept", ""), [HTML, *RDF_TYPES], HTML) == HTML
+    if not html:
+        return Response(str(exc) + "\n", content_type="text/plain; charset=utf-8"), exc.status
+    return web.error_page(exc)
+
+
+def _media_type() -> str:
+    fmt = request.args.get("format", "").lower()
+    if fmt:
+        if fmt not in FORMATS:
+            raise NotAcceptable("format must be one of " + ", ".join(sorted(FORMATS)))
+        return FORMATS[fmt]
+    media = negotiate(request.headers.get("Accept", ""), [HTML, *RDF_TYPES], HTML)
+    if media is None:
+        raise NotAcceptable("this page is available as " + ", ".join([HTML, *RDF_TYPES]))
+    return media
+
+
+def _rdf(query: str, media: str) -> Response:
+    body = queries.construct(query, media)
+    charset = "; charset=utf-8" if media in ("text/turtle", "application/n-triples") else ""
+    response = Response(body, content_type=media + charset)
+    response.headers["Vary"] = "Accept"
+    return response
+
+
+def show(iri: str, extra: dict[str, Any] | None = None) -> Response | tuple[str, int] | str:
+    media = _media_type()
+    if not resource.known(iri):
+        minted = iri.startswith(terms.base_iri())
+        raise NotFound(f"<{iri}> is not in this graph" if minted
+                       else f"this graph says nothing about <{iri}>")
+    if media != HTML:
+        query = resource.describe_query(iri)
+        if iri == terms.base_iri() + "vocab":
+            query = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{ONTOLOGY_GRAPH}> {{ ?s ?p ?o }} }}"
+        return _rdf(query, media)
+    data = resource.describe(iri)
+    title = data["label"].get("zh") or data["label"].get("en") or terms.compact(iri)
+    links = [{"label": label, "href": request.path + "?" + urlencode(
+        {"iri": iri, "format": fmt} if request.path == "/page" else {"format": fmt})}
+        for fmt, label in FORMAT_LINKS]
+    html = render_template("page.html", r=data, title=title, formats=links, **(extra or {}))
+    return Response(html, content_type="text/html; charset=utf-8", headers={"Vary": "Accept"})
+
+
+@bp.route("/id/<path:rest>")
+def minted(rest: str) -> Response | tuple[str, int] | str:
+    return show(terms.check_iri(terms.base_iri() + "id/" + rest))
+
+
+@bp.route("/graph/<path:rest>")
+def graph(rest: str) -> Response | tuple[str, int] | str:
+    return show(terms.check_iri(terms.base_iri() + "graph/" + rest))
+
+
+@bp.route("/vocab/<path:rest>")
+def concept(rest: str) -> Response | tuple[str, int] | str:
+    return show(terms.check_iri(terms.base_iri() + "vocab/" + rest))
+
+
+@bp.route("/vocab")
+def vocab() -> Response | tuple[str, int] | str:
+    iri = terms.base_iri() + "vocab"
+    namespace = iri + "#"
+    rows = queries.select(
+        "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+        f"SELECT ?t ?type ?label ?comment WHERE {{ GRAPH <{ONTOLOGY_GRAPH}> {{ ?t a ?type . "
+        f"FILTER (STRSTARTS(STR(?t), \"{namespace}\")) "
+        "OPTIONAL { ?t rdfs:label ?label } OPTIONAL { ?t rdfs:comment ?comment } } } ORDER BY ?t")
+    found: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        t = row["t"]["value"]
+        term = found.setdefault(t, {"name": t[len(namespace):], "types": set(), "label": {},
+                                    "comment": {}, "href": "/page?" + urlencode({"iri": t})})
+        term["types"].add(terms.compact(row["type"]["value"]))
+        for name in ("label", "comment"):
+            if name in row:
+                text = row[name]["value"]
+                term[name][terms.language_of(text, row[name].get("xml:lang", ""))] = text
+    vocab_terms = sorted(found.values(), key=lambda t: (t["name"][:1].islower(), t["name"]))
+    return show(iri, {"vocab_terms": vocab_terms})
+
+
+@bp.route("/page")
+def page() -> Response | tuple[str, int] | str:
+    iri = request.args.get("iri", "").strip()
+    if not iri:
+        raise BadRequest("give the IRI to show: /page?iri=<IRI>")
+    return show(terms.check_iri(iri))

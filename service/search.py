@@ -1,0 +1,98 @@
+"""``/search?q=``: find diseases, organizations, drugs, trials, policies and lists by any name or
+code, from the search index built with the graph (``kg/search.py``).  HTML for browsers, JSON for
+``Accept: application/json``.
+
+The index of the build being served is the ``search.sqlite`` file in its directory, so a rebuilt
+store swaps in its own index.  A build without one (a store written by SPARQL Update, or a remote
+engine) gets an index built once, in memory, from the graph through the bounded query executors.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, Response, current_app, jsonify, render_template, request
+
+from kg import search as index
+from kg import store as stores
+from kg.errors import RarekgError
+from service import queries, terms, web
+
+bp = Blueprint("search", __name__)
+
+MAX_LIMIT = 100
+DEFAULT_LIMIT = 20
+_memory: dict[str, sqlite3.Connection] = {}
+_lock = threading.Lock()
+
+
+@bp.errorhandler(RarekgError)
+def error(exc: RarekgError) -> tuple[str, int] | tuple[Response, int]:
+    if web.wants_html():
+        return web.error_page(exc)
+    return jsonify(exc.to_json()), exc.status
+
+
+def _select(query: str) -> Iterable[index.Row]:
+    for binding in queries.select(query):
+        yield {name: (str(term["value"]), str(term.get("xml:lang", "")))
+               for name, term in binding.items() if term["type"] in ("uri", "literal")}
+
+
+@contextmanager
+def connection() -> Iterator[sqlite3.Connection]:
+    """The index of the build being served, for one search."""
+    store_dir = Path(current_app.config["RAREKG"]["store"])
+    path = stores.data_dir(store_dir) / index.INDEX_FILE
+    try:
+        conn = index.open_index(path)
+    except FileNotFoundError:
+        pass
+    else:
+        try:
+            yield conn
+        finally:
+            conn.close()
+        return
+    version = stores.version(store_dir)
+    with _lock:
+        memory = _memory.get(version)
+        if memory is None:
+            memory = sqlite3.connect(":memory:", check_same_thread=False)
+            index.build_index(_select, memory)
+            _memory.clear()
+            _memory[version] = memory
+        yield memory
+
+
+def _limit() -> int:
+    try:
+        return min(max(int(request.args.get("limit", DEFAULT_LIMIT)), 1), MAX_LIMIT)
+    except ValueError:
+        return DEFAULT_LIMIT
+
+
+@bp.route("/search")
+def search() -> Response | str:
+    text = request.args.get("q", "").strip()
+    limit = _limit()
+    started = time.perf_counter()
+    hits: list[index.Hit] = []
+    if text:
+        with connection() as conn:
+            hits = index.search(conn, text, limit)
+    took = round((time.perf_counter() - started) * 1000, 2)
+    if not web.wants_html():
+        return jsonify({"query": text, "took_ms": took, "results": [
+            {**h.to_json(), "href": terms.page_link(h.iri)} for h in hits]})
+    shown: list[dict[str, Any]] = [
+        {**h.to_json(), "href": terms.page_link(h.iri), "short": terms.compact(h.iri),
+         "matched_lang": terms.language_of(h.matched, "")} for h in hits]
+    return render_template("search.html", title=f"Search: {text}" if text else "Search",
+                           q=text, hits=shown, took=took, limit=limit)

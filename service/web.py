@@ -1,0 +1,50 @@
+"""The web pages of the service: resource pages, search and the gap dashboard next to the query
+form, with what every page shares (the search box, HTML errors, a strict content security policy:
+the pages run only the service's own scripts)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, Response, render_template, request
+
+from kg.errors import RarekgError
+from service import terms
+
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
+NAV = (("/", "Query"), ("/search", "Search"), ("/gaps", "Gaps"))
+
+
+def wants_html() -> bool:
+    return request.accept_mimetypes.best_match(["text/html", "application/json"]) != \
+        "application/json"
+
+
+def error_page(exc: RarekgError) -> tuple[str, int]:
+    return render_template("error.html", error=exc, title=f"Error {exc.status}"), exc.status
+
+
+def install(app: Flask) -> None:
+    """Register the pages' blueprints, template helpers and headers on ``app``."""
+    from service import gaps, pages, search
+
+    app.register_blueprint(search.bp)
+    app.register_blueprint(gaps.bp)
+    app.register_blueprint(pages.bp)
+
+    @app.context_processor
+    def shared() -> dict[str, Any]:
+        return {"nav": NAV, "page_link": terms.page_link, "compact": terms.compact,
+                "search_text": request.args.get("q", "") if request.path == "/search" else ""}
+
+    @app.route("/favicon.ico")
+    def favicon() -> Response:
+        return Response(status=204, headers={"Cache-Control": "public, max-age=86400"})
+
+    @app.after_request
+    def security_headers(response: Response) -> Response:
+        if response.mimetype == "text/html":
+            response.headers.setdefault("Content-Security-Policy", CSP)
+            response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response

@@ -1,0 +1,250 @@
+"""The web pages in a real browser: Playwright driving Debian's Chromium against a real
+``rarekg serve`` process.  Each test saves screenshots (a folder under the pytest temporary
+directory, copied to /tmp/rarekg-screenshots at the end).
+
+Outside CI the tests are skipped, with a message, when /usr/bin/chromium or the playwright package
+is missing; in CI (``CI=true``) they fail instead.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import pytest
+
+from tests.conftest import IN_CI, Server
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+SHARED_SHOTS = Path("/tmp/rarekg-screenshots")
+OI_ZH = "成骨不全症\uff08脆骨病\uff09"
+Q1 = "q01-diseases-without-patient-organization"
+
+pytestmark = pytest.mark.server
+
+
+def _unavailable(message: str) -> None:
+    if IN_CI:
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def shots(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    folder = tmp_path_factory.mktemp("screenshots")
+    yield folder
+    if any(folder.iterdir()):
+        shutil.rmtree(SHARED_SHOTS, ignore_errors=True)
+        shutil.copytree(folder, SHARED_SHOTS)
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        _unavailable(f"{CHROMIUM} not found: install Debian's Chromium (apt-get install -y "
+                     "chromium) to run the browser tests")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("the playwright package is not installed (pip install -e '.[test]')")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield browser
+        browser.close()
+
+
+class Tab:
+    """A page that records console errors, page errors and dialogs, and saves screenshots."""
+
+    def __init__(self, browser: Any, server: Server, shots: Path, width: int = 1280,
+                 height: int = 900) -> None:
+        self.server = server
+        self.shots = shots
+        self.errors: list[str] = []
+        self.dialogs: list[str] = []
+        self.page = browser.new_page(viewport={"width": width, "height": height})
+        self.page.set_default_timeout(30_000)
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+
+        def dialog(d: Any) -> None:
+            self.dialogs.append(d.message)
+            d.dismiss()
+
+        self.page.on("dialog", dialog)
+
+    def open(self, path: str) -> Any:
+        self.page.goto(self.server.url + path)
+        self.page.wait_for_load_state("networkidle")
+        return self.page
+
+    def shot(self, name: str, full: bool = True) -> None:
+        self.page.screenshot(path=str(self.shots / f"{name}.png"), full_page=full)
+
+    def close(self) -> None:
+        self.page.close()
+        assert self.errors == [], self.errors
+
+
+@pytest.fixture()
+def tab(chromium: Any, server: Server, shots: Path) -> Iterator[Tab]:
+    t = Tab(chromium, server, shots)
+    yield t
+    t.close()
+
+
+@pytest.fixture()
+def phone(chromium: Any, server: Server, shots: Path) -> Iterator[Tab]:
+    t = Tab(chromium, server, shots, width=390, height=844)
+    yield t
+    t.close()
+
+
+def test_question_1_runs_and_a_row_leads_to_its_page(tab: Tab) -> None:
+    page = tab.open("/")
+    tab.shot("01-form")
+    # the gallery can be searched
+    page.fill("#example-filter", "患者组织")
+    assert page.is_visible(f"#example-{Q1}")
+    page.fill("#example-filter", "no example has these words")
+    assert page.is_visible("#no-examples")
+    page.fill("#example-filter", "")
+    # choosing question 1 fills the editor; Run shows its rows
+    page.click(f"#example-{Q1} a[data-action=use]")
+    assert "FILTER NOT EXISTS" in page.input_value("#query")
+    assert page.locator(".editor pre.highlight .tok-kw").count() > 10  # highlighted
+    # the coloured copy lies exactly under the text being edited
+    sizes = page.evaluate("[document.querySelector('.editor pre').scrollHeight, "
+                          "document.querySelector('#query').scrollHeight, "
+                          "document.querySelector('.editor pre').clientWidth, "
+                          "document.querySelector('#query').clientWidth]")
+    assert sizes[0] == sizes[1] and sizes[2] == sizes[3], sizes
+    page.click("#run")
+    page.wait_for_selector("table.result-table tbody tr")
+    rows = page.locator("table.result-table tbody tr").count()
+    assert rows == 50  # the first page of more than 50
+    summary = page.inner_text("#results .summary")
+    assert re.search(r"^\d+ row\(s\) · \d+ ms", summary), summary
+    assert "?query=" in page.url  # the state is a URL
+    assert page.locator("#results .downloads a").count() == 3
+    tab.shot("02-question-1-results")
+    # sort and page, still in the URL
+    page.click("table.result-table th button:has-text('entry')")
+    assert "sort=entry" in page.url
+    page.click("nav.pager button:has-text('Next')")
+    assert "page=2" in page.url
+    # a row's link opens the disease's page
+    link = page.locator("table.result-table tbody tr a.iri[href^='/id/disease/']").first
+    href = link.get_attribute("href")
+    link.click()
+    page.wait_for_load_state("networkidle")
+    assert page.url.endswith(href)
+    assert page.is_visible("h1")
+    assert page.is_visible("#sources-heading")
+    tab.shot("03-row-to-resource-page")
+
+
+def test_shared_url_opens_and_runs_the_query(tab: Tab) -> None:
+    query = ("PREFIX rk: <https://w3id.org/rarekg/vocab#> SELECT ?entry ?disease WHERE { "
+             "?e rk:inList <https://w3id.org/rarekg/id/list/cn2> ; rk:entryNumber ?entry ; "
+             "rk:entryOf ?disease }")
+    page = tab.open("/?" + urlencode({"query": query, "sort": "entry", "desc": "1"}))
+    assert page.input_value("#query") == query
+    first = page.locator("table.result-table tbody tr").first.locator("td").first.inner_text()
+    assert first.strip() == "86"  # sorted by entry, descending, as the URL says
+    assert "86 row(s)" in page.inner_text("#results .summary")
+
+
+def test_ctrl_enter_runs_and_an_error_is_shown_with_the_query_kept(tab: Tab) -> None:
+    page = tab.open("/")
+    broken = "SELECT ?x WHERE { ?x ?p }"
+    page.fill("#query", broken)
+    page.press("#query", "Control+Enter")
+    page.wait_for_selector("#results .error")
+    assert "line 1" in page.inner_text("#results .error h3")
+    assert page.input_value("#query") == broken
+    # prefix help: an undeclared known prefix can be added with one click
+    page.fill("#query", "SELECT ?d WHERE { ?d a rk:RareDisease } LIMIT 3")
+    page.click("#prefix-hints button:has-text('Add PREFIX rk:')")
+    assert page.input_value("#query").startswith("PREFIX rk: <https://w3id.org/rarekg/vocab#>")
+    page.press("#query", "Control+Enter")
+    page.wait_for_selector("table.result-table tbody tr")
+    assert page.locator("table.result-table tbody tr").count() == 3
+    tab.shot("04-error-then-prefix-help")
+
+
+def test_search_by_folk_name_reaches_osteogenesis_imperfecta(tab: Tab) -> None:
+    page = tab.open("/")
+    page.fill("#site-search", "瓷娃娃")
+    page.press("#site-search", "Enter")
+    page.wait_for_selector("ol.hits li")
+    first = page.locator("ol.hits li").first
+    assert OI_ZH in first.inner_text()
+    tab.shot("05-search-folk-name")
+    first.locator("a").first.click()
+    page.wait_for_load_state("networkidle")
+    assert page.url.endswith("/id/disease/cn1-086")
+    assert OI_ZH in page.inner_text("h1")
+    assert "关于公布第一批罕见病目录的通知" in page.inner_text(".where")
+    assert page.locator(".evidence blockquote").count() > 0  # quotes of the facts
+    tab.shot("06-osteogenesis-imperfecta")
+
+
+def test_markup_in_a_literal_runs_nothing(tab: Tab) -> None:
+    evil = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2; alert(2)">'
+    query = "SELECT ?x WHERE { BIND (" + json.dumps(evil) + " AS ?x) }"
+    page = tab.open("/?" + urlencode({"query": query}))
+    cell = page.locator("table.result-table tbody td").first
+    assert cell.inner_text() == evil
+    assert page.locator("table.result-table img").count() == 0
+    page.click("#run")  # and through the script that renders answers in place
+    page.wait_for_selector("table.result-table tbody td")
+    assert page.locator("table.result-table tbody td").first.inner_text() == evil
+    page.wait_for_timeout(300)
+    assert page.evaluate("window.__pwned") is None
+    assert tab.dialogs == []
+    tab.shot("07-markup-in-a-result-shown-as-text")
+    page = tab.open("/search?" + urlencode({"q": evil}))
+    assert evil in page.inner_text("h2")
+    assert page.evaluate("window.__pwned") is None
+    assert tab.dialogs == []
+    tab.shot("07-markup-in-a-search-shown-as-text")
+
+
+def test_gap_dashboard_shows_its_charts_and_opens_the_queries(tab: Tab) -> None:
+    page = tab.open("/gaps")
+    assert page.locator("figure.chart svg").count() == 2
+    assert page.locator("figure.chart svg rect.bar").count() >= 8
+    assert page.locator("figure.chart svg").first.bounding_box()["height"] > 100
+    assert "known to this graph" in page.inner_text(".coverage")
+    tab.shot("08-gaps")
+    number = page.locator("table.gaps tbody tr").first.locator("td").nth(1).locator("a").first
+    expected = int(number.inner_text())
+    number.click()
+    page.wait_for_selector("#results .summary")
+    assert f"{expected} row(s)" in page.inner_text("#results .summary")
+    tab.shot("09-gaps-number-opens-its-query", full=False)
+
+
+@pytest.mark.parametrize("path", ["/", f"/?query=__{Q1}", "/id/disease/cn1-086",
+                                  "/search?q=%E7%93%B7%E5%A8%83%E5%A8%83", "/gaps", "/vocab"])
+def test_pages_fit_a_phone(phone: Tab, path: str) -> None:
+    if path.startswith("/?query=__"):
+        page = phone.open("/")
+        href = page.get_attribute(f"#example-{Q1} a[data-action=run]", "href")
+        page = phone.open(href)
+        page.wait_for_selector("table.result-table")
+    else:
+        page = phone.open(path)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"{path} is {width} px wide"
+    name = {"/": "form", "/gaps": "gaps", "/vocab": "vocab"}.get(path) or (
+        "question-1" if "query" in path else "search" if "search" in path else "disease")
+    phone.shot(f"10-phone-{name}")
