@@ -22,7 +22,7 @@ from flask import Blueprint, Response, current_app, jsonify, render_template, re
 from kg import search as index
 from kg import store as stores
 from kg.errors import RarekgError
-from service import queries, terms, web
+from service import queries, store_handle, terms, web
 
 bp = Blueprint("search", __name__)
 
@@ -60,7 +60,7 @@ def connection() -> Iterator[sqlite3.Connection]:
         finally:
             conn.close()
         return
-    version = stores.version(store_dir)
+    version = store_handle(current_app).get()[1]  # the embedded build's or the remote's version
     with _lock:
         memory = _memory.get(version)
         if memory is None:

@@ -192,3 +192,43 @@ def test_remote_build_failure_names_graph_and_chunk(virtuoso_instance: virtuoso.
     last = proc.stderr.strip().splitlines()[-1]
     assert "rarekg build:" in last and ("chunk 1" in last or "did not answer" in last
                                         or "401" in last)
+
+
+def test_resource_page_and_its_rdf(endpoint: str) -> None:
+    status, ctype, body = get(endpoint, "/id/disease/cn1-086", headers={"Accept": "text/html"})
+    assert status == 200 and ctype.startswith("text/html")
+    page = body.decode("utf-8")
+    assert "成骨不全症（脆骨病）" in page and "Osteogenesis Imperfecta" in page
+    assert "国卫医发〔2018〕10号" in page or "nhc-2018-10" in page  # where the entry comes from
+    status, ctype, body = get(endpoint, "/id/disease/cn1-086",
+                              headers={"Accept": "application/n-triples"})
+    assert status == 200 and ctype.startswith("application/n-triples")
+    assert '"成骨不全症（脆骨病）"@zh' in body.decode("utf-8")
+    status, _, _ = get(endpoint, "/id/disease/cn1-999", headers={"Accept": "text/html"})
+    assert status == 404
+
+
+def test_search_by_folk_name_and_code(endpoint: str) -> None:
+    for q, expected in (("瓷娃娃", "cn1-086"), ("渐冻症", "cn1-004"), ("ORPHA:63", "cn1-003")):
+        status, _, body = get(endpoint, "/search", {"q": q}, {"Accept": "application/json"})
+        assert status == 200
+        results = json.loads(body)["results"]
+        assert results and results[0]["iri"].endswith(expected), (q, results[:3])
+
+
+def test_gap_dashboard(endpoint: str) -> None:
+    status, ctype, body = get(endpoint, "/gaps", headers={"Accept": "text/html"})
+    assert status == 200 and ctype.startswith("text/html")
+    page = body.decode("utf-8")
+    assert "<svg" in page and "known to this graph" in page
+
+
+def test_gap_dashboard_numbers_agree(server: Server, virtuoso_server: Server) -> None:
+    import re
+
+    def numbers(url: str) -> list[str]:
+        _, _, body = get(url, "/gaps", headers={"Accept": "text/html"})
+        table = body.decode("utf-8").split("<table", 1)[1].split("</table>", 1)[0]
+        return re.findall(r">\s*(\d+)\s*<", table)
+
+    assert numbers(virtuoso_server.url) == numbers(server.url)
