@@ -1,0 +1,197 @@
+"""The catalogue questions that need the upstream sources (3, 4, 5, 7, 8, 11, 15, 16), run against
+the default graph and checked for specific facts."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import rdflib
+from pyoxigraph import Literal, NamedNode, Quad, Store
+from rdflib.namespace import RDFS, SH
+
+from kg import iri
+from kg import store as stores
+from kg.paths import EXAMPLES_DIR
+from kg.query import run_query
+from kg.vocab import RDF, RK, SKOS
+from tests.examples import example_query, rows_of, run_example
+from tests.upstream import PREFIXES
+
+ID = iri.ID_BASE
+DT = "https://w3id.org/rarekg/vocab/decision-type/"
+QUESTIONS = ("q03", "q04", "q05", "q07", "q08", "q11", "q15", "q16")
+NO_DATA = "no reimbursement data is loaded in this graph: reimbursement unknown"
+
+
+@pytest.mark.parametrize("number", QUESTIONS)
+def test_each_question_is_a_bilingual_sparql_executable(number: str) -> None:
+    path = next(EXAMPLES_DIR.glob(f"{number}-*.ttl"))
+    graph = rdflib.Graph().parse(path, format="turtle")
+    node = next(graph.subjects(rdflib.RDF.type, SH.SPARQLSelectExecutable))
+    assert (node, rdflib.RDF.type, SH.SPARQLExecutable) in graph
+    for prop in (RDFS.label, RDFS.comment):
+        assert {v.language for v in graph.objects(node, prop)} == {"en", "zh"}, (path.name, prop)
+    schema = rdflib.Namespace("http://schema.org/")
+    assert list(graph.objects(node, schema.keywords))
+    assert str(graph.value(node, schema.target)) == "https://w3id.org/rarekg/sparql"
+    assert str(node).endswith(path.stem)
+
+
+def _diseases(store_dir: Path, jurisdiction: str, kind: str) -> set[str]:
+    """The listed diseases (or their parents) that a decision of ``kind`` in ``jurisdiction`` is
+    for, by a query of its own (not the example's)."""
+    store = stores.open_read_only(store_dir)
+    rows = store.query(PREFIXES + f"""SELECT DISTINCT ?d WHERE {{
+        ?s rk:jurisdiction "{jurisdiction}" ; rk:statusType <{DT}{kind}> ; rk:forIndication ?i .
+        ?i skos:broader* ?d . ?d rk:hasListEntry ?e }}""", use_default_graph_as_union=True)
+    return {r[0].value for r in rows}  # type: ignore[index,union-attr]
+
+
+def test_question_3_lists_fda_or_eu_decisions_only_without_a_chinese_approval(
+        store_dir: Path) -> None:
+    rows = run_example(store_dir, "q03")
+    by_disease: dict[str, list[dict[str, str]]] = {}
+    for row in rows:
+        by_disease.setdefault(row["disease"], []).append(row)
+    us = _diseases(store_dir, "US", "marketing-approval")
+    eu = _diseases(store_dir, "EU", "orphan-designation")
+    china = _diseases(store_dir, "CN", "marketing-approval")
+    assert set(by_disease) == (us | eu) - china
+    assert by_disease and china
+    # spinal muscular atrophy: FDA approvals (nusinersen, risdiplam, ...) and approved in China
+    sma = f"{ID}disease/cn1-110"
+    assert sma in us and sma in china and sma not in by_disease
+    lgs = {r["drug_name"]: r for r in by_disease[f"{ID}disease/cn2-044"]}  # Lennox-Gastaut
+    assert {"clobazam", "cannabidiol"} <= set(lgs)
+    assert {r["jurisdiction"] for r in lgs.values()} == {"US"}
+    assert sum(int(r["decisions"]) for r in lgs.values()) >= 5
+    # Kennedy disease: no FDA approval, EU orphan designations from the EMA sample
+    kennedy = by_disease[f"{ID}disease/cn1-109"]
+    assert {r["jurisdiction"] for r in kennedy} == {"EU"}
+    assert sum(int(r["decisions"]) for r in kennedy) == 2
+    assert (kennedy[0]["name_zh"], kennedy[0]["name_en"]) == (
+        "脊髓延髓肌萎缩症（肯尼迪病）",
+        "Spinal and Bulbar Muscular Atrophy (Kennedy Disease)")
+
+
+def test_question_4_says_that_no_reimbursement_data_is_loaded(store_dir: Path) -> None:
+    store = stores.open_read_only(store_dir)
+    assert not bool(store.query(PREFIXES + "ASK { ?r a rk:ReimbursementStatus }",
+                                use_default_graph_as_union=True))
+    rows = run_example(store_dir, "q04")
+    assert rows and {r["reimbursement"] for r in rows} == {NO_DATA}
+    nusinersen = iri.china_drug("诺西那生钠", "Nusinersen", None).value
+    assert any(r["drug"] == nusinersen and r["disease"] == f"{ID}disease/cn1-110" for r in rows)
+    # only Chinese approvals: no FDA substance appears
+    assert not any("/drug/substance-" in r["drug"] for r in rows)
+
+
+def test_question_4_answers_once_reimbursement_data_is_loaded() -> None:
+    """The same query on a small graph that has one reimbursement status: the reimbursed drug is
+    left out and the others read 'not in the reimbursement data loaded'."""
+    disease, entry, cn1 = iri.disease(1, 110), iri.list_entry(1, 110), iri.national_list(1)
+    quads = [Quad(entry, RDF.type, RK.ListEntry), Quad(entry, RK.inList, cn1),
+             Quad(entry, RK.entryNumber, Literal("110", datatype=NamedNode(
+                 "http://www.w3.org/2001/XMLSchema#integer"))),
+             Quad(entry, RK.entryOf, disease),
+             Quad(entry, RK.printedName, Literal("脊髓性肌萎缩症", language="zh"))]
+    for name in ("a", "b"):
+        drug, approval = iri.drug(f"test-{name}"), iri.status("test", name)
+        quads += [Quad(approval, RK.jurisdiction, Literal("CN")),
+                  Quad(approval, RK.statusType, NamedNode(DT + "marketing-approval")),
+                  Quad(approval, RK.ofDrug, drug), Quad(approval, RK.forIndication, disease),
+                  Quad(drug, SKOS.prefLabel, Literal(name))]
+    quads += [Quad(iri.status("nrdl", "a"), RDF.type, RK.ReimbursementStatus),
+              Quad(iri.status("nrdl", "a"), RK.ofDrug, iri.drug("test-a"))]
+    store = Store()
+    store.extend(quads)
+    data = json.loads(run_query(store, example_query("q04")).serialize(
+        "application/sparql-results+json"))
+    rows = [{k: v["value"] for k, v in b.items()} for b in data["results"]["bindings"]]
+    assert [(r["drug"], r["reimbursement"]) for r in rows] == [
+        (f"{ID}drug/test-b", "not in the reimbursement data loaded")]
+
+
+def test_question_5_gives_trials_in_china_and_patient_organizations(store_dir: Path) -> None:
+    rows = run_example(store_dir, "q05")
+    sma = [r for r in rows if r["disease"] == f"{ID}disease/cn1-110"]
+    assert {"NCT04089566", "NCT06971094", "NCT05614531"} <= {r["trial_id"] for r in sma}
+    assert all(int(r["organizations"]) >= 1 for r in sma)  # the SMA Care Center, among others
+    # prostate cancer studies with sites in China stay unlinked, whatever MeSH says
+    assert f"{ID}disease/cn1-109" not in {r["disease"] for r in rows}
+    assert not {"NCT02294461", "NCT07190300"} & {r["trial_id"] for r in rows}
+    organizations = [int(r["organizations"]) for r in rows]
+    assert organizations == sorted(organizations)
+
+
+def test_question_7_names_organizations_in_trials_with_source_and_quote(store_dir: Path) -> None:
+    rows = {r["organization"]: r for r in run_example(store_dir, "q07")}
+    for org in ("sma-care-center", "beijing-bow-tuberous-sclerosis-rare-disease-care-center"):
+        row = rows[f"{ID}org/{org}"]
+        assert row["role"] == "trial participation"
+        assert row["source"] == f"{ID}source/frontiers-2025-dong-xie"
+        assert "SMA Care Center" in row["evidence"]
+        assert "clinical trials" in row["evidence"]
+
+
+def test_question_8_gives_international_links_and_umbrella_organizations(store_dir: Path) -> None:
+    rows = run_example(store_dir, "q08")
+    links = {(r["organization"], r["relation"], r["body"]) for r in rows
+             if r["kind"] == "international link"}
+    assert (f"{ID}org/kode-rare-disease-center", "memberOf",
+            f"{ID}org/international-rare-disease-research-alliance") in links
+    # the network hospitals are members of a Chinese network, not of an international body
+    assert not any("/org/cn-rdnet-" in org for org, _, _ in links)
+    assert all(r.get("body_country") != "CN" for r in rows if r["kind"] == "international link")
+    umbrella = [r for r in rows if r["kind"] == "umbrella"]
+    assert {r["country"] for r in umbrella
+            if r["organization"] == f"{ID}org/seven-pansy-rare-disease-community"} == {"CN"}
+    eurordis = [r for r in umbrella if r["organization"] == f"{ID}org/eurordis"]
+    assert {(r["country"], r["relation"]) for r in eurordis} == {("INT", "alliance")}
+    assert "policy advocacy" in {r.get("activity") for r in eurordis}
+
+
+def test_question_11_gives_programme_outputs_and_diseases(store_dir: Path) -> None:
+    rows = run_example(store_dir, "q11")
+    care = [r for r in rows if r["programme"] == f"{ID}policy/rare-disease-care-action"]
+    outputs = {r["measure"]: (r["value"], r.get("qualifier"), r.get("as_of")) for r in care}
+    assert outputs["patients with rare diseases assisted"] == ("700", "more-than", "2021-07")
+    assert outputs["physicians trained"][0] == "100"
+    assert {r["launched_by"] for r in care} == {"China Red Cross Foundation"}
+    tour = [r for r in rows if r["programme"] == f"{ID}policy/rare-diseases-healthy-china-tour"]
+    assert {(r["disease"], r["disease_name"]) for r in tour} == {
+        (f"{ID}disease/cn1-038", "Hereditary Angioedema (HAE)")}
+
+
+def test_question_15_gives_everything_about_an_iri_with_its_graph(store_dir: Path) -> None:
+    rows = run_example(store_dir, "q15")
+    facts = {(r["direction"], r["property"].rsplit("#", 1)[-1].rsplit("/", 1)[-1], r["value"],
+              r["graph"].rsplit("/", 1)[-1]) for r in rows}
+    assert ("out", "prefLabel", "成骨不全症（脆骨病）", "china-lists") in facts
+    assert ("out", "altLabel", "瓷娃娃", "china-list-aliases") in facts
+    assert ("out", "listedIn", f"{ID}list/cn1", "china-lists") in facts
+    assert ("in", "entryOf", f"{ID}list-entry/cn1-086", "china-lists") in facts
+    assert any(d == "in" and p == "servesDisease" for d, p, _, _ in facts)
+    labelled = [r for r in rows if r["value"] == f"{ID}list/cn1"]
+    assert labelled[0]["value_label"].startswith("China First National List")
+
+
+@pytest.mark.parametrize(("term", "expected"), [
+    ("瓷娃娃", {"cn1-086"}),
+    ("渐冻症", {"cn1-004"}),
+    ("Fabry", {"cn1-027"}),
+    ("ORPHA:324", {"cn1-027"}),
+    ("Orphanet_33069", {"cn1-105", "orpha-33069"}),
+    ("severe myoclonic epilepsy of infancy", {"orpha-33069"}),
+    ("no disease has this name", set()),
+])
+def test_question_16_finds_a_disease_by_any_name(store_dir: Path, term: str,
+                                                 expected: set[str]) -> None:
+    query = example_query("q16")
+    assert '"瓷娃娃"' in query
+    rows = rows_of(store_dir, query.replace('"瓷娃娃"', json.dumps(term, ensure_ascii=False), 1))
+    assert {r["disease"].rsplit("/", 1)[-1] for r in rows} == expected
+    listed = [r for r in rows if r["disease"].startswith(f"{ID}disease/cn")]
+    assert all(r["list"] and r["entry"] for r in listed)
