@@ -21,8 +21,13 @@ from kg.vocab import (
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 NCT = re.compile(r"^NCT[0-9]{8}$")
 SCHEMES = {
-    "registration-status", "activity-type", "funding-source", "organization-type",
-    "decision-type", "observation-category", "network-role",
+    "registration-status",
+    "activity-type",
+    "funding-source",
+    "organization-type",
+    "decision-type",
+    "observation-category",
+    "network-role",
 }
 ORPHA_RELATIONS = ("E", "NTBT", "BTNT")
 HPO = re.compile(r"^HP:[0-9]{7}$")
@@ -33,7 +38,9 @@ MAX_SLUG = 60
 
 def _slug(value: str, what: str) -> str:
     if not SLUG.match(value):
-        raise ValueError(f"{what} {value!r} is not a slug ([a-z0-9-], starting with a letter or digit)")
+        raise ValueError(
+            f"{what} {value!r} is not a slug ([a-z0-9-], starting with a letter or digit)"
+        )
     return value
 
 
@@ -179,8 +186,9 @@ def fda_designation(source: NamedNode, grid_key: str, drug: NamedNode) -> NamedN
     ravulizumab-cwvz), as ``source`` states it."""
     if not grid_key.isdigit():
         raise ValueError(f"{grid_key!r} is not an OOPD key (digits)")
-    return entity("status", f"us-fda-designation-{grid_key}-{_digest(drug.value)[:8]}-"
-                            f"{_from(source)}")
+    return entity(
+        "status", f"us-fda-designation-{grid_key}-{_digest(drug.value)[:8]}-{_from(source)}"
+    )
 
 
 def fda_approval(source: NamedNode, grid_key: str, date: str, *parts: str) -> NamedNode:
@@ -188,14 +196,16 @@ def fda_approval(source: NamedNode, grid_key: str, date: str, *parts: str) -> Na
     digest of what tells approvals of one designation apart (indication, exclusivity)."""
     if not grid_key.isdigit():
         raise ValueError(f"{grid_key!r} is not an OOPD key (digits)")
-    return entity("status", f"us-fda-approval-{grid_key}-{date}-{_digest(*parts)[:8]}-"
-                            f"{_from(source)}")
+    return entity(
+        "status", f"us-fda-approval-{grid_key}-{date}-{_digest(*parts)[:8]}-{_from(source)}"
+    )
 
 
 def fda_withdrawal(source: NamedNode, grid_key: str, date: str, *parts: str) -> NamedNode:
     """The withdrawal of an FDA orphan approval (same parts as the approval)."""
-    return entity("status", f"us-fda-withdrawal-{grid_key}-{date}-{_digest(*parts)[:8]}-"
-                            f"{_from(source)}")
+    return entity(
+        "status", f"us-fda-withdrawal-{grid_key}-{date}-{_digest(*parts)[:8]}-{_from(source)}"
+    )
 
 
 def eu_designation(source: NamedNode, number: str) -> NamedNode:
@@ -203,15 +213,17 @@ def eu_designation(source: NamedNode, number: str) -> NamedNode:
     ``source`` states it."""
     if not EU_DESIGNATION.match(number):
         raise ValueError(f"{number!r} is not an EU designation number (EU/3/yy/n)")
-    return entity("status", "eu-designation-" + number.lower().replace("/", "-") + "-"
-                  + _from(source))
+    return entity(
+        "status", "eu-designation-" + number.lower().replace("/", "-") + "-" + _from(source)
+    )
 
 
 def eu_withdrawal(source: NamedNode, number: str) -> NamedNode:
     """The withdrawal of an EU orphan designation."""
     eu_designation(source, number)
-    return entity("status", "eu-withdrawal-" + number.lower().replace("/", "-") + "-"
-                  + _from(source))
+    return entity(
+        "status", "eu-withdrawal-" + number.lower().replace("/", "-") + "-" + _from(source)
+    )
 
 
 def mapping(*parts: str) -> NamedNode:
@@ -271,4 +283,6 @@ def identifiers_org(prefix: str, code: str) -> NamedNode:
 
 def _digest(*parts: str) -> str:
     return hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()[:16]
+
+
 ID_BASE_IRI = ID_BASE

@@ -58,8 +58,14 @@ def load(
     policy = ErrorPolicy(on_error, skipped)
     data = read_json(path)
     out = QuadWriter(iri.graph(graph))
-    for cls in (RK.RegulatoryAuthority, RK.GovernmentBody, RK.Organization,
-                SCHEMA.GovernmentOrganization, SCHEMA.Organization, ORG.Organization):
+    for cls in (
+        RK.RegulatoryAuthority,
+        RK.GovernmentBody,
+        RK.Organization,
+        SCHEMA.GovernmentOrganization,
+        SCHEMA.Organization,
+        ORG.Organization,
+    ):
         out.add(EMA, RDF.type, cls)
     out.label(EMA, EMA_NAME, "en", RDFS.label, SCHEMA.name)
     out.add(EMA, RK.country, text("INT"))
@@ -74,17 +80,20 @@ def load(
     yield from policy.emit(out, records(path, data, "data"), build)
 
 
-def _record(out: QuadWriter, rec: JsonRecord, source: NamedNode,
-            diseases: DiseaseIndex | None) -> None:
+def _record(
+    out: QuadWriter, rec: JsonRecord, source: NamedNode, diseases: DiseaseIndex | None
+) -> None:
     number = rec.require("eu_designation_number")
-    status = rec.convert("eu_designation_number", lambda v: iri.eu_designation(source, v),
-                         required=True)
+    status = rec.convert(
+        "eu_designation_number", lambda v: iri.eu_designation(source, v), required=True
+    )
     substance = rec.require("active_substance")
     drug = rec.convert("active_substance", iri.substance, required=True)
     published_status = rec.require("status")
     if published_status not in DESIGNATED + REFUSED:
-        raise rec.error("status", f"{published_status!r} is not one of "
-                                  f"{', '.join(DESIGNATED + REFUSED)}")
+        raise rec.error(
+            "status", f"{published_status!r} is not one of {', '.join(DESIGNATED + REFUSED)}"
+        )
     decided = rec.convert("date_of_designation_or_refusal", eu_date, required=True)
     first_published = rec.convert("first_published_date", eu_date)
     updated = rec.convert("last_updated_date", eu_date)
@@ -117,8 +126,11 @@ def _record(out: QuadWriter, rec: JsonRecord, source: NamedNode,
         out.add(node, RK.publishedStatus, text(published_status, "en"))
         out.add(node, RK.sourceRecord, text(number))
         out.add(node, SCHEMA.identifier, text(number))
-        label = {"orphan-designation": "EU orphan designation", "refusal": "EU orphan designation "
-                 "refused", "withdrawal": "withdrawal of the EU orphan designation"}[node_kind]
+        label = {
+            "orphan-designation": "EU orphan designation",
+            "refusal": "EU orphan designation refused",
+            "withdrawal": "withdrawal of the EU orphan designation",
+        }[node_kind]
         out.add(node, RDFS.label, text(f"{substance}: {label} {number}", "en"))
         if target is not None:
             out.add(node, RK.forIndication, target)
@@ -133,5 +145,8 @@ def _record(out: QuadWriter, rec: JsonRecord, source: NamedNode,
         out.add(status, SCHEMA.url, Literal(url, datatype=XSD.anyURI))
     product = rec.text("related_ema_product_number")
     if product:
-        out.add(status, RDFS.comment, text(f"related EMA product {product}"
-                                           + (f" ({medicine})" if medicine else ""), "en"))
+        out.add(
+            status,
+            RDFS.comment,
+            text(f"related EMA product {product}" + (f" ({medicine})" if medicine else ""), "en"),
+        )

@@ -34,12 +34,22 @@ GRAPH = "fda-orphan-approvals"
 FDA = iri.organization("us-food-and-drug-administration")
 FDA_NAME = "U.S. Food and Drug Administration"
 ORPHAN_DRUG_ACT = iri.policy("us-orphan-drug-act")
-COLUMNS = ("Generic Name", "Trade Name", "Date Designated", "Orphan Designation",
-           "Orphan Designation Status", "Approved Labeled Indication", "Marketing Approval Date",
-           "Exclusivity End Date", "Sponsor Company", "CF Grid Key")
+COLUMNS = (
+    "Generic Name",
+    "Trade Name",
+    "Date Designated",
+    "Orphan Designation",
+    "Orphan Designation Status",
+    "Approved Labeled Indication",
+    "Marketing Approval Date",
+    "Exclusivity End Date",
+    "Sponsor Company",
+    "CF Grid Key",
+)
 _US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{2}|\d{4})$")
-PROTECTED = ("Exclusivity Protected Indication * (Shown for approvals from Jan. 1, 2013, "
-             "to the present)")
+PROTECTED = (
+    "Exclusivity Protected Indication * (Shown for approvals from Jan. 1, 2013, to the present)"
+)
 PIVOT = 83
 
 
@@ -100,8 +110,14 @@ def _rows(path: Path) -> Iterator[Record]:
 
 
 def _authority(out: QuadWriter, source: NamedNode) -> None:
-    for cls in (RK.RegulatoryAuthority, RK.GovernmentBody, RK.Organization,
-                SCHEMA.GovernmentOrganization, SCHEMA.Organization, ORG.Organization):
+    for cls in (
+        RK.RegulatoryAuthority,
+        RK.GovernmentBody,
+        RK.Organization,
+        SCHEMA.GovernmentOrganization,
+        SCHEMA.Organization,
+        ORG.Organization,
+    ):
         out.add(FDA, RDF.type, cls)
     out.label(FDA, FDA_NAME, "en", RDFS.label, SCHEMA.name)
     out.add(FDA, RK.country, text("US"))
@@ -115,15 +131,18 @@ def _row(out: QuadWriter, rec: Record, source: NamedNode, diseases: DiseaseIndex
     generic = rec.require("Generic Name")
     drug = rec.convert("Generic Name", iri.substance, required=True)
     assert drug is not None
-    designation = rec.convert("CF Grid Key", lambda v: iri.fda_designation(source, v, drug),
-                              required=True)
+    designation = rec.convert(
+        "CF Grid Key", lambda v: iri.fda_designation(source, v, drug), required=True
+    )
     designated = rec.convert("Date Designated", us_date)
     approved = rec.convert("Marketing Approval Date", us_date, required=True)
     exclusivity = rec.convert("Exclusivity End Date", us_date)
     status_text = rec.require("Orphan Designation Status")
     if not status_text.startswith("Designated"):
-        raise rec.error("Orphan Designation Status",
-                        f"{status_text!r} is not a designation status (Designated/...)")
+        raise rec.error(
+            "Orphan Designation Status",
+            f"{status_text!r} is not a designation status (Designated/...)",
+        )
     designated_use = rec.require("Orphan Designation")
     labelled = rec.get("Approved Labeled Indication")
     assert designation is not None and drug is not None and approved is not None
@@ -167,13 +186,17 @@ def _row(out: QuadWriter, rec: Record, source: NamedNode, diseases: DiseaseIndex
     if exclusivity:
         out.add(approval, RK.exclusivityEnd, date_literal(exclusivity))
     if protected:
-        out.add(approval, RDFS.comment,
-                text(f"exclusivity protected indication: {protected}", "en"))
+        out.add(
+            approval, RDFS.comment, text(f"exclusivity protected indication: {protected}", "en")
+        )
     approved_target = (diseases.match(labelled) if diseases and labelled else None) or target
     if approved_target is not None:
         out.add(approval, RK.forIndication, approved_target)
-    out.add(approval, RDFS.comment, text(f"approval of the orphan designation {key} "
-                                         f"({designated_use})", "en"))
+    out.add(
+        approval,
+        RDFS.comment,
+        text(f"approval of the orphan designation {key} ({designated_use})", "en"),
+    )
 
     if status_text.endswith("/Withdrawn"):
         withdrawal = iri.fda_withdrawal(source, key, approved, *parts)
@@ -186,12 +209,22 @@ def _row(out: QuadWriter, rec: Record, source: NamedNode, diseases: DiseaseIndex
             out.add(withdrawal, RK.forIndication, approved_target)
 
 
-_LABELS = {"orphan-designation": "FDA orphan designation", "marketing-approval":
-           "FDA orphan drug approval", "withdrawal": "withdrawal of the FDA orphan drug approval"}
+_LABELS = {
+    "orphan-designation": "FDA orphan designation",
+    "marketing-approval": "FDA orphan drug approval",
+    "withdrawal": "withdrawal of the FDA orphan drug approval",
+}
 
 
-def _status(out: QuadWriter, status: NamedNode, drug: NamedNode, generic: str, kind: str,
-            source: NamedNode, sponsor: NamedNode | None) -> None:
+def _status(
+    out: QuadWriter,
+    status: NamedNode,
+    drug: NamedNode,
+    generic: str,
+    kind: str,
+    source: NamedNode,
+    sponsor: NamedNode | None,
+) -> None:
     out.add(drug, RK.hasRegulatoryStatus, status)
     out.add(status, RDF.type, RK.RegulatoryStatus)
     out.add(status, RDF.type, SCHEMA.DrugLegalStatus)
