@@ -79,7 +79,7 @@ def _read_csv(path: Path) -> list[dict[str, str]]:
 
 
 def derive_lists(ref: Path) -> dict[str, str]:
-    """Tables for both national lists, their ORPHA links, folk names and the list-1 expert mapping."""
+    """Tables for both national lists, their ORPHA links, folk names and the list-1 mapping."""
     lists = _read_json(ref / "china_rare_disease_lists.json")["diseases"]
     tables = {
         "lists/china_rare_disease_lists.csv": _csv_text(
@@ -229,20 +229,23 @@ def derive_annotations(ref: Path) -> dict[str, str]:
                     TIMGROUP + "data/CCRD_to_OMIM_ORPHA/ccrd_to_omim.json",
                     "en",
                     ACCESSED,
-                    "Expert mapping with flags E, NTBT, BTNT for 6 entries (45 pairs), including subtype "
+                    "Expert mapping with flags E, NTBT, BTNT for 6 entries (45 "
+                    "pairs), including subtype "
                     "CCRD:72.4; Apache-2.0",
                 ),
                 (
                     HPO_SOURCE,
                     "Dataset",
-                    "HPO annotations of China's First National List of Rare Diseases (conpendium_hpo)",
+                    "HPO annotations of China's First National List of Rare "
+                    "Diseases (conpendium_hpo)",
                     "xiaohaomao",
                     "xiaohaomao/timgroup_disease_diagnosis",
                     "2024-11-28",
                     TIMGROUP + "codes/core/data/raw/CCRD/conpendium_hpo.json",
                     "en",
                     ACCESSED,
-                    "HPO phenotype lists of 144 list-1 entries and subtypes (4,258 annotations), with "
+                    "HPO phenotype lists of 144 list-1 entries and subtypes "
+                    "(4,258 annotations), with "
                     "the Chinese and English names of each; Apache-2.0",
                 ),
             ]
@@ -363,7 +366,8 @@ def derive_hospitals(ref: Path) -> dict[str, str]:
                     "zh",
                     ACCESSED,
                     "Hospitals of the 2019 list (国卫办医函〔2019〕157号, 324) and the adjusted "
-                    "2024 list (国卫办医政函〔2024〕64号, 419), 447 rows; official PRC publications; "
+                    "2024 list (国卫办医政函〔2024〕64号, 419), 447 rows; official "
+                    "PRC publications; "
                     "MIT",
                 ),
                 *_cited_rows(prov["sources"], HOSPITALS_SOURCE),
@@ -401,7 +405,8 @@ def derive_fda(ref: Path) -> dict[str, str]:
                 (
                     FDA_SOURCE,
                     "Dataset",
-                    "Search Orphan Drug Designations and Approvals: designated and approved orphan drugs "
+                    "Search Orphan Drug Designations and Approvals: designated and "
+                    "approved orphan drugs "
                     "(export)",
                     "U.S. Food and Drug Administration, Office of Orphan Products Development",
                     "U.S. Food and Drug Administration",
@@ -410,8 +415,10 @@ def derive_fda(ref: Path) -> dict[str, str]:
                     "c1bbf1d782d70f2f588d59d84177086163d94264/Rare_diseases_drugs_FDA.csv",
                     "en",
                     ACCESSED,
-                    "OOPD database export (1,057 designation/approval rows, approvals 1983-07-20 to "
-                    "2022-05-20) as kept in jhylin/Portfolio-projects; the query used is not recorded; "
+                    "OOPD database export (1,057 designation/approval rows, "
+                    "approvals 1983-07-20 to "
+                    "2022-05-20) as kept in jhylin/Portfolio-projects; the query "
+                    "used is not recorded; "
                     "sponsor addresses and the closing note row left out; a US-government work",
                 )
             ]
@@ -438,7 +445,8 @@ def derive_ema(ref: Path) -> dict[str, str]:
                     "en",
                     ACCESSED,
                     "EMA orphan designation records as kept in zwbao/zebra-mod tests/fixtures/ema "
-                    "(spinal muscular atrophy, Kennedy's disease, Dravet syndrome, primary hyperoxaluria); "
+                    "(spinal muscular atrophy, Kennedy's disease, Dravet syndrome, "
+                    "primary hyperoxaluria); "
                     "EMA's reuse terms not checked",
                 )
             ]

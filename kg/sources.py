@@ -58,28 +58,60 @@ def default_sources(data_dir: Path = DATA_DIR) -> list[Source]:
         yield from sources.load_authorities(data_dir / "authorities.csv")
 
     return [
-        Source(SourceInfo(rdffiles.ONTOLOGY_GRAPH, "rarekg vocabulary and concept schemes",
-                          licence=CC_BY),
-               lambda: rdffiles.load([ONTOLOGY_DIR / "rarekg.ttl", ONTOLOGY_DIR / "schemes.ttl"],
-                                     rdffiles.ONTOLOGY_GRAPH)),
+        Source(
+            SourceInfo(
+                rdffiles.ONTOLOGY_GRAPH, "rarekg vocabulary and concept schemes", licence=CC_BY
+            ),
+            lambda: rdffiles.load(
+                [ONTOLOGY_DIR / "rarekg.ttl", ONTOLOGY_DIR / "schemes.ttl"], rdffiles.ONTOLOGY_GRAPH
+            ),
+        ),
         Source(SourceInfo(sources.GRAPH, "Source documents and issuing authorities"), source_rows),
-        Source(SourceInfo(lists.GRAPH, "China's national rare disease lists (2018, 2023)",
-                          ("nhc-2018-10", "nhc-2023-26"), "2023-09-18"),
-               lambda: lists.load(data_dir / "lists")),
-        Source(SourceInfo(aliases.GRAPH, "ORPHA links and folk names of the list entries",
-                          ("zebra-china-aliases-2",), "2026-10-05", CC_BY),
-               lambda: aliases.load(data_dir / "lists")),
-        Source(SourceInfo(aliases.MAPPING_GRAPH, "Expert mapping of list-1 entries to ORPHA",
-                          ("timgroup-ccrd-orpha",), "2024-11-28"),
-               lambda: aliases.load_mapping(data_dir / "lists" / "ccrd_orpha_mapping.csv")),
-        Source(SourceInfo(seeds.GRAPH, "Organizations, policies and statistics of the seed "
-                          "documents", tuple(seed_docs)),
-               lambda: seeds.load(data_dir / "seeds", _languages(data_dir / "sources.csv"))),
+        Source(
+            SourceInfo(
+                lists.GRAPH,
+                "China's national rare disease lists (2018, 2023)",
+                ("nhc-2018-10", "nhc-2023-26"),
+                "2023-09-18",
+            ),
+            lambda: lists.load(data_dir / "lists"),
+        ),
+        Source(
+            SourceInfo(
+                aliases.GRAPH,
+                "ORPHA links and folk names of the list entries",
+                ("zebra-china-aliases-2",),
+                "2026-10-05",
+                CC_BY,
+            ),
+            lambda: aliases.load(data_dir / "lists"),
+        ),
+        Source(
+            SourceInfo(
+                aliases.MAPPING_GRAPH,
+                "Expert mapping of list-1 entries to ORPHA",
+                ("timgroup-ccrd-orpha",),
+                "2024-11-28",
+            ),
+            lambda: aliases.load_mapping(data_dir / "lists" / "ccrd_orpha_mapping.csv"),
+        ),
+        Source(
+            SourceInfo(
+                seeds.GRAPH,
+                "Organizations, policies and statistics of the seed documents",
+                tuple(seed_docs),
+            ),
+            lambda: seeds.load(data_dir / "seeds", _languages(data_dir / "sources.csv")),
+        ),
         *upstream_sources(data_dir, default_links(data_dir)),
-        Source(SourceInfo(rdffiles.EXAMPLES_GRAPH, "Example questions (SHACL SPARQL executables)",
-                          licence=CC_BY),
-               lambda: rdffiles.load(sorted(EXAMPLES_DIR.glob("*.ttl")),
-                                     rdffiles.EXAMPLES_GRAPH)),
+        Source(
+            SourceInfo(
+                rdffiles.EXAMPLES_GRAPH,
+                "Example questions (SHACL SPARQL executables)",
+                licence=CC_BY,
+            ),
+            lambda: rdffiles.load(sorted(EXAMPLES_DIR.glob("*.ttl")), rdffiles.EXAMPLES_GRAPH),
+        ),
         _organizations(data_dir),
     ]
 
@@ -91,21 +123,32 @@ def default_links(data_dir: Path = DATA_DIR) -> Links:
 
     lists_dir = data_dir / "lists"
     return Links(
-        [lambda: lists.load(lists_dir), lambda: aliases.load(lists_dir),
-         lambda: aliases.load_mapping(lists_dir / "ccrd_orpha_mapping.csv"),
-         lambda: ccrd.load_hpo(lists_dir / "ccrd_hpo.csv"),
-         lambda: chain.from_iterable(orphadata.load(p, source=iri.source(p.stem))
-                                     for p in _orphadata_files(data_dir))],
-        [lambda: nmpa.load(data_dir / "nmpa" / NMPA_FILE, source=iri.source(NMPA_SOURCE),
-                           documents_described=True),
-         lambda: fda.load(data_dir / "fda" / FDA_FILE, source=iri.source(FDA_SOURCE)),
-         lambda: ema.load(data_dir / "ema" / EMA_FILE, source=iri.source(EMA_SOURCE))],
+        [
+            lambda: lists.load(lists_dir),
+            lambda: aliases.load(lists_dir),
+            lambda: aliases.load_mapping(lists_dir / "ccrd_orpha_mapping.csv"),
+            lambda: ccrd.load_hpo(lists_dir / "ccrd_hpo.csv"),
+            lambda: chain.from_iterable(
+                orphadata.load(p, source=iri.source(p.stem)) for p in _orphadata_files(data_dir)
+            ),
+        ],
+        [
+            lambda: nmpa.load(
+                data_dir / "nmpa" / NMPA_FILE,
+                source=iri.source(NMPA_SOURCE),
+                documents_described=True,
+            ),
+            lambda: fda.load(data_dir / "fda" / FDA_FILE, source=iri.source(FDA_SOURCE)),
+            lambda: ema.load(data_dir / "ema" / EMA_FILE, source=iri.source(EMA_SOURCE)),
+        ],
     )
 
 
 NMPA_FILE, NMPA_SOURCE = "china_rare_drug_approvals.json", "zebra-china-drug-approvals-1"
-HOSPITALS_FILE, HOSPITALS_SOURCE = ("china_rare_network_hospitals.json",
-                                    "zebra-china-rare-network-hospitals")
+HOSPITALS_FILE, HOSPITALS_SOURCE = (
+    "china_rare_network_hospitals.json",
+    "zebra-china-rare-network-hospitals",
+)
 FDA_FILE, FDA_SOURCE = "fda_orphan_approvals.csv", "fda-oopd-orphan-approvals-2022"
 EMA_FILE, EMA_SOURCE = "ema_orphan_designations.json", "ema-orphan-designations-sample"
 CTGOV_FILE, CTGOV_SOURCE = "ctgov_sma_china.json", "ctgov-sma-china-2026"
@@ -129,39 +172,95 @@ def upstream_sources(data_dir: Path, links: Links) -> list[Source]:
     lists_dir = data_dir / "lists"
     orphadata_files = _orphadata_files(data_dir)
     return [
-        Source(SourceInfo(ccrd.OMIM_GRAPH, "Expert mapping of list-1 entries to OMIM",
-                          ("timgroup-ccrd-omim",), "2024-11-28"),
-               lambda: ccrd.load_omim(lists_dir / "ccrd_omim_mapping.csv")),
-        Source(SourceInfo(ccrd.HPO_GRAPH, "HPO phenotypes of list-1 entries",
-                          ("timgroup-ccrd-hpo",), "2024-11-28"),
-               lambda: ccrd.load_hpo(lists_dir / "ccrd_hpo.csv")),
-        Source(SourceInfo(orphadata.GRAPH, "Orphadata: names, cross-references and epidemiology",
-                          tuple(p.stem for p in orphadata_files), "2026-06-23", CC_BY),
-               lambda: chain.from_iterable(orphadata.load(p, source=iri.source(p.stem))
-                                           for p in orphadata_files)),
-        Source(SourceInfo(nmpa.GRAPH, "Rare-disease drugs in China: approvals, VAT relief and "
-                          "urgent-need listings, reviews, with every official source",
-                          (*_ids(data_dir / "nmpa" / "sources.csv"), NMPA_SOURCE), "2026-10-06"),
-               lambda: nmpa.load(data_dir / "nmpa" / NMPA_FILE, source=iri.source(NMPA_SOURCE),
-                                 documents_described=True)),
-        Source(SourceInfo(hospitals.GRAPH, "National rare disease diagnosis and treatment "
-                          "collaboration network: hospitals of the 2019 and 2024 lists",
-                          _ids(data_dir / "hospitals" / "sources.csv"), "2026-10-06"),
-               lambda: hospitals.load(data_dir / "hospitals" / HOSPITALS_FILE,
-                                      source=iri.source(HOSPITALS_SOURCE),
-                                      documents_described=True)),
-        Source(SourceInfo(fda.GRAPH, "FDA orphan drug designations and approvals (OOPD export)",
-                          (FDA_SOURCE,), "2022-11-11"),
-               lambda: fda.load(data_dir / "fda" / FDA_FILE, source=iri.source(FDA_SOURCE),
-                                diseases=links.diseases)),
-        Source(SourceInfo(ema.GRAPH, "EMA orphan designations (sample)", (EMA_SOURCE,),
-                          "2026-10-05"),
-               lambda: ema.load(data_dir / "ema" / EMA_FILE, source=iri.source(EMA_SOURCE),
-                                diseases=links.diseases)),
-        Source(SourceInfo(ctgov.GRAPH, "Clinical trials from ClinicalTrials.gov",
-                          (CTGOV_SOURCE,), "2026-10-05"),
-               lambda: ctgov.load(data_dir / "ctgov" / CTGOV_FILE, source=iri.source(CTGOV_SOURCE),
-                                  diseases=links.diseases, drugs=links.drugs)),
+        Source(
+            SourceInfo(
+                ccrd.OMIM_GRAPH,
+                "Expert mapping of list-1 entries to OMIM",
+                ("timgroup-ccrd-omim",),
+                "2024-11-28",
+            ),
+            lambda: ccrd.load_omim(lists_dir / "ccrd_omim_mapping.csv"),
+        ),
+        Source(
+            SourceInfo(
+                ccrd.HPO_GRAPH,
+                "HPO phenotypes of list-1 entries",
+                ("timgroup-ccrd-hpo",),
+                "2024-11-28",
+            ),
+            lambda: ccrd.load_hpo(lists_dir / "ccrd_hpo.csv"),
+        ),
+        Source(
+            SourceInfo(
+                orphadata.GRAPH,
+                "Orphadata: names, cross-references and epidemiology",
+                tuple(p.stem for p in orphadata_files),
+                "2026-06-23",
+                CC_BY,
+            ),
+            lambda: chain.from_iterable(
+                orphadata.load(p, source=iri.source(p.stem)) for p in orphadata_files
+            ),
+        ),
+        Source(
+            SourceInfo(
+                nmpa.GRAPH,
+                "Rare-disease drugs in China: approvals, VAT relief and "
+                "urgent-need listings, reviews, with every official source",
+                (*_ids(data_dir / "nmpa" / "sources.csv"), NMPA_SOURCE),
+                "2026-10-06",
+            ),
+            lambda: nmpa.load(
+                data_dir / "nmpa" / NMPA_FILE,
+                source=iri.source(NMPA_SOURCE),
+                documents_described=True,
+            ),
+        ),
+        Source(
+            SourceInfo(
+                hospitals.GRAPH,
+                "National rare disease diagnosis and treatment "
+                "collaboration network: hospitals of the 2019 and 2024 lists",
+                _ids(data_dir / "hospitals" / "sources.csv"),
+                "2026-10-06",
+            ),
+            lambda: hospitals.load(
+                data_dir / "hospitals" / HOSPITALS_FILE,
+                source=iri.source(HOSPITALS_SOURCE),
+                documents_described=True,
+            ),
+        ),
+        Source(
+            SourceInfo(
+                fda.GRAPH,
+                "FDA orphan drug designations and approvals (OOPD export)",
+                (FDA_SOURCE,),
+                "2022-11-11",
+            ),
+            lambda: fda.load(
+                data_dir / "fda" / FDA_FILE, source=iri.source(FDA_SOURCE), diseases=links.diseases
+            ),
+        ),
+        Source(
+            SourceInfo(ema.GRAPH, "EMA orphan designations (sample)", (EMA_SOURCE,), "2026-10-05"),
+            lambda: ema.load(
+                data_dir / "ema" / EMA_FILE, source=iri.source(EMA_SOURCE), diseases=links.diseases
+            ),
+        ),
+        Source(
+            SourceInfo(
+                ctgov.GRAPH,
+                "Clinical trials from ClinicalTrials.gov",
+                (CTGOV_SOURCE,),
+                "2026-10-05",
+            ),
+            lambda: ctgov.load(
+                data_dir / "ctgov" / CTGOV_FILE,
+                source=iri.source(CTGOV_SOURCE),
+                diseases=links.diseases,
+                drugs=links.drugs,
+            ),
+        ),
     ]
 
 
@@ -192,8 +291,9 @@ def download_sources(specs: Sequence[str], data_dir: Path = DATA_DIR) -> list[So
         if not sep or not value:
             raise BuildError(f"--source {spec!r}: expected NAME=PATH")
         if name not in FORMATS:
-            raise BuildError(f"--source {spec!r}: unknown format {name!r} "
-                             f"(one of {', '.join(FORMATS)})")
+            raise BuildError(
+                f"--source {spec!r}: unknown format {name!r} (one of {', '.join(FORMATS)})"
+            )
         path = Path(value)
         if not path.is_file():
             raise LoadError(path.name, 0, None, f"cannot be read: no such file {value}")
@@ -208,15 +308,21 @@ def download_sources(specs: Sequence[str], data_dir: Path = DATA_DIR) -> list[So
         source = iri.source(graph)
         yield from documents.download(path, graph, name, FORMATS[name], iri.graph(graph))
         if name == "ctgov":
-            yield from ctgov.load(path, source=source, graph=graph,
-                                  diseases=links.diseases if links else None,
-                                  drugs=links.drugs if links else None)
+            yield from ctgov.load(
+                path,
+                source=source,
+                graph=graph,
+                diseases=links.diseases if links else None,
+                drugs=links.drugs if links else None,
+            )
         elif name == "fda":
-            yield from fda.load(path, source=source, graph=graph,
-                                diseases=links.diseases if links else None)
+            yield from fda.load(
+                path, source=source, graph=graph, diseases=links.diseases if links else None
+            )
         elif name == "ema":
-            yield from ema.load(path, source=source, graph=graph,
-                                diseases=links.diseases if links else None)
+            yield from ema.load(
+                path, source=source, graph=graph, diseases=links.diseases if links else None
+            )
         elif name == "nmpa":
             yield from nmpa.load(path, source=source, graph=graph)
         elif name == "hospitals":
@@ -232,9 +338,14 @@ def download_sources(specs: Sequence[str], data_dir: Path = DATA_DIR) -> list[So
     result = []
     for name, path, graph in parsed:
         modified = datetime.fromtimestamp(path.stat().st_mtime, UTC).date().isoformat()
-        result.append(Source(
-            SourceInfo(graph, f"{FORMATS[name]}: {path.name} (own download)", (graph,), modified),
-            load(name, path, graph, links)))
+        result.append(
+            Source(
+                SourceInfo(
+                    graph, f"{FORMATS[name]}: {path.name} (own download)", (graph,), modified
+                ),
+                load(name, path, graph, links),
+            )
+        )
     return result
 
 
@@ -253,6 +364,12 @@ def _organizations(data_dir: Path) -> Source:
     from loaders import organizations
 
     folder = data_dir / "organizations"
-    return Source(SourceInfo(organizations.GRAPH, "Patient organizations from public sources",
-                             organizations.documents(folder), "2026-11-24"),
-                  lambda: organizations.load(folder, data_dir / "seeds" / "organizations.csv"))
+    return Source(
+        SourceInfo(
+            organizations.GRAPH,
+            "Patient organizations from public sources",
+            organizations.documents(folder),
+            "2026-11-24",
+        ),
+        lambda: organizations.load(folder, data_dir / "seeds" / "organizations.csv"),
+    )

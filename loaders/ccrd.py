@@ -16,8 +16,15 @@ from loaders.table import LIST_SIZES, Record, read_table
 
 OMIM_GRAPH = "ccrd-omim-mapping"
 HPO_GRAPH = "ccrd-hpo"
-OMIM_COLUMNS = ("entry", "subtype", "subtype_name_zh", "subtype_name_en", "omim", "relation",
-                "source")
+OMIM_COLUMNS = (
+    "entry",
+    "subtype",
+    "subtype_name_zh",
+    "subtype_name_en",
+    "omim",
+    "relation",
+    "source",
+)
 HPO_COLUMNS = ("entry", "subtype", "subtype_name_zh", "subtype_name_en", "hpo", "source")
 RELATIONS = {"E": SKOS.exactMatch, "NTBT": SKOS.broadMatch, "BTNT": SKOS.narrowMatch}
 

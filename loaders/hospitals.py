@@ -104,7 +104,8 @@ def load(
         NETWORK,
         RDFS.comment,
         text(
-            "China's national rare disease diagnosis and treatment collaboration network, established "
+            "China's national rare disease diagnosis and treatment "
+            "collaboration network, established "
             f"by {first} and adjusted by {adjusted}",
             "en",
         ),

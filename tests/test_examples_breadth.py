@@ -43,14 +43,19 @@ def _diseases(store_dir: Path, jurisdiction: str, kind: str) -> set[str]:
     """The listed diseases (or their parents) that a decision of ``kind`` in ``jurisdiction`` is
     for, by a query of its own (not the example's)."""
     store = stores.open_read_only(store_dir)
-    rows = store.query(PREFIXES + f"""SELECT DISTINCT ?d WHERE {{
+    rows = store.query(
+        PREFIXES
+        + f"""SELECT DISTINCT ?d WHERE {{
         ?s rk:jurisdiction "{jurisdiction}" ; rk:statusType <{DT}{kind}> ; rk:forIndication ?i .
-        ?i skos:broader* ?d . ?d rk:hasListEntry ?e }}""", use_default_graph_as_union=True)
+        ?i skos:broader* ?d . ?d rk:hasListEntry ?e }}""",
+        use_default_graph_as_union=True,
+    )
     return {r[0].value for r in rows}  # type: ignore[index,union-attr]
 
 
 def test_question_3_lists_fda_or_eu_decisions_only_without_a_chinese_approval(
-        store_dir: Path) -> None:
+    store_dir: Path,
+) -> None:
     rows = run_example(store_dir, "q03")
     by_disease: dict[str, list[dict[str, str]]] = {}
     for row in rows:
@@ -73,13 +78,17 @@ def test_question_3_lists_fda_or_eu_decisions_only_without_a_chinese_approval(
     assert sum(int(r["decisions"]) for r in kennedy) == 2
     assert (kennedy[0]["name_zh"], kennedy[0]["name_en"]) == (
         "脊髓延髓肌萎缩症（肯尼迪病）",
-        "Spinal and Bulbar Muscular Atrophy (Kennedy Disease)")
+        "Spinal and Bulbar Muscular Atrophy (Kennedy Disease)",
+    )
 
 
 def test_question_4_says_that_no_reimbursement_data_is_loaded(store_dir: Path) -> None:
     store = stores.open_read_only(store_dir)
-    assert not bool(store.query(PREFIXES + "ASK { ?r a rk:ReimbursementStatus }",
-                                use_default_graph_as_union=True))
+    assert not bool(
+        store.query(
+            PREFIXES + "ASK { ?r a rk:ReimbursementStatus }", use_default_graph_as_union=True
+        )
+    )
     rows = run_example(store_dir, "q04")
     assert rows and {r["reimbursement"] for r in rows} == {NO_DATA}
     nusinersen = iri.china_drug("诺西那生钠", "Nusinersen", None).value
@@ -92,26 +101,39 @@ def test_question_4_answers_once_reimbursement_data_is_loaded() -> None:
     """The same query on a small graph that has one reimbursement status: the reimbursed drug is
     left out and the others read 'not in the reimbursement data loaded'."""
     disease, entry, cn1 = iri.disease(1, 110), iri.list_entry(1, 110), iri.national_list(1)
-    quads = [Quad(entry, RDF.type, RK.ListEntry), Quad(entry, RK.inList, cn1),
-             Quad(entry, RK.entryNumber, Literal("110", datatype=NamedNode(
-                 "http://www.w3.org/2001/XMLSchema#integer"))),
-             Quad(entry, RK.entryOf, disease),
-             Quad(entry, RK.printedName, Literal("脊髓性肌萎缩症", language="zh"))]
+    quads = [
+        Quad(entry, RDF.type, RK.ListEntry),
+        Quad(entry, RK.inList, cn1),
+        Quad(
+            entry,
+            RK.entryNumber,
+            Literal("110", datatype=NamedNode("http://www.w3.org/2001/XMLSchema#integer")),
+        ),
+        Quad(entry, RK.entryOf, disease),
+        Quad(entry, RK.printedName, Literal("脊髓性肌萎缩症", language="zh")),
+    ]
     for name in ("a", "b"):
         drug, approval = iri.drug(f"test-{name}"), iri.status("test", name)
-        quads += [Quad(approval, RK.jurisdiction, Literal("CN")),
-                  Quad(approval, RK.statusType, NamedNode(DT + "marketing-approval")),
-                  Quad(approval, RK.ofDrug, drug), Quad(approval, RK.forIndication, disease),
-                  Quad(drug, SKOS.prefLabel, Literal(name))]
-    quads += [Quad(iri.status("nrdl", "a"), RDF.type, RK.ReimbursementStatus),
-              Quad(iri.status("nrdl", "a"), RK.ofDrug, iri.drug("test-a"))]
+        quads += [
+            Quad(approval, RK.jurisdiction, Literal("CN")),
+            Quad(approval, RK.statusType, NamedNode(DT + "marketing-approval")),
+            Quad(approval, RK.ofDrug, drug),
+            Quad(approval, RK.forIndication, disease),
+            Quad(drug, SKOS.prefLabel, Literal(name)),
+        ]
+    quads += [
+        Quad(iri.status("nrdl", "a"), RDF.type, RK.ReimbursementStatus),
+        Quad(iri.status("nrdl", "a"), RK.ofDrug, iri.drug("test-a")),
+    ]
     store = Store()
     store.extend(quads)
-    data = json.loads(run_query(store, example_query("q04")).serialize(
-        "application/sparql-results+json"))
+    data = json.loads(
+        run_query(store, example_query("q04")).serialize("application/sparql-results+json")
+    )
     rows = [{k: v["value"] for k, v in b.items()} for b in data["results"]["bindings"]]
     assert [(r["drug"], r["reimbursement"]) for r in rows] == [
-        (f"{ID}drug/test-b", "not in the reimbursement data loaded")]
+        (f"{ID}drug/test-b", "not in the reimbursement data loaded")
+    ]
 
 
 def test_question_5_gives_trials_in_china_and_patient_organizations(store_dir: Path) -> None:
@@ -138,16 +160,25 @@ def test_question_7_names_organizations_in_trials_with_source_and_quote(store_di
 
 def test_question_8_gives_international_links_and_umbrella_organizations(store_dir: Path) -> None:
     rows = run_example(store_dir, "q08")
-    links = {(r["organization"], r["relation"], r["body"]) for r in rows
-             if r["kind"] == "international link"}
-    assert (f"{ID}org/kode-rare-disease-center", "memberOf",
-            f"{ID}org/international-rare-disease-research-alliance") in links
+    links = {
+        (r["organization"], r["relation"], r["body"])
+        for r in rows
+        if r["kind"] == "international link"
+    }
+    assert (
+        f"{ID}org/kode-rare-disease-center",
+        "memberOf",
+        f"{ID}org/international-rare-disease-research-alliance",
+    ) in links
     # the network hospitals are members of a Chinese network, not of an international body
     assert not any("/org/cn-rdnet-" in org for org, _, _ in links)
     assert all(r.get("body_country") != "CN" for r in rows if r["kind"] == "international link")
     umbrella = [r for r in rows if r["kind"] == "umbrella"]
-    assert {r["country"] for r in umbrella
-            if r["organization"] == f"{ID}org/seven-pansy-rare-disease-community"} == {"CN"}
+    assert {
+        r["country"]
+        for r in umbrella
+        if r["organization"] == f"{ID}org/seven-pansy-rare-disease-community"
+    } == {"CN"}
     eurordis = [r for r in umbrella if r["organization"] == f"{ID}org/eurordis"]
     assert {(r["country"], r["relation"]) for r in eurordis} == {("INT", "alliance")}
     assert "policy advocacy" in {r.get("activity") for r in eurordis}
@@ -162,13 +193,21 @@ def test_question_11_gives_programme_outputs_and_diseases(store_dir: Path) -> No
     assert {r["launched_by"] for r in care} == {"China Red Cross Foundation"}
     tour = [r for r in rows if r["programme"] == f"{ID}policy/rare-diseases-healthy-china-tour"]
     assert {(r["disease"], r["disease_name"]) for r in tour} == {
-        (f"{ID}disease/cn1-038", "Hereditary Angioedema (HAE)")}
+        (f"{ID}disease/cn1-038", "Hereditary Angioedema (HAE)")
+    }
 
 
 def test_question_15_gives_everything_about_an_iri_with_its_graph(store_dir: Path) -> None:
     rows = run_example(store_dir, "q15")
-    facts = {(r["direction"], r["property"].rsplit("#", 1)[-1].rsplit("/", 1)[-1], r["value"],
-              r["graph"].rsplit("/", 1)[-1]) for r in rows}
+    facts = {
+        (
+            r["direction"],
+            r["property"].rsplit("#", 1)[-1].rsplit("/", 1)[-1],
+            r["value"],
+            r["graph"].rsplit("/", 1)[-1],
+        )
+        for r in rows
+    }
     assert ("out", "prefLabel", "成骨不全症（脆骨病）", "china-lists") in facts
     assert ("out", "altLabel", "瓷娃娃", "china-list-aliases") in facts
     assert ("out", "listedIn", f"{ID}list/cn1", "china-lists") in facts
@@ -178,17 +217,21 @@ def test_question_15_gives_everything_about_an_iri_with_its_graph(store_dir: Pat
     assert labelled[0]["value_label"].startswith("China First National List")
 
 
-@pytest.mark.parametrize(("term", "expected"), [
-    ("瓷娃娃", {"cn1-086"}),
-    ("渐冻症", {"cn1-004"}),
-    ("Fabry", {"cn1-027"}),
-    ("ORPHA:324", {"cn1-027"}),
-    ("Orphanet_33069", {"cn1-105", "orpha-33069"}),
-    ("severe myoclonic epilepsy of infancy", {"orpha-33069"}),
-    ("no disease has this name", set()),
-])
-def test_question_16_finds_a_disease_by_any_name(store_dir: Path, term: str,
-                                                 expected: set[str]) -> None:
+@pytest.mark.parametrize(
+    ("term", "expected"),
+    [
+        ("瓷娃娃", {"cn1-086"}),
+        ("渐冻症", {"cn1-004"}),
+        ("Fabry", {"cn1-027"}),
+        ("ORPHA:324", {"cn1-027"}),
+        ("Orphanet_33069", {"cn1-105", "orpha-33069"}),
+        ("severe myoclonic epilepsy of infancy", {"orpha-33069"}),
+        ("no disease has this name", set()),
+    ],
+)
+def test_question_16_finds_a_disease_by_any_name(
+    store_dir: Path, term: str, expected: set[str]
+) -> None:
     query = example_query("q16")
     assert '"瓷娃娃"' in query
     rows = rows_of(store_dir, query.replace('"瓷娃娃"', json.dumps(term, ensure_ascii=False), 1))

@@ -18,14 +18,20 @@ EMA_URL = "https://www.ema.europa.eu/en/medicines/human/orphan-designations/eu-3
 
 # --- ClinicalTrials.gov ------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def trials() -> Store:
-    return store_of(ctgov.load(UPSTREAM / "ctgov_page.json", source=SRC,
-                               diseases=disease_index(), drugs=drug_index()))
+    return store_of(
+        ctgov.load(
+            UPSTREAM / "ctgov_page.json", source=SRC, diseases=disease_index(), drugs=drug_index()
+        )
+    )
 
 
 def test_ctgov_study_gives_its_facts_and_links(trials: Store) -> None:
-    assert ask(trials, """rkid:trial\\/NCT10000001 a rk:ClinicalTrial, schema:MedicalTrial ;
+    assert ask(
+        trials,
+        """rkid:trial\\/NCT10000001 a rk:ClinicalTrial, schema:MedicalTrial ;
         rk:trialId "NCT10000001" ; schema:identifier "NCT10000001" ;
         rdfs:label "A nusinersen study in spinal muscular atrophy"@en ;
         schema:alternateName "FIXTURE-1",
@@ -44,49 +50,66 @@ def test_ctgov_study_gives_its_facts_and_links(trials: Store) -> None:
         prov:wasDerivedFrom rkid:source\\/fixture .
         rkid:org\\/fixture-pharma-inc a rk:Organization, schema:Organization ;
             rdfs:label "Fixture Pharma Inc."@en ; prov:wasDerivedFrom rkid:source\\/fixture .""",
-               "ctgov-trials")
+        "ctgov-trials",
+    )
     # the intervention also names the China approvals' drug with INN Nusinersen
     drugs = values(trials, "SELECT ?d WHERE { rkid:trial\\/NCT10000001 rk:testsDrug ?d }")
-    assert drugs == sorted([iri.substance("nusinersen").value,
-                            iri.china_drug("诺西那生钠", "Nusinersen", "Spinraza").value])
+    assert drugs == sorted(
+        [
+            iri.substance("nusinersen").value,
+            iri.china_drug("诺西那生钠", "Nusinersen", "Spinraza").value,
+        ]
+    )
     # sites outside China are summarised by country only
-    assert not ask(trials, 'rkid:trial\\/NCT10000001 rk:trialSite ?s FILTER CONTAINS(?s, "Osaka")',
-                   "ctgov-trials")
+    assert not ask(
+        trials,
+        'rkid:trial\\/NCT10000001 rk:trialSite ?s FILTER CONTAINS(?s, "Osaka")',
+        "ctgov-trials",
+    )
 
 
 def test_ctgov_off_topic_study_stays_unlinked_despite_a_mesh_term(trials: Store) -> None:
     # the registry's MeSH terms attach "Bulbo-Spinal Atrophy, X-Linked" to a prostate cancer study
-    assert ask(trials, 'rkid:trial\\/NCT10000002 a rk:ClinicalTrial ; rk:country "China"',
-               "ctgov-trials")
+    assert ask(
+        trials, 'rkid:trial\\/NCT10000002 a rk:ClinicalTrial ; rk:country "China"', "ctgov-trials"
+    )
     assert not ask(trials, "rkid:trial\\/NCT10000002 schema:healthCondition ?d", "ctgov-trials")
     # an intervention no drug of the graph is named by stays text
     assert not ask(trials, "rkid:trial\\/NCT10000002 rk:testsDrug ?d", "ctgov-trials")
 
 
 def test_ctgov_keyword_links_only_when_the_mesh_term_agrees(trials: Store) -> None:
-    assert values(trials, "SELECT ?d WHERE { rkid:trial\\/NCT10000003 schema:healthCondition ?d }"
-                  ) == [f"{iri.ID_BASE}disease/cn1-110"]
+    assert values(
+        trials, "SELECT ?d WHERE { rkid:trial\\/NCT10000003 schema:healthCondition ?d }"
+    ) == [f"{iri.ID_BASE}disease/cn1-110"]
     # NCT10000004: keyword "Kennedy disease" but MeSH "Epilepsy": not linked to Kennedy disease
-    linked = values(trials, "SELECT ?d WHERE { rkid:trial\\/NCT10000004 "
-                            "schema:healthCondition ?d }")
+    linked = values(
+        trials, "SELECT ?d WHERE { rkid:trial\\/NCT10000004 schema:healthCondition ?d }"
+    )
     assert f"{iri.ID_BASE}disease/cn1-109" not in linked
 
 
 def test_ctgov_links_orpha_codes_and_list_name_parts_but_not_qualified_names(trials: Store) -> None:
-    linked = values(trials, "SELECT ?d WHERE { rkid:trial\\/NCT10000004 "
-                            "schema:healthCondition ?d }")
+    linked = values(
+        trials, "SELECT ?d WHERE { rkid:trial\\/NCT10000004 schema:healthCondition ?d }"
+    )
     # ORPHA:33069 (exact link of entry 105), "West syndrome" (a /-part of entry 2-86);
     # "Parkinson Disease" is not entry 87 ("Parkinson Disease (Young-onset, Early-onset)")
     assert linked == [f"{iri.ID_BASE}disease/cn1-105", f"{iri.ID_BASE}disease/cn2-086"]
 
 
 def test_ctgov_reads_a_single_study_record() -> None:
-    store = store_of(ctgov.load(UPSTREAM / "ctgov_study.json", source=SRC,
-                                diseases=disease_index()))
-    assert ask(store, """rkid:trial\\/NCT30000001
+    store = store_of(
+        ctgov.load(UPSTREAM / "ctgov_study.json", source=SRC, diseases=disease_index())
+    )
+    assert ask(
+        store,
+        """rkid:trial\\/NCT30000001
         rk:conditionText "SMA - Spinal Muscular Atrophy"@en ;
         schema:healthCondition rkid:disease\\/cn1-110 ;
-        rk:trialSite "Fixture Hospital, Guangzhou" """, "ctgov-trials")
+        rk:trialSite "Fixture Hospital, Guangzhou" """,
+        "ctgov-trials",
+    )
 
 
 def test_ctgov_bad_study_stops_the_load_naming_file_record_and_field() -> None:
@@ -94,15 +117,26 @@ def test_ctgov_bad_study_stops_the_load_naming_file_record_and_field() -> None:
         list(ctgov.load(UPSTREAM / "ctgov_bad.json", source=SRC))
     err = info.value
     assert (err.file, err.record, err.field) == (
-        "ctgov_bad.json", 2, "protocolSection.identificationModule.nctId")
-    assert str(err).startswith("ctgov_bad.json, record 2, field "
-                               "'protocolSection.identificationModule.nctId'")
+        "ctgov_bad.json",
+        2,
+        "protocolSection.identificationModule.nctId",
+    )
+    assert str(err).startswith(
+        "ctgov_bad.json, record 2, field 'protocolSection.identificationModule.nctId'"
+    )
 
 
 def test_ctgov_bad_studies_are_skipped_and_counted() -> None:
     skipped = Skipped()
-    store = store_of(ctgov.load(UPSTREAM / "ctgov_bad.json", source=SRC, diseases=disease_index(),
-                                on_error="skip", skipped=skipped))
+    store = store_of(
+        ctgov.load(
+            UPSTREAM / "ctgov_bad.json",
+            source=SRC,
+            diseases=disease_index(),
+            on_error="skip",
+            skipped=skipped,
+        )
+    )
     assert skipped.count == 3
     assert [(e.record, e.field) for e in skipped.errors] == [
         (2, "protocolSection.identificationModule.nctId"),
@@ -110,12 +144,16 @@ def test_ctgov_bad_studies_are_skipped_and_counted() -> None:
         (4, "protocolSection.statusModule.startDateStruct.date"),
     ]
     assert values(store, "SELECT ?t WHERE { ?t a rk:ClinicalTrial }") == [
-        f"{iri.ID_BASE}trial/NCT20000001"]
+        f"{iri.ID_BASE}trial/NCT20000001"
+    ]
     # nothing of a skipped study is left behind
     assert not values(store, 'SELECT ?t WHERE { ?t rk:trialId "NCT20000003" }')
     # "Spinal Muscular Atrophy Type I" is the subtype the expert mapping names
-    assert ask(store, "rkid:trial\\/NCT20000001 schema:healthCondition rkid:disease\\/cn1-110-1",
-               "ctgov-trials")
+    assert ask(
+        store,
+        "rkid:trial\\/NCT20000001 schema:healthCondition rkid:disease\\/cn1-110-1",
+        "ctgov-trials",
+    )
 
 
 def test_unknown_error_setting_is_refused() -> None:
@@ -125,10 +163,13 @@ def test_unknown_error_setting_is_refused() -> None:
 
 # --- Orphadata -------------------------------------------------------------------------------
 
+
 def test_orphadata_cross_referencing_gives_names_and_mappings_with_their_relation() -> None:
     store = store_of(orphadata.load(UPSTREAM / "orphadata_cross_en.json", source=SRC))
     g = "orphadata"
-    assert ask(store, """rkid:disease\\/orpha-33069 a rk:RareDisease, schema:MedicalCondition ;
+    assert ask(
+        store,
+        """rkid:disease\\/orpha-33069 a rk:RareDisease, schema:MedicalCondition ;
         skos:prefLabel "Dravet syndrome"@en ; skos:altLabel "SMEI"@en,
             "Severe myoclonic epilepsy of infancy"@en ;
         skos:definition "A fixture definition of an epileptic encephalopathy."@en ;
@@ -139,48 +180,72 @@ def test_orphadata_cross_referencing_gives_names_and_mappings_with_their_relatio
                         <https://omim.org/entry/607208>,
                         <http://purl.obolibrary.org/obo/MONDO_0011794> ;
         skos:narrowMatch <https://omim.org/entry/612164> ;
-        prov:wasDerivedFrom rkid:source\\/fixture .""", g)
-    assert ask(store, """rkid:disease\\/orpha-33069 rk:hasMapping ?m .
+        prov:wasDerivedFrom rkid:source\\/fixture .""",
+        g,
+    )
+    assert ask(
+        store,
+        """rkid:disease\\/orpha-33069 rk:hasMapping ?m .
         ?m a rk:Mapping ; rdf:subject rkid:disease\\/orpha-33069 ; rdf:predicate skos:narrowMatch ;
            rdf:object <https://omim.org/entry/612164> ; rk:mappingRelation om:BTNT ;
            rk:terminology "OMIM" ; skos:notation "612164" ;
            rk:validationStatus "Not yet validated"@en ;
            prov:wasDerivedFrom rkid:source\\/fixture .""",
-               g)
+        g,
+    )
     # ND (not decided) is left out; a terminology without IRIs keeps its code on the mapping only
     assert not ask(store, '?m skos:notation "C9999999"', g)
-    assert ask(store, """?m rk:terminology "SomeOtherTerminology" ; skos:notation "X-1" ;
-        rk:mappingRelation om:E . FILTER NOT EXISTS { ?m rdf:object ?o }""", g)
+    assert ask(
+        store,
+        """?m rk:terminology "SomeOtherTerminology" ; skos:notation "X-1" ;
+        rk:mappingRelation om:E . FILTER NOT EXISTS { ?m rdf:object ?o }""",
+        g,
+    )
 
 
 def test_orphadata_chinese_edition_reads_the_chinese_relations() -> None:
     store = store_of(orphadata.load(UPSTREAM / "orphadata_cross_zh.json", source=SRC))
-    assert ask(store, """rkid:disease\\/orpha-33069 skos:prefLabel "Dravet综合征"@zh ;
+    assert ask(
+        store,
+        """rkid:disease\\/orpha-33069 skos:prefLabel "Dravet综合征"@zh ;
         skos:altLabel "婴儿严重肌阵挛型癫痫"@zh ;
         skos:broadMatch <http://id.who.int/icd/release/10/G40.4> ;
         skos:exactMatch <https://omim.org/entry/607208> ; rk:hasMapping ?m .
         ?m skos:notation "G40.4" ; rk:mappingRelation om:NTBT ;
            rk:validationStatus "已确认"@zh .""",
-               "orphadata")
+        "orphadata",
+    )
     # the same mapping in both editions is one node
-    both = store_of([*orphadata.load(UPSTREAM / "orphadata_cross_zh.json", source=SRC),
-                     *orphadata.load(UPSTREAM / "orphadata_cross_en.json", source=SRC)])
+    both = store_of(
+        [
+            *orphadata.load(UPSTREAM / "orphadata_cross_zh.json", source=SRC),
+            *orphadata.load(UPSTREAM / "orphadata_cross_en.json", source=SRC),
+        ]
+    )
     assert len(values(both, 'SELECT ?m WHERE { ?m skos:notation "G40.4" }')) == 1
 
 
 def test_orphadata_epidemiology_gives_prevalence_with_type_geography_and_source() -> None:
     store = store_of(orphadata.load(UPSTREAM / "orphadata_epidemiology.json", source=SRC))
-    assert ask(store, """rkid:disease\\/orpha-33069 rk:hasPrevalence ?p .
+    assert ask(
+        store,
+        """rkid:disease\\/orpha-33069 rk:hasPrevalence ?p .
         ?p a rk:PrevalenceEstimate ; rk:prevalenceClass "1-9 / 100 000" ;
            rk:prevalenceType "Prevalence at birth" ; rk:geography "Europe" ;
            rk:prevalenceQualification "Value and class" ; rk:validationStatus "Validated"@en ;
            sdmx:obsValue 3.3 ; rk:sourceCitation "11111111[PMID]_ 22222222[PMID]" ;
            dct:source <https://pubmed.ncbi.nlm.nih.gov/11111111/>,
                       <https://pubmed.ncbi.nlm.nih.gov/22222222/> ;
-           prov:wasDerivedFrom rkid:source\\/fixture .""", "orphadata")
+           prov:wasDerivedFrom rkid:source\\/fixture .""",
+        "orphadata",
+    )
     # a class-only figure has no value
-    assert ask(store, """?p rk:prevalenceClass "Unknown" ; rk:geography "Worldwide" ;
-        rk:sourceCitation "ORPHANET" . FILTER NOT EXISTS { ?p sdmx:obsValue ?v }""", "orphadata")
+    assert ask(
+        store,
+        """?p rk:prevalenceClass "Unknown" ; rk:geography "Worldwide" ;
+        rk:sourceCitation "ORPHANET" . FILTER NOT EXISTS { ?p sdmx:obsValue ?v }""",
+        "orphadata",
+    )
 
 
 def test_orphadata_bad_results_stop_or_are_skipped() -> None:
@@ -188,7 +253,9 @@ def test_orphadata_bad_results_stop_or_are_skipped() -> None:
     with pytest.raises(LoadError) as info:
         list(orphadata.load(path, source=SRC))
     assert (info.value.record, info.value.field) == (
-        2, "ExternalReference[1].DisorderMappingRelation")
+        2,
+        "ExternalReference[1].DisorderMappingRelation",
+    )
     skipped = Skipped()
     store = store_of(orphadata.load(path, source=SRC, on_error="skip", skipped=skipped))
     assert [(e.file, e.record, e.field) for e in skipped.errors] == [
@@ -196,16 +263,25 @@ def test_orphadata_bad_results_stop_or_are_skipped() -> None:
         ("orphadata_bad.json", 3, "ORPHAcode"),
     ]
     assert values(store, "SELECT ?d WHERE { ?d a rk:RareDisease }") == [
-        f"{iri.ID_BASE}disease/orpha-481"]
-    assert not values(store, "SELECT ?m WHERE { ?m skos:notation \"301500\" }")
+        f"{iri.ID_BASE}disease/orpha-481"
+    ]
+    assert not values(store, 'SELECT ?m WHERE { ?m skos:notation "301500" }')
 
 
 # --- FDA -------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("published", "iso"), [
-    ("10/06/00", "2000-10-06"), ("9/05/17", "2017-09-05"), ("1/17/91", "1991-01-17"),
-    ("11/06/85", "1985-11-06"), ("12/23/2016", "2016-12-23"), ("07/20/1983", "1983-07-20"),
-])
+
+@pytest.mark.parametrize(
+    ("published", "iso"),
+    [
+        ("10/06/00", "2000-10-06"),
+        ("9/05/17", "2017-09-05"),
+        ("1/17/91", "1991-01-17"),
+        ("11/06/85", "1985-11-06"),
+        ("12/23/2016", "2016-12-23"),
+        ("07/20/1983", "1983-07-20"),
+    ],
+)
 def test_fda_dates_in_every_published_format_are_normalised(published: str, iso: str) -> None:
     assert fda.us_date(published) == iso
 
@@ -224,7 +300,9 @@ def fda_store() -> Store:
 def test_fda_row_gives_designation_and_approval_in_the_united_states(fda_store: Store) -> None:
     drug = iri.substance("nusinersen")
     designation = iri.fda_designation(SRC, "100001", drug)
-    assert ask(fda_store, f"""<{drug.value}> a rk:Drug, schema:Drug ; rdfs:label "nusinersen"@en ;
+    assert ask(
+        fda_store,
+        f"""<{drug.value}> a rk:Drug, schema:Drug ; rdfs:label "nusinersen"@en ;
             rk:brandName "Spinraza" ; rk:hasRegulatoryStatus <{designation.value}>, ?approval .
         <{designation.value}> a rk:RegulatoryStatus, schema:DrugLegalStatus ;
             rk:statusType dt:orphan-designation ; rk:ofDrug <{drug.value}> ;
@@ -243,32 +321,51 @@ def test_fda_row_gives_designation_and_approval_in_the_united_states(fda_store: 
                 "Treatment of spinal muscular atrophy in pediatric and adult patients"@en ;
             rk:forIndication rkid:disease\\/cn1-110 .
         rkid:org\\/us-food-and-drug-administration a rk:RegulatoryAuthority ;
-            rdfs:label "U.S. Food and Drug Administration"@en .""", "fda-orphan-approvals")
+            rdfs:label "U.S. Food and Drug Administration"@en .""",
+        "fda-orphan-approvals",
+    )
 
 
 def test_fda_two_digit_years_several_approvals_and_withdrawals(fda_store: Store) -> None:
     drug = iri.substance("fixturestat")
-    assert values(fda_store, f"""SELECT ?date WHERE {{ ?s rk:ofDrug <{drug.value}> ;
-        rk:statusType dt:marketing-approval ; dct:date ?date }}""") == ["2001-11-20", "2017-09-05"]
-    assert values(fda_store, f"""SELECT ?date WHERE {{ ?s rk:ofDrug <{drug.value}> ;
-        rk:statusType dt:orphan-designation ; dct:date ?date }}""") == ["2000-10-06"]
+    assert values(
+        fda_store,
+        f"""SELECT ?date WHERE {{ ?s rk:ofDrug <{drug.value}> ;
+        rk:statusType dt:marketing-approval ; dct:date ?date }}""",
+    ) == ["2001-11-20", "2017-09-05"]
+    assert values(
+        fda_store,
+        f"""SELECT ?date WHERE {{ ?s rk:ofDrug <{drug.value}> ;
+        rk:statusType dt:orphan-designation ; dct:date ?date }}""",
+    ) == ["2000-10-06"]
     # pulmonary arterial hypertension is not idiopathic PAH: no list disease, never a guess
-    assert not ask(fda_store, f"?s rk:ofDrug <{drug.value}> ; rk:forIndication ?d",
-                   "fda-orphan-approvals")
+    assert not ask(
+        fda_store, f"?s rk:ofDrug <{drug.value}> ; rk:forIndication ?d", "fda-orphan-approvals"
+    )
     # Designated/Approved/Withdrawn: the withdrawal is a status of its own; Fabry's = Fabry
-    assert ask(fda_store, f"""?w rk:ofDrug <{iri.substance('fixturase').value}> ;
+    assert ask(
+        fda_store,
+        f"""?w rk:ofDrug <{iri.substance("fixturase").value}> ;
         rk:statusType dt:withdrawal ; rk:publishedStatus "Designated/Approved/Withdrawn"@en ;
         rk:forIndication rkid:disease\\/cn1-027 .
-        ?d rk:ofDrug <{iri.substance('fixturase').value}> ; rk:statusType dt:orphan-designation ;
-        dct:date "1991-01-17"^^xsd:date""", "fda-orphan-approvals")
+        ?d rk:ofDrug <{iri.substance("fixturase").value}> ; rk:statusType dt:orphan-designation ;
+        dct:date "1991-01-17"^^xsd:date""",
+        "fda-orphan-approvals",
+    )
     # "Parkinson disease" does not name entry 87 (young-onset, early-onset)
-    assert not ask(fda_store, f"?s rk:ofDrug <{iri.substance('levofixture').value}> ; "
-                              "rk:forIndication ?d", "fda-orphan-approvals")
+    assert not ask(
+        fda_store,
+        f"?s rk:ofDrug <{iri.substance('levofixture').value}> ; rk:forIndication ?d",
+        "fda-orphan-approvals",
+    )
 
 
 def test_fda_export_note_row_and_sponsor_addresses_are_not_facts(fda_store: Store) -> None:
-    assert not ask(fda_store, '?s ?p ?o FILTER (CONTAINS(STR(?o), "Note:") || '
-                              'CONTAINS(STR(?o), "Fixture Way"))', "fda-orphan-approvals")
+    assert not ask(
+        fda_store,
+        '?s ?p ?o FILTER (CONTAINS(STR(?o), "Note:") || CONTAINS(STR(?o), "Fixture Way"))',
+        "fda-orphan-approvals",
+    )
     assert len(values(fda_store, "SELECT ?s WHERE { ?s rk:statusType dt:marketing-approval }")) == 5
 
 
@@ -279,17 +376,25 @@ def test_fda_bad_rows_stop_or_are_skipped_and_counted() -> None:
     skipped = Skipped()
     store = store_of(fda.load(path, source=SRC, on_error="skip", skipped=skipped))
     assert [(e.record, e.field) for e in skipped.errors] == [
-        (2, "Marketing Approval Date"), (3, "CF Grid Key"), (4, "Orphan Designation Status")]
+        (2, "Marketing Approval Date"),
+        (3, "CF Grid Key"),
+        (4, "Orphan Designation Status"),
+    ]
     assert values(store, "SELECT ?l WHERE { ?d a rk:Drug ; rdfs:label ?l }") == [
-        "fixturase", "nusinersen"]
+        "fixturase",
+        "nusinersen",
+    ]
 
 
 # --- EMA -------------------------------------------------------------------------------------
 
+
 def test_ema_record_is_an_eu_orphan_designation() -> None:
     store = store_of(ema.load(UPSTREAM / "ema.json", source=SRC, diseases=disease_index()))
     g = "ema-orphan-designations"
-    assert ask(store, f"""<{iri.eu_designation(SRC, 'EU/3/12/976').value}>
+    assert ask(
+        store,
+        f"""<{iri.eu_designation(SRC, "EU/3/12/976").value}>
             a rk:RegulatoryStatus, schema:DrugLegalStatus ; rk:statusType dt:orphan-designation ;
             rk:ofDrug rkid:drug\\/substance-nusinersen ; rk:jurisdiction "EU" ;
             rk:decidedBy rkid:org\\/european-medicines-agency ;
@@ -300,15 +405,25 @@ def test_ema_record_is_an_eu_orphan_designation() -> None:
             rk:forIndication rkid:disease\\/cn1-110 ;
             schema:url "{EMA_URL}"^^xsd:anyURI ;
             prov:wasDerivedFrom rkid:source\\/fixture .
-        rkid:drug\\/substance-nusinersen rk:brandName "Fixtura" .""", g)
+        rkid:drug\\/substance-nusinersen rk:brandName "Fixtura" .""",
+        g,
+    )
     # Kennedy's disease (with a typographic apostrophe) names entry 109 through its alternative
-    assert ask(store, f"<{iri.eu_designation(SRC, 'EU/3/01/071').value}> rk:forIndication "
-                      "rkid:disease\\/cn1-109 ; rk:publishedStatus \"Expired\"@en", g)
+    assert ask(
+        store,
+        f"<{iri.eu_designation(SRC, 'EU/3/01/071').value}> rk:forIndication "
+        'rkid:disease\\/cn1-109 ; rk:publishedStatus "Expired"@en',
+        g,
+    )
     # withdrawn: also a withdrawal; "severe myoclonic epilepsy in infancy" is only a part of
     # entry 105's printed name, so it is not linked
     withdrawal = iri.eu_withdrawal(SRC, "EU/3/14/1339").value
-    assert ask(store, f"""<{withdrawal}> rk:statusType dt:withdrawal ;
-        rk:ofDrug rkid:drug\\/substance-fixturol""", g)
+    assert ask(
+        store,
+        f"""<{withdrawal}> rk:statusType dt:withdrawal ;
+        rk:ofDrug rkid:drug\\/substance-fixturol""",
+        g,
+    )
     designation = iri.eu_designation(SRC, "EU/3/14/1339").value
     assert not ask(store, f"<{designation}> rk:forIndication ?d", g)
 
@@ -318,11 +433,18 @@ def test_ema_bad_records_stop_or_are_skipped_and_counted() -> None:
     with pytest.raises(LoadError) as info:
         list(ema.load(path, source=SRC))
     assert (info.value.file, info.value.record, info.value.field) == (
-        "ema_bad.json", 2, "date_of_designation_or_refusal")
+        "ema_bad.json",
+        2,
+        "date_of_designation_or_refusal",
+    )
     skipped = Skipped()
     store = store_of(ema.load(path, source=SRC, on_error="skip", skipped=skipped))
     assert [(e.record, e.field) for e in skipped.errors] == [
-        (2, "date_of_designation_or_refusal"), (3, "eu_designation_number"), (4, "status"),
-        (5, None)]
-    assert values(store, "SELECT ?n WHERE { ?s rk:statusType dt:orphan-designation ; "
-                         "rk:sourceRecord ?n }") == ["EU/3/14/1339"]
+        (2, "date_of_designation_or_refusal"),
+        (3, "eu_designation_number"),
+        (4, "status"),
+        (5, None),
+    ]
+    assert values(
+        store, "SELECT ?n WHERE { ?s rk:statusType dt:orphan-designation ; rk:sourceRecord ?n }"
+    ) == ["EU/3/14/1339"]

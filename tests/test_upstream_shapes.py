@@ -17,28 +17,42 @@ from kg.vocab import DCT, ORG, PROV, RDF, RK, SKOS
 from loaders import ctgov, ema, fda, hospitals, nmpa, orphadata, rdffiles
 from tests.upstream import UPSTREAM, disease_index, drug_index
 
-SOURCES = [iri.source(s) for s in ("fixture", "cn-vat-2019", "cn-cde-list1", "cn-rep-2019",
-                                   "cn-nmpa-news-1", "cn-nhc2019-157", "cn-nhc2019-157-nhc-copy",
-                                   "cn-nhc2024-64")]
+SOURCES = [
+    iri.source(s)
+    for s in (
+        "fixture",
+        "cn-vat-2019",
+        "cn-cde-list1",
+        "cn-rep-2019",
+        "cn-nmpa-news-1",
+        "cn-nhc2019-157",
+        "cn-nhc2019-157-nhc-copy",
+        "cn-nhc2024-64",
+    )
+]
 SRC = SOURCES[0]
 
 
 def _fixtures() -> list[Quad]:
     diseases = disease_index()
-    return list(chain(
-        rdffiles.load([ONTOLOGY_DIR / "rarekg.ttl", ONTOLOGY_DIR / "schemes.ttl"], "ontology"),
-        ctgov.load(UPSTREAM / "ctgov_page.json", source=SRC, diseases=diseases,
-                   drugs=drug_index()),
-        fda.load(UPSTREAM / "fda.csv", source=SRC, diseases=diseases),
-        ema.load(UPSTREAM / "ema.json", source=SRC, diseases=diseases),
-        orphadata.load(UPSTREAM / "orphadata_cross_en.json", source=SRC),
-        orphadata.load(UPSTREAM / "orphadata_epidemiology.json", source=SRC),
-        nmpa.load(UPSTREAM / "nmpa.json", source=SRC, documents_described=True),
-        hospitals.load(UPSTREAM / "hospitals.json", source=SRC, on_error="skip",
-                       documents_described=True),
-        (Quad(s, RDF.type, RK.SourceDocument, iri.graph("test")) for s in SOURCES),
-        (Quad(s, DCT.title, Literal("a fixture document"), iri.graph("test")) for s in SOURCES),
-    ))
+    return list(
+        chain(
+            rdffiles.load([ONTOLOGY_DIR / "rarekg.ttl", ONTOLOGY_DIR / "schemes.ttl"], "ontology"),
+            ctgov.load(
+                UPSTREAM / "ctgov_page.json", source=SRC, diseases=diseases, drugs=drug_index()
+            ),
+            fda.load(UPSTREAM / "fda.csv", source=SRC, diseases=diseases),
+            ema.load(UPSTREAM / "ema.json", source=SRC, diseases=diseases),
+            orphadata.load(UPSTREAM / "orphadata_cross_en.json", source=SRC),
+            orphadata.load(UPSTREAM / "orphadata_epidemiology.json", source=SRC),
+            nmpa.load(UPSTREAM / "nmpa.json", source=SRC, documents_described=True),
+            hospitals.load(
+                UPSTREAM / "hospitals.json", source=SRC, on_error="skip", documents_described=True
+            ),
+            (Quad(s, RDF.type, RK.SourceDocument, iri.graph("test")) for s in SOURCES),
+            (Quad(s, DCT.title, Literal("a fixture document"), iri.graph("test")) for s in SOURCES),
+        )
+    )
 
 
 def _violations(quads: Iterable[Quad]) -> list[Finding]:
@@ -53,11 +67,19 @@ def _violations(quads: Iterable[Quad]) -> list[Finding]:
 def _ours(findings: list[Finding]) -> list[Finding]:
     """Findings on the nodes of the upstream fixtures (the lists and organizations they point to
     are not part of this small graph)."""
-    return [f for f in findings if "listed disease" not in f.message
-            and "/disease/cn" not in f.value and "/policy/us-orphan-drug-act" not in f.value
-            and "/org/nmpa" not in f.value and "/org/cde" not in f.value
-            and "/org/mof" not in f.value and "/org/gacc" not in f.value
-            and "/org/sta" not in f.value and "/org/european-medicines-agency" not in f.value]
+    return [
+        f
+        for f in findings
+        if "listed disease" not in f.message
+        and "/disease/cn" not in f.value
+        and "/policy/us-orphan-drug-act" not in f.value
+        and "/org/nmpa" not in f.value
+        and "/org/cde" not in f.value
+        and "/org/mof" not in f.value
+        and "/org/gacc" not in f.value
+        and "/org/sta" not in f.value
+        and "/org/european-medicines-agency" not in f.value
+    ]
 
 
 def test_fixtures_of_every_format_conform() -> None:
@@ -84,13 +106,22 @@ def test_broken_upstream_nodes_are_violations() -> None:
     assert (member.value, "the role is a concept of the network-role scheme") in messages
     assert (member.value, "a membership is stated by exactly one list") in messages
     assert (disease.value, "a phenotype is an HPO term (HP_ and 7 digits)") in messages
-    assert (status.value, "a decision applies in one jurisdiction (ISO 3166-1 alpha-2, EU or "
-                          "INT)") in messages
-    assert (mapping.value, "the relation is a concept of the Orphanet mapping scheme (E, NTBT, "
-                           "BTNT)") in messages
+    assert (
+        status.value,
+        "a decision applies in one jurisdiction (ISO 3166-1 alpha-2, EU or INT)",
+    ) in messages
+    assert (
+        mapping.value,
+        "the relation is a concept of the Orphanet mapping scheme (E, NTBT, BTNT)",
+    ) in messages
     assert any(f.focus == mapping.value and f.path == "skos:notation" for f in findings)
     # nothing else of the fixtures is reported
-    assert {f.focus for f in findings} - {member.value, disease.value, status.value,
-                                          mapping.value} <= {
+    assert {f.focus for f in findings} - {
+        member.value,
+        disease.value,
+        status.value,
+        mapping.value,
+    } <= {
         iri.concept("decision-type", "withdrawal").value,
-        iri.concept("decision-type", "refusal").value}
+        iri.concept("decision-type", "refusal").value,
+    }

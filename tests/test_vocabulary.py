@@ -13,8 +13,7 @@ from kg.vocab import RK, VOCAB
 
 def test_every_rk_term_is_declared_with_bilingual_label_and_definition() -> None:
     graph = rdflib.Graph().parse(ONTOLOGY_DIR / "rarekg.ttl", format="turtle")
-    declared = {str(s).removeprefix(VOCAB) for s in graph.subjects()
-                if str(s).startswith(VOCAB)}
+    declared = {str(s).removeprefix(VOCAB) for s in graph.subjects() if str(s).startswith(VOCAB)}
     assert declared == set(RK.terms)
     for term in RK.terms:
         node = rdflib.URIRef(VOCAB + term)
