@@ -1,5 +1,5 @@
-"""Which store the service and the build use: the embedded Oxigraph store (default) or a remote SPARQL
-engine.  A ``Backend`` is plain data, so it can be handed to executor processes."""
+"""Which store the service and the build use: the embedded Oxigraph store (default) or a
+remote SPARQL engine.  A ``Backend`` is plain data, so it can be handed to executor processes."""
 
 from __future__ import annotations
 

@@ -14,7 +14,9 @@ class RarekgError(Exception):
 
 
 class QuerySyntaxError(RarekgError):
-    """A SPARQL query or update that does not parse; ``line`` and ``column`` are 1-based when known."""
+    """A SPARQL query or update that does not parse.
+
+    ``line`` and ``column`` are 1-based when known."""
 
     status = 400
     kind = "syntax-error"
@@ -107,3 +109,54 @@ class ValidationFailed(BuildError):
         super().__init__(f"validation failed with {count} violation(s):\n{report}")
         self.report = report
         self.count = count
+
+
+class Conflict(RarekgError):
+    """The request does not fit the current state (e.g. approving a submission already reviewed)."""
+
+    status = 409
+    kind = "conflict"
+
+
+class RequestTooLarge(RarekgError):
+    status = 413
+    kind = "request-too-large"
+
+
+class RateLimited(RarekgError):
+    """Too many requests from one client; ``retry_after`` is in seconds."""
+
+    status = 429
+    kind = "rate-limited"
+
+    def __init__(self, message: str, retry_after: int = 60) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class Busy(RarekgError):
+    """The service is doing as much of this kind of work as it allows at once; retry shortly."""
+
+    status = 503
+    kind = "busy"
+
+
+class InvalidSubmission(RarekgError):
+    """A submission that breaks the curation format or the SHACL shapes: one message per field
+    (``fields`` maps a field name to its messages)."""
+
+    status = 422
+    kind = "invalid-submission"
+
+    def __init__(self, fields: dict[str, list[str]]) -> None:
+        count = sum(len(m) for m in fields.values())
+        super().__init__(f"the submission has {count} problem(s): " + "; ".join(
+            f"{name}: {msg}" for name, msgs in fields.items() for msg in msgs))
+        self.fields = fields
+
+    def to_json(self) -> dict[str, object]:
+        data = super().to_json()
+        err = data["error"]
+        assert isinstance(err, dict)
+        err["fields"] = self.fields
+        return data

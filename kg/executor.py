@@ -1,7 +1,8 @@
 """Queries run in worker processes that can be stopped: a per-query time limit and a row cap.
 
-pyoxigraph has no query timeout or cancellation, so each query goes to an executor process of a small
-pool; one that runs past the limit is killed and replaced, and the caller gets ``QueryTimeout``.
+pyoxigraph has no query timeout or cancellation, so each query goes to an executor process of a
+small pool; one that runs past the limit is killed and replaced, and the caller gets
+``QueryTimeout``.
 Results are serialized in the executor, so only bytes cross the pipe.
 """
 

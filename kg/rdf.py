@@ -61,7 +61,8 @@ class QuadWriter:
     def evidence(
         self, s: NamedNode, p: NamedNode, o: Term, source: NamedNode, quote: str, lang: str | None
     ) -> NamedNode:
-        """State ``s p o`` with its source and the quote that states it (an ``rk:Evidence`` node)."""
+        """State ``s p o`` with its source and the quote that states it (an ``rk:Evidence``
+        node)."""
         self.add(s, p, o)
         self.add(s, PROV.wasDerivedFrom, source)
         ev = iri.evidence(s.value, p.value, str(o), source.value, quote)

@@ -5,12 +5,14 @@ Layout of a store directory ``DIR``::
     DIR/builds/<id>/   one Oxigraph store per completed build
     DIR/serving        symbolic link to the build being served (swapped with one rename)
 
-A directory without ``serving`` is served as the Oxigraph store it is (an empty directory is an empty
-store).  Readers open the build read-only and notice a new ``serving`` link on their next request.
+A directory without ``serving`` is served as the Oxigraph store it is (an empty directory is an
+empty store).  Readers open the build read-only and notice a new ``serving`` link on their next
+request.
 """
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import shutil
@@ -63,7 +65,9 @@ def prune(store_dir: Path, keep: Path, grace: float = GRACE_SECONDS) -> None:
     ``grace`` seconds (long enough for every reader to have moved on)."""
     builds = sorted((p for p in (store_dir / BUILDS).iterdir() if p.is_dir()), key=lambda p: p.name)
     now = time.time()
-    for old, successor in zip(builds[:-KEEP_BUILDS], builds[1:], strict=False):
+    for index, (old, successor) in enumerate(itertools.pairwise(builds)):
+        if index >= len(builds) - KEEP_BUILDS:
+            break
         if old.resolve() == keep.resolve():
             continue
         try:

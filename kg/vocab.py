@@ -1,7 +1,7 @@
 """Vocabulary constants and IRI bases of rarekg.
 
-Terms keep their RDF spelling (``RK.PatientOrganization``).  Namespaces are closed: a term that is not
-declared here raises ``AttributeError`` instead of silently minting a new IRI.
+Terms keep their RDF spelling (``RK.PatientOrganization``).  Namespaces are closed: a term that is
+not declared here raises ``AttributeError`` instead of silently minting a new IRI.
 """
 
 from __future__ import annotations
@@ -51,8 +51,10 @@ RK = ClosedNamespace(
     RegistrationStatusScheme ActivityTypeScheme FundingSourceScheme DecisionTypeScheme
     OrganizationTypeScheme ObservationCategoryScheme OrphaMappingScheme
     listedIn hasListEntry inList entryNumber entryOf printedName listSize orphaCode
-    servesDisease servesDiseaseText organizationType registrationStatus activityType fundingSourceType
-    memberOf partnerOf supportedBy hostedBy registeredWith launchedBy issuedBy location appliesToDisease appliesToDiseaseText
+    servesDisease servesDiseaseText organizationType registrationStatus activityType
+    fundingSourceType
+    memberOf partnerOf supportedBy hostedBy registeredWith launchedBy issuedBy location
+    appliesToDisease appliesToDiseaseText
     hasRegulatoryStatus statusType forIndication indicationText decidedBy basedOnPolicy ofDrug
     approvalYear establishesList documentNumber jurisdiction
     inn brandName
@@ -71,10 +73,12 @@ SCHEMA = ClosedNamespace(
     "http://schema.org/",
     """
     MedicalCondition NGO Organization Drug MedicalTrial Legislation ListItem CreativeWork
-    DrugLegalStatus DrugCost Dataset ItemList ScholarlyArticle NewsArticle WebPage GovernmentOrganization
+    DrugLegalStatus DrugCost Dataset ItemList ScholarlyArticle NewsArticle WebPage
+    GovernmentOrganization
     Hospital Corporation Project OrganizationRole
     name alternateName description foundingDate url location identifier sponsor phase status
-    healthCondition datePublished dateCreated publisher creator author inLanguage legislationIdentifier
+    healthCondition datePublished dateCreated publisher creator author inLanguage
+    legislationIdentifier
     legislationDate legislationPassedBy legislationJurisdiction applicableLocation position item
     keywords target memberOf funder activeIngredient startDate roleName
     """,
@@ -100,7 +104,8 @@ DCT = ClosedNamespace(
 )
 ORG = ClosedNamespace(
     _W3 + "ns/org#",
-    "Organization FormalOrganization memberOf Membership member organization role hasMembership Role",
+    "Organization FormalOrganization memberOf Membership member organization role hasMembership "
+    "Role",
 )
 QB = ClosedNamespace(_W3 + "ns/qb#", "Observation DataSet dataSet")
 SDMX_MEASURE = ClosedNamespace("http://purl.org/linked-data/sdmx/2009/measure#", "obsValue")

@@ -1,4 +1,5 @@
-"""ORPHA links and folk names of the national list entries, and the expert list-1 mapping to ORPHA."""
+"""ORPHA links and folk names of the national list entries, and the expert list-1 mapping to
+ORPHA."""
 
 from __future__ import annotations
 
@@ -81,8 +82,8 @@ def load(directory: Path) -> Iterator[Quad]:
 
 
 def load_mapping(path: Path) -> Iterator[Quad]:
-    """Reads ``ccrd_orpha_mapping.csv``: list-1 entries and their subtypes mapped to ORPHA codes with
-    E (skos:exactMatch), NTBT (skos:broadMatch) or BTNT (skos:narrowMatch)."""
+    """Reads ``ccrd_orpha_mapping.csv``: list-1 entries and their subtypes mapped to ORPHA codes
+    with E (skos:exactMatch), NTBT (skos:broadMatch) or BTNT (skos:narrowMatch)."""
     out = QuadWriter(iri.graph(MAPPING_GRAPH))
     for rec in read_table(path, MAPPING_COLUMNS):
         number = rec.convert("entry", int, required=True)

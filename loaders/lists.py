@@ -1,4 +1,5 @@
-"""China's national rare disease lists: the lists, their entries, the diseases and the issuing notices."""
+"""China's national rare disease lists: the lists, their entries, the diseases and the issuing
+notices."""
 
 from __future__ import annotations
 

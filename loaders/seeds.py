@@ -1,5 +1,5 @@
-"""Organizations, policies, programmes and statistics stated in the seed documents, each fact with its
-source document and the quote that states it (``data/seeds/``)."""
+"""Organizations, policies, programmes and statistics stated in the seed documents, each fact
+with its source document and the quote that states it (``data/seeds/``)."""
 
 from __future__ import annotations
 
@@ -155,8 +155,9 @@ NOTICES = ("nhc-2018-10-notice", "nhc-2023-26-notice")
 
 
 def load(directory: Path, languages: dict[str, str] | None = None) -> Iterator[Quad]:
-    """Reads the four tables of ``directory``.  ``languages`` maps source ids to the language of their
-    quotes (default English)."""
+    """Reads the four tables of ``directory``.
+
+    ``languages`` maps source ids to the language of their quotes (default English)."""
     langs = languages or {}
     out = QuadWriter(iri.graph(GRAPH))
     subjects: dict[str, NamedNode] = {n: iri.policy(n) for n in NOTICES}

@@ -55,7 +55,8 @@ class Record:
 def read_table(path: Path, columns: Sequence[str]) -> Iterator[Record]:
     """The rows of a UTF-8 CSV table that must have at least ``columns``.
 
-    Raises ``LoadError`` if the file is missing, the header lacks a column, or a row has extra cells.
+    Raises ``LoadError`` if the file is missing, the header lacks a column, or a row has extra
+    cells.
     """
     try:
         handle = path.open(encoding="utf-8", newline="")
@@ -79,8 +80,9 @@ def read_table(path: Path, columns: Sequence[str]) -> Iterator[Record]:
 
 
 def disease_ref(value: str) -> NamedNode | str:
-    """A disease reference (``CN1:86``, ``CN2:12``, ``ORPHA:558``) as an IRI, or ``text:<name>`` as the
-    name.  Raises ``ValueError`` for anything else or for an entry number outside its list."""
+    """A disease reference (``CN1:86``, ``CN2:12``, ``ORPHA:558``) as an IRI, or ``text:<name>``
+    as the name.  Raises ``ValueError`` for anything else or for an entry number outside its
+    list."""
     if value.startswith("text:"):
         name = value[5:].strip()
         if not name:

@@ -1,5 +1,5 @@
-"""Benchmark: the same default graph built and queried on the embedded store and on Virtuoso, side by
-side in one run (figures go to docs/benchmarks.md).
+"""Benchmark: the same default graph built and queried on the embedded store and on Virtuoso,
+side by side in one run (figures go to docs/benchmarks.md).
 
     python -m tests.bench_backends [--repeat 5]
 """

@@ -1,4 +1,5 @@
-"""The endpoint to standard: bounded queries, safe writes, HTTP behaviour, well-known descriptions."""
+"""The endpoint to standard: bounded queries, safe writes, HTTP behaviour, well-known
+descriptions."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
-"""The organization layer: the loader of ``data/organizations/`` on small inputs of its own, its SHACL
-shapes, and the organizations of the built default graph (every statement sourced and quoted)."""
+"""The organization layer: the loader of ``data/organizations/`` on small inputs of its own, its
+SHACL shapes, and the organizations of the built default graph (every statement sourced and
+quoted)."""
 
 from __future__ import annotations
 
