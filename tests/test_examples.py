@@ -75,6 +75,9 @@ def test_question_2_counts_organizations_drugs_and_trials(store_dir: Path) -> No
     assert int(sma["trials"]) >= 3  # NCT04089566, NCT06971094, NCT05614531
     assert int(rows[f"{ID}disease/cn1-004"]["drugs_china"]) >= 1  # ALS
     assert rows[f"{ID}disease/cn1-001"]["trials"] == "0"
+    fda = {d: int(r["fda_orphan_drugs"]) for d, r in rows.items()}
+    assert sum(1 for n in fda.values() if n > 0) >= 20  # FDA approvals linked by exact names
+    assert all(n >= 0 for n in fda.values())
 
 
 def test_question_6_lists_patient_organizations(store_dir: Path) -> None:
