@@ -11,16 +11,14 @@ from __future__ import annotations
 
 import json
 import time
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, current_app, jsonify, render_template, request
+from flask import Blueprint, Response, jsonify, render_template, request
 
-from kg import store as stores
 from kg.errors import RarekgError
 from kg.vocab import PREFIXES
-from service import queries, terms
+from service import queries, terms, web
 
 bp = Blueprint("form", __name__)
 
@@ -52,43 +50,34 @@ SELECT ?example ?query ?text ?lang ?what WHERE {
   }
 } ORDER BY ?example
 """
-_CACHE: dict[str, Any] = {}
-
-
-def _version() -> str:
-    return stores.version(Path(current_app.config["RAREKG"]["store"]))
-
-
 def examples() -> list[dict[str, Any]]:
-    """The example questions of the catalogue (cached for the build being served)."""
-    key = "examples:" + _version()
-    if key not in _CACHE:
-        found: dict[str, dict[str, Any]] = {}
-        try:
-            rows = queries.select(EXAMPLES_QUERY)
-        except RarekgError:
-            return []  # the form still works without its gallery
-        for row in rows:
-            iri = row["example"]["value"]
-            ex = found.setdefault(iri, {
-                "id": iri.rsplit("/", 1)[-1], "iri": iri, "query": row["query"]["value"],
-                "label": {}, "comment": {}, "keywords": [],
-            })
-            if "text" not in row:
-                continue
-            text, lang, what = row["text"]["value"], row["lang"]["value"], row["what"]["value"]
-            if what == "keyword":
-                if text not in ex["keywords"]:
-                    ex["keywords"].append(text)
-            else:
-                ex[what][terms.language_of(text, lang)] = text
-        for ex in found.values():
-            ex["href"] = "/?" + urlencode({"query": ex["query"]})
-            ex["title"] = ex["label"].get("en") or ex["comment"].get("en") or ex["id"]
-        _CACHE.clear()
-        _CACHE[key] = list(found.values())
-    cached: list[dict[str, Any]] = _CACHE[key]
-    return cached
+    """The example questions of the catalogue (read once per build being served)."""
+    try:
+        return web.cached("examples", _examples)
+    except RarekgError:
+        return []  # the form still works without its gallery
+
+
+def _examples() -> list[dict[str, Any]]:
+    found: dict[str, dict[str, Any]] = {}
+    for row in queries.select(EXAMPLES_QUERY):
+        iri = row["example"]["value"]
+        ex = found.setdefault(iri, {
+            "id": iri.rsplit("/", 1)[-1], "iri": iri, "query": row["query"]["value"],
+            "label": {}, "comment": {}, "keywords": [],
+        })
+        if "text" not in row:
+            continue
+        text, lang, what = row["text"]["value"], row["lang"]["value"], row["what"]["value"]
+        if what == "keyword":
+            if text not in ex["keywords"]:
+                ex["keywords"].append(text)
+        else:
+            ex[what][terms.language_of(text, lang)] = text
+    for ex in found.values():
+        ex["href"] = "/?" + urlencode({"query": ex["query"]})
+        ex["title"] = ex["label"].get("en") or ex["comment"].get("en") or ex["id"]
+    return list(found.values())
 
 
 def downloads(query: str, kind: str) -> list[dict[str, str]]:

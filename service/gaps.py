@@ -10,13 +10,11 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, render_template
 
-from kg import store as stores
 from kg.errors import RarekgError
 from kg.vocab import CONCEPT_BASE, GRAPH_BASE, PREFIXES
 from service import charts, web
@@ -71,7 +69,6 @@ MEASURES = (
             "  ?indication skos:broader* ?disease .",
             classes=(RK + "ReimbursementStatus",)),
 )
-_CACHE: dict[str, Any] = {}
 
 
 def _entries(list_iri: str) -> str:
@@ -181,10 +178,10 @@ def _lists() -> list[dict[str, str]]:
 
 def dashboard() -> dict[str, Any]:
     """Every number of the dashboard, with the query that produced it (cached per build)."""
-    key = stores.version(Path(current_app.config["RAREKG"]["store"]))
-    if key in _CACHE:
-        cached: dict[str, Any] = _CACHE[key]
-        return cached
+    return web.cached("gaps", _dashboard)
+
+
+def _dashboard() -> dict[str, Any]:
     started = time.perf_counter()
     void = _void()
     measures = [{"m": m, "graphs": _loaded(m, void)} for m in MEASURES]
@@ -210,11 +207,8 @@ def dashboard() -> dict[str, Any]:
                           f"chart-{lst['iri'].rsplit('/', 1)[-1]}", title, total,
                           [charts.Bar(c["measure"].title, c.get("with"), total,
                                       c.get("with_href", "")) for c in cells])})
-    data = {"lists": lists, "measures": measures, "organizations": _organizations(void),
+    return {"lists": lists, "measures": measures, "organizations": _organizations(void),
             "seconds": time.perf_counter() - started}
-    _CACHE.clear()
-    _CACHE[key] = data
-    return data
 
 
 @bp.route("/gaps")

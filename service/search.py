@@ -10,7 +10,6 @@ engine) gets an index built once, in memory, from the graph through the bounded 
 from __future__ import annotations
 
 import sqlite3
-import threading
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -22,14 +21,12 @@ from flask import Blueprint, Response, current_app, jsonify, render_template, re
 from kg import search as index
 from kg import store as stores
 from kg.errors import RarekgError
-from service import queries, store_handle, terms, web
+from service import queries, terms, web
 
 bp = Blueprint("search", __name__)
 
 MAX_LIMIT = 100
 DEFAULT_LIMIT = 20
-_memory: dict[str, sqlite3.Connection] = {}
-_lock = threading.Lock()
 
 
 @bp.errorhandler(RarekgError)
@@ -60,15 +57,15 @@ def connection() -> Iterator[sqlite3.Connection]:
         finally:
             conn.close()
         return
-    version = store_handle(current_app).get()[1]  # the embedded build's or the remote's version
-    with _lock:
-        memory = _memory.get(version)
-        if memory is None:
-            memory = sqlite3.connect(":memory:", check_same_thread=False)
-            index.build_index(_select, memory)
-            _memory.clear()
-            _memory[version] = memory
+    memory = web.cached("search-index", _memory_index)  # per build, embedded or remote
+    with current_app.extensions["rarekg_web_lock"]:  # one search at a time on the shared copy
         yield memory
+
+
+def _memory_index() -> sqlite3.Connection:
+    conn = sqlite3.connect(":memory:", check_same_thread=False)
+    index.build_index(_select, conn)
+    return conn
 
 
 def _limit() -> int:

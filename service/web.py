@@ -4,12 +4,16 @@ the pages run only the service's own scripts)."""
 
 from __future__ import annotations
 
-from typing import Any
+import threading
+from collections.abc import Callable
+from typing import Any, TypeVar
 
-from flask import Flask, Response, render_template, request
+from flask import Flask, Response, current_app, render_template, request
 
 from kg.errors import RarekgError
-from service import terms
+from service import store_handle, terms
+
+T = TypeVar("T")
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
@@ -25,10 +29,30 @@ def error_page(exc: RarekgError) -> tuple[str, int]:
     return render_template("error.html", error=exc, title=f"Error {exc.status}"), exc.status
 
 
+def cached(name: str, build: Callable[[], T]) -> T:
+    """``build()``, computed once per app and per build being served (a new build recomputes it;
+    the value for the previous build is dropped)."""
+    cache: dict[str, tuple[str, Any]] = current_app.extensions["rarekg_web_cache"]
+    version = store_handle(current_app).get()[1]  # the embedded build's or the remote's version
+    found = cache.get(name)
+    if found is not None and found[0] == version:
+        value: T = found[1]
+        return value
+    with current_app.extensions["rarekg_web_lock"]:
+        found = cache.get(name)
+        if found is not None and found[0] == version:
+            return found[1]  # type: ignore[no-any-return]
+        value = build()
+        cache[name] = (version, value)
+        return value
+
+
 def install(app: Flask) -> None:
     """Register the pages' blueprints, template helpers and headers on ``app``."""
     from service import gaps, pages, search
 
+    app.extensions["rarekg_web_cache"] = {}
+    app.extensions["rarekg_web_lock"] = threading.RLock()
     app.register_blueprint(search.bp)
     app.register_blueprint(gaps.bp)
     app.register_blueprint(pages.bp)

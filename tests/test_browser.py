@@ -151,6 +151,33 @@ def test_question_1_runs_and_a_row_leads_to_its_page(tab: Tab) -> None:
     tab.shot("03-row-to-resource-page")
 
 
+def test_the_basics_work_without_javascript(chromium: Any, server: Server, shots: Path) -> None:
+    context = chromium.new_context(java_script_enabled=False, viewport={"width": 1280,
+                                                                         "height": 900})
+    try:
+        page = context.new_page()
+        page.goto(server.url + "/")
+        page.click(f"#example-{Q1} a[data-action=run]")  # a plain link that opens and runs
+        page.wait_for_selector("table.result-table tbody tr")
+        assert page.locator("table.result-table tbody tr").count() == 50
+        page.click("nav.pager a[rel=next]")
+        assert "page=2" in page.url
+        page.fill("#query", "SELECT ?x WHERE { VALUES ?x { 1 2 3 } }")
+        page.click("#run")  # the form submits
+        page.wait_for_selector("table.result-table tbody tr")
+        assert page.locator("table.result-table tbody tr").count() == 3
+        page.click("table.result-table th a")  # sorting is a link too
+        page.click("table.result-table th a")
+        assert page.locator("table.result-table tbody td").first.inner_text() == "3"
+        page.screenshot(path=str(shots / "00-without-javascript.png"), full_page=True)
+        page.fill("#site-search", "渐冻症")
+        page.press("#site-search", "Enter")
+        page.click("ol.hits li a")
+        assert page.url.endswith("/id/disease/cn1-004")
+    finally:
+        context.close()
+
+
 def test_shared_url_opens_and_runs_the_query(tab: Tab) -> None:
     query = ("PREFIX rk: <https://w3id.org/rarekg/vocab#> SELECT ?entry ?disease WHERE { "
              "?e rk:inList <https://w3id.org/rarekg/id/list/cn2> ; rk:entryNumber ?entry ; "
@@ -170,6 +197,10 @@ def test_ctrl_enter_runs_and_an_error_is_shown_with_the_query_kept(tab: Tab) -> 
     page.wait_for_selector("#results .error")
     assert "line 1" in page.inner_text("#results .error h3")
     assert page.input_value("#query") == broken
+    page.click("#results .error button")  # puts the caret where the parser stopped
+    selected = page.evaluate("(t => t.value.slice(t.selectionStart, t.selectionEnd))"
+                             "(document.getElementById('query'))")
+    assert selected == "}"
     # prefix help: an undeclared known prefix can be added with one click
     page.fill("#query", "SELECT ?d WHERE { ?d a rk:RareDisease } LIMIT 3")
     page.click("#prefix-hints button:has-text('Add PREFIX rk:')")

@@ -177,10 +177,24 @@
     b.addEventListener("click", function () { insertPrefixes([b.getAttribute("data-prefix")]); });
   });
 
+  // Select the character before a 1-based line and column: the parser reports the position just
+  // after the token it could not accept.
+  function goTo(line, column) {
+    var lines = textarea.value.split("\n");
+    var offset = 0;
+    for (var i = 0; i < Math.min(line - 1, lines.length); i++) { offset += lines[i].length + 1; }
+    offset += Math.max(column - 1, 0);
+    offset = Math.min(offset, textarea.value.length);
+    textarea.focus();
+    textarea.setSelectionRange(Math.max(offset - 1, 0), offset);
+    wrapper.scrollIntoView({ block: "nearest" });
+  }
+
   window.rarekgEditor = {
     get: function () { return textarea.value; },
     set: setValue,
-    focus: function () { textarea.focus(); }
+    focus: function () { textarea.focus(); },
+    goTo: goTo
   };
   render();
 }());

@@ -11,6 +11,7 @@
   var textarea = document.getElementById("query");
   if (!form || !section || !body || !textarea) { return; }
   var PAGE = 50;
+  var MAX_URL = 4000; // the server reads request lines of about 4 KB
   var state = { result: null, query: "", page: 1, sort: "", desc: false };
 
   function el(tag, attrs, text) {
@@ -132,7 +133,7 @@
       b.addEventListener("click", function () {
         if (state.sort === v) { state.desc = !state.desc; } else { state.sort = v; state.desc = false; }
         state.page = 1;
-        history.replaceState(null, "", stateUrl());
+        if (stateUrl().length <= MAX_URL) { history.replaceState(null, "", stateUrl()); }
         show();
         var again = body.querySelector("th[aria-sort] button");
         if (again) { again.focus(); }
@@ -172,7 +173,7 @@
 
   function go(page) {
     state.page = page;
-    history.replaceState(null, "", stateUrl());
+    if (stateUrl().length <= MAX_URL) { history.replaceState(null, "", stateUrl()); }
     show();
     section.scrollIntoView({ block: "start" });
   }
@@ -184,7 +185,13 @@
     if (e.line) { title += " (line " + e.line + ", column " + e.column + ")"; }
     div.appendChild(el("h3", null, title));
     div.appendChild(el("pre", null, e.message || "unknown error"));
-    div.appendChild(el("p", null, "Your query is still in the editor above."));
+    var p = el("p", null, "Your query is still in the editor above. ");
+    if (e.line && window.rarekgEditor) {
+      var go = el("button", { type: "button", "class": "small" }, "Show where (line " + e.line + ")");
+      go.addEventListener("click", function () { window.rarekgEditor.goTo(e.line, e.column || 1); });
+      p.appendChild(go);
+    }
+    div.appendChild(p);
     return div;
   }
 
@@ -228,9 +235,14 @@
       return response.json();
     }).then(function (r) {
       state.result = r;
-      if (push) { history.pushState(null, "", stateUrl()); }
+      var url = stateUrl();
+      var shareable = url.length <= MAX_URL;
+      if (push && shareable) { history.pushState(null, "", url); }
       show();
       announce(r);
+      if (!shareable && status) {
+        status.textContent += ". This query is too long to share as a link; download the result or copy the query.";
+      }
     }).catch(function (err) {
       state.result = { kind: "error", error: { message: "The service did not answer: " + err } };
       show();
