@@ -43,10 +43,13 @@ def shots(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     if any(folder.iterdir()):
         shutil.rmtree(SHARED_SHOTS, ignore_errors=True)
         shutil.copytree(folder, SHARED_SHOTS)
+        SHARED_SHOTS.chmod(0o755)  # for whoever looks at them next
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
+    """One browser for this module, closed at its end: Playwright's sync API runs an event loop
+    that must not outlive the module, or other modules cannot start their own."""
     if not CHROMIUM.exists():
         _unavailable(f"{CHROMIUM} not found: install Debian's Chromium (apt-get install -y "
                      "chromium) to run the browser tests")
