@@ -32,14 +32,15 @@ def _log(message: str) -> None:
     print(message, file=sys.stderr)
 
 
-def _build_remote(args: argparse.Namespace, backend: Backend) -> None:
+def _build_remote(args: argparse.Namespace, backend: Backend, settings: dict[str, Any]) -> None:
     """Build and validate locally in a temporary store, then publish it graph by graph."""
     import tempfile
 
     from kg.publish import publish
 
     with tempfile.TemporaryDirectory(prefix="rarekg-build-") as tmp:
-        report = build_graph(Path(tmp) / "store", _build_sources(args), log=_log)
+        report = build_graph(Path(tmp) / "store", _build_sources(args) + _approved(settings),
+                             log=_log)
         _print_report(report)
         local = stores.open_read_only(Path(tmp) / "store")
         remote = backend.remote()
@@ -59,11 +60,19 @@ def _build_sources(args: argparse.Namespace) -> list[Source]:
 def cmd_build(args: argparse.Namespace, settings: dict[str, Any]) -> int:
     backend = backend_from_settings(settings)
     if backend.is_remote:
-        _build_remote(args, backend)
+        _build_remote(args, backend, settings)
         return 0
-    report = build_graph(Path(settings["store"]), _build_sources(args), log=_log)
+    report = build_graph(Path(settings["store"]), _build_sources(args) + _approved(settings),
+                         log=_log)
     _print_report(report)
     return 0
+
+
+def _approved(settings: dict[str, Any]) -> list[Source]:
+    """The approved submissions (setting ``submissions_dir``), each a graph of the build."""
+    from kg.server import approved_submission_sources
+
+    return approved_submission_sources(settings)
 
 
 def cmd_serve(args: argparse.Namespace, settings: dict[str, Any]) -> int:
@@ -72,7 +81,7 @@ def cmd_serve(args: argparse.Namespace, settings: dict[str, Any]) -> int:
         _, version = backend.handle().get()
         if version == "remote-none":
             _log(f"{backend.remote_query} holds no rarekg graph: building the default graph first")
-            _build_remote(args, backend)
+            _build_remote(args, backend, settings)
         from kg.server import serve
 
         serve(settings)
@@ -80,7 +89,8 @@ def cmd_serve(args: argparse.Namespace, settings: dict[str, Any]) -> int:
     store_dir = Path(settings["store"])
     if not store_dir.exists():
         print(f"{store_dir} does not exist: building the default graph first", file=sys.stderr)
-        _print_report(build_graph(store_dir, default_sources(Path(args.data)),
+        _print_report(build_graph(store_dir,
+                                  default_sources(Path(args.data)) + _approved(settings),
                                   log=lambda m: print(m, file=sys.stderr)))
     if not stores.data_dir(store_dir).is_dir():
         raise StoreUnavailable(f"store directory {store_dir} cannot be served")

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
+from pyoxigraph import Quad
+
+from kg.paths import DATA_DIR
 
 
 class RarekgServer(BaseApplication):  # type: ignore[misc]
@@ -31,9 +36,59 @@ class RarekgServer(BaseApplication):  # type: ignore[misc]
         self.cfg.set("child_exit", _child_exit)
 
     def load(self) -> Any:
-        from service import create_app
-
         return create_app(self.settings)
+
+
+def organization_record_quads(record: Mapping[str, Any]) -> list[Quad]:
+    """The quads of one organization record in the curation format of ``data/organizations/`` (a
+    submission), read by the loader that reads the files there, with the seed organizations of
+    ``data/seeds/organizations.csv`` as the targets of ``same_as``.  Raises ``LoadError``."""
+    from kg.contribution import toml_text
+    from loaders import organizations
+
+    with tempfile.TemporaryDirectory(prefix="rarekg-record-") as tmp:
+        folder = Path(tmp)
+        (folder / f"{record['id']}.toml").write_text(toml_text(record), encoding="utf-8")
+        return list(organizations.load(folder, DATA_DIR / "seeds" / "organizations.csv"))
+
+
+def approved_submission_sources(settings: Mapping[str, Any]) -> list[Any]:
+    """Every approved submission of the ``submissions_dir`` folder as a source of the build, each
+    into its own graph with the same quads and provenance its approval wrote, so that a rebuild
+    keeps them (and validates them with the rest)."""
+    from kg import contribution
+    from kg.build import Source
+    from kg.describe import SourceInfo
+    from kg.submissions import SubmissionStore, folder_of
+
+    folder = folder_of(settings)
+    if not (folder / "submissions.sqlite").exists():
+        return []
+    sources = []
+    for sub in SubmissionStore(folder).list("approved", limit=1_000_000):
+        review = contribution.Review(sub.reviewer or "", sub.reviewed_at or sub.submitted_at)
+        name = contribution.graph_name(sub.id)
+        title = contribution.void_title(sub.id, sub.record, review)
+
+        def load(sub: Any = sub, review: contribution.Review = review) -> list[Quad]:
+            record = contribution.complete(sub.record, sub.id, sub.submitted_at, sub.language,
+                                           sub.url, review)
+            return contribution.record_quads(organization_record_quads, record, sub.id,
+                                             sub.submitted_at, sub.language, review)
+
+        sources.append(Source(SourceInfo(name, title, (name,), review.at[:10]), load))
+    return sources
+
+
+def create_app(settings: Mapping[str, Any] | None = None) -> Any:
+    """The service's app with what only the composition root can give it: the loader that turns a
+    submitted organization record into quads (submissions are checked and approved with it)."""
+    from service import create_app as service_app
+    from service.contribute import RECORD_LOADER
+
+    app = service_app(settings)
+    app.extensions[RECORD_LOADER] = organization_record_quads
+    return app
 
 
 def _on_starting(_server: Any) -> None:

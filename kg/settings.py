@@ -75,6 +75,24 @@ SETTINGS: tuple[Setting, ...] = (
         "Folder of the reference files and W3C test suites (tests and `derive-tables` only); "
         "defaults to `shared/` beside the checkout",
     ),
+    Setting(
+        "submissions_dir",
+        None,
+        "Folder of the submissions database (never part of the graph); defaults to `submissions` "
+        "beside the store directory",
+    ),
+    Setting(
+        "submission_rate_limit",
+        20,
+        "Most submissions one client (IP address) may send per hour (answer `429`); 0: no limit",
+        int,
+    ),
+    Setting(
+        "submission_max_bytes",
+        65536,
+        "Largest submission body accepted, in bytes (answer `413`)",
+        int,
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

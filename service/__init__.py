@@ -29,13 +29,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     )
     app.extensions["rarekg_writer"] = WriterProcess(backend, timeout=settings["query_timeout"])
 
-    from service import description, form, graphstore, http, sparql, web
+    from service import contribute, description, form, graphstore, http, sparql, web
 
     app.register_blueprint(sparql.bp)
     app.register_blueprint(description.bp)
     app.register_blueprint(graphstore.bp)
     app.register_blueprint(form.bp)
     web.install(app)
+    contribute.install(app)
     http.install(app)
 
     @app.errorhandler(RarekgError)

@@ -1,0 +1,506 @@
+"""What a submission holds and what an approved one becomes.
+
+A submission is an organization record in the curation format of ``data/organizations/`` (see its
+README), as JSON: ``id``, ``class``, ``country``, a list of ``statement`` tables (``property``,
+``value``, ``lang`` for names, and optionally ``source`` and ``quote``) and the ``sources`` tables
+the statements cite.  A statement without a source is self-reported: its source is the submission
+itself and its quote is the statement as submitted.  A correction names the existing IRI it corrects
+and cites, for each statement, a public source and the sentence of it that states the fact.
+
+``check`` turns a request's JSON into a ``Draft`` or raises ``InvalidSubmission`` with one message
+per field; ``complete`` gives the record the loader of ``data/organizations/`` reads (the same code
+that builds the default graph turns it into quads); ``approval_update`` is the one SPARQL Update
+that puts an approved record into its own named graph with its provenance and adds that graph to
+the VoID description.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from pyoxigraph import Literal, NamedNode, Quad, Store
+
+from kg import describe, iri
+from kg.errors import InvalidSubmission
+from kg.rdf import date_literal, text
+from kg.vocab import CONCEPT_BASE, DCT, PROV, RDF, RDFS, RK, SCHEMA, SKOS, XSD, ClosedNamespace
+from kg.vocab import VOID as VOID_NS
+
+# Terms of PROV and Dublin Core that only the provenance of submissions uses.
+PROV_REVIEW = ClosedNamespace(
+    PROV.base, "Activity Agent used wasAssociatedWith endedAtTime wasGeneratedBy"
+)
+DCT_TYPE = NamedNode(DCT.base + "type")
+SELF_REPORT = NamedNode(CONCEPT_BASE + "source-kind/self-report")
+
+# A record loader: a complete record in the curation format -> its quads (raises LoadError).  The
+# composition root (kg/server.py) gives the service the loader of data/organizations/.
+RecordLoader = Callable[[Mapping[str, Any]], list[Quad]]
+
+LANGUAGES = ("zh", "en")
+KINDS = ("new", "correction")
+ORG_CLASSES = ("PatientOrganization", "Foundation", "Company", "RegulatoryAuthority",
+               "GovernmentBody", "ResearchOrganization", "Hospital", "Organization")
+PROPERTIES = ("name", "altName", "organizationType", "registrationStatus", "registrationAuthority",
+              "activity", "fundingSource", "servesDisease", "foundingDate", "location", "website",
+              "description")
+SOURCE_TYPES = ("WebPage", "NewsArticle", "ScholarlyArticle", "OfficialNotice", "Dataset")
+TOP_KEYS = ("kind", "target", "language", "record", "note", "contact")
+RECORD_KEYS = ("id", "class", "country", "statement", "sources")
+STATEMENT_KEYS = ("property", "value", "lang", "source", "quote")
+SOURCE_KEYS = ("url", "title", "publisher", "date", "accessed", "language", "type")
+CONTACT_KEYS = ("name", "email", "phone", "other")
+SELF = "self"
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,59}$")
+COUNTRY = re.compile(r"^([A-Z]{2}|INT)$")
+LANG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+
+MAX_STATEMENTS = 80
+MAX_SOURCES = 10
+MAX_VALUE = {"name": 200, "altName": 200, "description": 1000, "location": 200,
+             "registrationAuthority": 300, "website": 500}
+MAX_DEFAULT_VALUE = 200
+MAX_QUOTE = 300
+MAX_NOTE = 2000
+MAX_CONTACT = 200
+MAX_SOURCE_FIELD = 500
+
+
+@dataclass
+class Draft:
+    """A checked submission, before it is stored."""
+
+    kind: str
+    target: str  # the IRI corrected; for a new record, empty until the service gives it one
+    language: str
+    record: dict[str, Any]
+    note: str
+    contact: dict[str, str]
+
+
+@dataclass
+class Problems:
+    """Messages per field, collected before raising ``InvalidSubmission``."""
+
+    fields: dict[str, list[str]] = field(default_factory=dict)
+
+    def add(self, name: str, message: str) -> None:
+        self.fields.setdefault(name, []).append(message)
+
+    def raise_any(self) -> None:
+        if self.fields:
+            raise InvalidSubmission(self.fields)
+
+
+def _text(value: object, name: str, problems: Problems, limit: int, required: bool = False) -> str:
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        problems.add(name, f"must be text, not {type(value).__name__}")
+        return ""
+    value = value.strip()
+    if "\x00" in value:
+        problems.add(name, "must not contain NUL characters")
+        return ""
+    if required and not value:
+        problems.add(name, "is required")
+    if len(value) > limit:
+        problems.add(name, f"has {len(value)} characters; at most {limit}")
+        return ""
+    return value
+
+
+def _unknown(
+    data: Mapping[str, Any], allowed: Iterable[str], name: str, problems: Problems
+) -> None:
+    extra = sorted(set(data) - set(allowed))
+    if extra:
+        problems.add(name, f"unknown key(s) {', '.join(map(repr, extra))}; "
+                           f"allowed: {', '.join(allowed)}")
+
+
+def check(payload: object) -> Draft:
+    """The submission of a request's JSON, checked against the curation format.  Raises
+    ``InvalidSubmission`` with every problem found, one message per field."""
+    problems = Problems()
+    if not isinstance(payload, dict):
+        raise InvalidSubmission({"submission": ["must be a JSON object"]})
+    _unknown(payload, TOP_KEYS, "submission", problems)
+    kind = _text(payload.get("kind", "new"), "kind", problems, 20) or "new"
+    if kind not in KINDS:
+        problems.add("kind", f"{kind!r} is not one of {', '.join(KINDS)}")
+    language = _text(payload.get("language", "zh"), "language", problems, 5) or "zh"
+    if language not in LANGUAGES:
+        problems.add("language", f"{language!r} is not one of {', '.join(LANGUAGES)}")
+    target = _text(payload.get("target"), "target", problems, 300, required=kind == "correction")
+    if kind == "new" and target:
+        problems.add("target", "only a correction names an existing IRI")
+    if target and not target.startswith(iri.ID_BASE_IRI + "org/"):
+        problems.add("target", f"corrections are taken for organizations: an IRI starting with "
+                               f"{iri.ID_BASE_IRI}org/")
+    note = _text(payload.get("note"), "note", problems, MAX_NOTE)
+    contact = _contact(payload.get("contact"), problems)
+    record = _record(payload.get("record"), kind, problems)
+    problems.raise_any()
+    return Draft(kind, target, language, record, note, contact)
+
+
+def _contact(value: object, problems: Problems) -> dict[str, str]:
+    if not isinstance(value, dict):
+        problems.add("contact", "is required: an object with name and email, phone or other "
+                                "(seen only by the reviewers)")
+        return {}
+    _unknown(value, CONTACT_KEYS, "contact", problems)
+    contact = {k: _text(value.get(k), "contact", problems, MAX_CONTACT) for k in CONTACT_KEYS}
+    contact = {k: v for k, v in contact.items() if v}
+    if not any(contact.get(k) for k in ("email", "phone", "other")):
+        problems.add("contact", "give an email address, a phone number or another way to reach "
+                                "you (seen only by the reviewers)")
+    email = contact.get("email", "")
+    if email and not re.match(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", email):
+        problems.add("contact", f"{email!r} is not an email address")
+    return contact
+
+
+def _record(value: object, kind: str, problems: Problems) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        problems.add("record", "is required: the organization record in the curation format")
+        return {}
+    _unknown(value, RECORD_KEYS, "record", problems)
+    record: dict[str, Any] = {}
+    slug = _text(value.get("id"), "id", problems, 60)
+    if slug and kind == "new":
+        if not SLUG.match(slug):
+            problems.add("id", f"{slug!r} is not a slug (a-z, 0-9 and -)")
+        record["id"] = slug
+    cls = _text(value.get("class"), "class", problems, 40)
+    if cls and kind == "new":
+        if cls not in ORG_CLASSES:
+            problems.add("class", f"{cls!r} is not one of {', '.join(ORG_CLASSES)}")
+        record["class"] = cls
+    elif kind == "new":
+        record["class"] = "PatientOrganization"
+    country = _text(value.get("country"), "country", problems, 3)
+    if country:
+        if not COUNTRY.match(country):
+            problems.add("country", f"{country!r} is not an ISO 3166-1 alpha-2 code or INT")
+        record["country"] = country
+    elif kind == "new":
+        record["country"] = "CN"
+    sources = _sources(value.get("sources"), problems)
+    if sources:
+        record["sources"] = sources
+    record["statement"] = _statements(value.get("statement"), kind, sources, problems)
+    if record["statement"] and not any(st["property"] == "name" for st in record["statement"]):
+        problems.add("name", "a new organization needs its name" if kind == "new" else
+                     "a correction names the organization as its source does")
+    return record
+
+
+def _sources(value: object, problems: Problems) -> dict[str, dict[str, str]]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        problems.add("sources", "must be an object of source tables")
+        return {}
+    if len(value) > MAX_SOURCES:
+        problems.add("sources", f"at most {MAX_SOURCES} sources")
+        return {}
+    found: dict[str, dict[str, str]] = {}
+    for key, table in value.items():
+        name = f"sources.{key}"
+        if not isinstance(key, str) or not SLUG.match(key) or key == SELF:
+            problems.add("sources", f"{key!r} is not a source key (a-z, 0-9 and -, not {SELF!r})")
+            continue
+        if not isinstance(table, dict):
+            problems.add(name, "must be an object")
+            continue
+        _unknown(table, SOURCE_KEYS, name, problems)
+        src = {k: _text(table.get(k), name, problems, MAX_SOURCE_FIELD) for k in SOURCE_KEYS}
+        src = {k: v for k, v in src.items() if v}
+        if not src.get("url", "").startswith(("http://", "https://")):
+            problems.add(name, "url: the address of the source (http or https) is required")
+        if not src.get("title"):
+            problems.add(name, "title: the title of the source is required")
+        for k in ("date", "accessed"):
+            if src.get(k) and not DATE.match(src[k]):
+                problems.add(name, f"{k}: {src[k]!r} is not a date (YYYY, YYYY-MM or YYYY-MM-DD)")
+        src.setdefault("accessed", datetime.now(UTC).date().isoformat())
+        if src.get("language") and not LANG.match(src["language"]):
+            problems.add(name, f"language: {src['language']!r} is not a language tag")
+        if src.get("type") and src["type"] not in SOURCE_TYPES:
+            problems.add(name, f"type: {src['type']!r} is not one of {', '.join(SOURCE_TYPES)}")
+        found[key] = src
+    return found
+
+
+def _statements(value: object, kind: str, sources: Mapping[str, Any],
+                problems: Problems) -> list[dict[str, str]]:
+    if not isinstance(value, list) or not value:
+        problems.add("statement", "at least one statement is required (a new organization's "
+                                  "name, or the facts a correction states)")
+        return []
+    if len(value) > MAX_STATEMENTS:
+        problems.add("statement", f"at most {MAX_STATEMENTS} statements")
+        return []
+    out: list[dict[str, str]] = []
+    seen: set[tuple[str, str, str]] = set()
+    for number, st in enumerate(value, start=1):
+        if not isinstance(st, dict):
+            problems.add("statement", f"statement {number} must be an object")
+            continue
+        _unknown(st, STATEMENT_KEYS, f"statement {number}", problems)
+        prop = _text(st.get("property"), "statement", problems, 40)
+        if prop not in PROPERTIES:
+            problems.add("statement", f"statement {number}: property {prop!r} is not one of "
+                                      f"{', '.join(PROPERTIES)}")
+            continue
+        value_text = _text(st.get("value"), prop, problems,
+                           MAX_VALUE.get(prop, MAX_DEFAULT_VALUE), required=True)
+        lang = _text(st.get("lang"), prop, problems, 20)
+        if prop in ("name", "altName"):
+            if not lang:
+                problems.add(prop, f"statement {number}: a name needs its language (lang: zh, en)")
+            elif not LANG.match(lang):
+                problems.add(prop, f"statement {number}: {lang!r} is not a language tag")
+        elif lang:
+            problems.add(prop, f"statement {number}: only names take a language")
+        if prop == "foundingDate" and value_text and not DATE.match(value_text):
+            problems.add(prop, f"{value_text!r} is not a date (YYYY, YYYY-MM or YYYY-MM-DD)")
+        if prop == "website" and value_text and not value_text.startswith(("http://", "https://")):
+            problems.add(prop, f"{value_text!r} is not an http(s) address")
+        source = _text(st.get("source"), prop, problems, 60)
+        quote = _text(st.get("quote"), prop, problems, MAX_QUOTE)
+        if source:
+            if source not in sources:
+                problems.add(prop, f"statement {number}: source {source!r} is not a key of "
+                                   "sources")
+            if len(quote) < 3:
+                problems.add(prop, f"statement {number}: a statement citing a source needs the "
+                                   "quote of it that states the fact (3 to 300 characters)")
+        elif quote:
+            problems.add(prop, f"statement {number}: a quote needs its source")
+        elif kind == "correction":
+            problems.add(prop, f"statement {number}: a correction cites its evidence: a source "
+                               "and the quote of it that states the fact")
+        key = (prop, value_text, lang)
+        if key in seen and not source:
+            continue  # the same self-reported statement twice
+        seen.add(key)
+        st_out = {"property": prop, "value": value_text}
+        for k, v in (("lang", lang), ("source", source), ("quote", quote)):
+            if v:
+                st_out[k] = v
+        out.append(st_out)
+    return out
+
+
+def record_class(types: Iterable[str]) -> str:
+    """The class name of the curation format for an organization of these rdf:types."""
+    names = {t.removeprefix(RK.base) for t in types if t.startswith(RK.base)}
+    for name in ORG_CLASSES:
+        if name in names:
+            return name
+    return "Organization"
+
+
+def self_quote(statement: Mapping[str, str]) -> str:
+    """The quote of a self-reported statement: the statement as submitted."""
+    lang = f" ({statement['lang']})" if statement.get("lang") else ""
+    return f"{statement['property']}{lang} = {statement['value']}"
+
+
+@dataclass(frozen=True)
+class Review:
+    """Who approved a submission, and when (absent while it is checked on arrival)."""
+
+    reviewer: str
+    at: str  # ISO 8601 date-time, UTC
+
+
+def self_title(submission_id: str, submitted: str, review: Review | None,
+               language: str) -> str:
+    day = submitted[:10]
+    if language == "zh":
+        title = f"向 rarekg 提交的自报信息（提交编号 {submission_id}，{day} 提交"
+        return title + (f"，{review.at[:10]} 由 {review.reviewer} 审核通过）" if review else "）")
+    title = f"Self-report to rarekg (submission {submission_id}, submitted on {day}"
+    return title + (f", approved by {review.reviewer} on {review.at[:10]})" if review else ")")
+
+
+def complete(record: Mapping[str, Any], submission_id: str, submitted: str, language: str,
+             status_url: str, review: Review | None = None) -> dict[str, Any]:
+    """The record as the loader of ``data/organizations/`` reads it: every statement with a source
+    and a quote (self-reported ones cite the submission, quoting the statement as submitted)."""
+    out: dict[str, Any] = {k: v for k, v in record.items() if k not in ("statement", "sources")}
+    sources = {k: dict(v) for k, v in record.get("sources", {}).items()}
+    sources[SELF] = {"url": status_url,
+                     "title": self_title(submission_id, submitted, review, language),
+                     "publisher": "rarekg submissions" if language == "en" else "rarekg 信息提交",
+                     "date": submitted[:10], "accessed": submitted[:10], "language": language,
+                     "type": "WebPage"}
+    statements = []
+    for st in record.get("statement", []):
+        st = dict(st)
+        if not st.get("source"):
+            st["source"] = SELF
+            st["quote"] = self_quote(st)
+        statements.append(st)
+    out["statement"] = statements
+    out["sources"] = sources
+    return out
+
+
+def _toml_string(value: str) -> str:
+    # JSON string escapes are a subset of TOML's basic-string escapes.
+    return json.dumps(value, ensure_ascii=False)
+
+
+def toml_text(record: Mapping[str, Any]) -> str:
+    """A complete record as the TOML file of ``data/organizations/`` that holds it."""
+    lines = [f"{k} = {_toml_string(str(record[k]))}" for k in ("id", "class", "country", "same_as")
+             if record.get(k)]
+    for st in record.get("statement", []):
+        lines += ["", "[[statement]]"]
+        lines += [f"{k} = {_toml_string(st[k])}" for k in STATEMENT_KEYS if st.get(k)]
+    for key, src in record.get("sources", {}).items():
+        lines += ["", f"[sources.{key}]"]
+        lines += [f"{k} = {_toml_string(src[k])}" for k in SOURCE_KEYS if src.get(k)]
+    return "\n".join(lines) + "\n"
+
+
+def display_name(record: Mapping[str, Any]) -> str:
+    """The record's name: Chinese first, then English, then any."""
+    names = {st.get("lang", ""): st["value"] for st in reversed(record.get("statement", []))
+             if st["property"] in ("name", "altName")}
+    return names.get("zh") or names.get("en") or next(iter(names.values()), "(no name)")
+
+
+def void_title(submission_id: str, record: Mapping[str, Any], review: Review) -> str:
+    """The title of a submission's graph in the VoID description."""
+    return (f"Submission {submission_id}: {display_name(record)}, self-reported, approved by "
+            f"{review.reviewer} on {review.at[:10]}")
+
+
+def graph_name(submission_id: str) -> str:
+    return f"submission-{submission_id}"
+
+
+def source_iri(submission_id: str) -> NamedNode:
+    return iri.source(graph_name(submission_id))
+
+
+def record_quads(load: RecordLoader, complete_record: Mapping[str, Any], submission_id: str,
+                 submitted: str, language: str, review: Review | None) -> list[Quad]:
+    """The quads of a submission in its own graph: the loader's statements and evidence, the
+    submission as a self-report source document, and, once approved, the approval (who and when)
+    as a ``prov:Activity``.  Raises the loader's ``LoadError``."""
+    graph = iri.graph(graph_name(submission_id))
+    doc = source_iri(submission_id)
+    url = Literal(complete_record["sources"][SELF]["url"], datatype=XSD.anyURI)
+    loaded = load(complete_record)
+    # The loader names a web source after its URL; the self-report is named after the submission.
+    minted = {q.subject for q in loaded if q.predicate == SCHEMA.url and q.object == url}
+
+    def rename(term: Any) -> Any:
+        return doc if term in minted else term
+
+    quads = [Quad(rename(q.subject), q.predicate, rename(q.object), graph) for q in loaded]
+    quads += provenance(submission_id, submitted, language, review, graph)
+    return list(dict.fromkeys(quads))
+
+
+def _agent(name: str) -> NamedNode:
+    return iri.entity("agent", "reviewer-" + hashlib.sha1(name.encode("utf-8")).hexdigest()[:12])
+
+
+def provenance(submission_id: str, submitted: str, language: str, review: Review | None,
+               graph: NamedNode) -> list[Quad]:
+    """The self-report source document (kind, submitted on) and the approval (approved by, on)."""
+    doc = source_iri(submission_id)
+    day = date_literal(submitted[:10])
+    other = "en" if language == "zh" else "zh"
+    triples: list[tuple[Any, Any, Any]] = [
+        (doc, DCT_TYPE, SELF_REPORT),
+        (doc, DCT.issued, day),
+        (doc, PROV.generatedAtTime, Literal(submitted, datatype=XSD.dateTime)),
+        (doc, DCT.title, text(self_title(submission_id, submitted, review, other), other)),
+        (doc, RDFS.label, text(self_title(submission_id, submitted, review, other), other)),
+        (SELF_REPORT, RDF.type, SKOS.Concept),
+        (SELF_REPORT, SKOS.prefLabel, text("self-report", "en")),
+        (SELF_REPORT, SKOS.prefLabel, text("自报", "zh")),
+        (SELF_REPORT, SKOS.definition, text(
+            "A source document that is a submission to rarekg: what an organization, or someone "
+            "for it, reported about itself, checked and approved by a maintainer.", "en")),
+    ]
+    if review is not None:
+        activity = iri.entity("review", graph_name(submission_id))
+        agent = _agent(review.reviewer)
+        at = Literal(review.at, datatype=XSD.dateTime)
+        triples += [
+            (activity, RDF.type, PROV_REVIEW.Activity),
+            (activity, RDFS.label, text(f"Approval of submission {submission_id} by "
+                                        f"{review.reviewer} on {review.at[:10]}", "en")),
+            (activity, PROV_REVIEW.used, doc),
+            (activity, PROV_REVIEW.wasAssociatedWith, agent),
+            (activity, PROV_REVIEW.endedAtTime, at),
+            (agent, RDF.type, PROV_REVIEW.Agent),
+            (agent, RDFS.label, text(review.reviewer)),
+            (graph, PROV_REVIEW.wasGeneratedBy, activity),
+            (graph, PROV.wasDerivedFrom, doc),
+            (graph, DCT.created, at),
+        ]
+    return [Quad(s, p, o, graph) for s, p, o in triples]
+
+
+def void_quads(quads: list[Quad], submission_id: str, title: str, approved: str) -> list[Quad]:
+    """The VoID subset of a submission's graph (counts, classes, source, date), described by the
+    same code as the build's graphs; without the build's own dataset totals."""
+    store = Store()
+    store.extend(quads)
+    info = describe.SourceInfo(graph_name(submission_id), title, (graph_name(submission_id),),
+                               approved[:10])
+    built = datetime.fromisoformat(approved.replace("Z", "+00:00"))
+    return [q for q in describe.describe(store, [info], built)
+            if q.subject != describe.DATASET or q.predicate == VOID_NS.subset]
+
+
+def _data(quads: Iterable[Quad]) -> str:
+    by_graph: dict[str, list[str]] = {}
+    for q in quads:
+        by_graph.setdefault(str(q.graph_name), []).append(f"{q.subject} {q.predicate} {q.object} .")
+    return "\n".join(f"GRAPH {g} {{\n" + "\n".join(lines) + "\n}" for g, lines in by_graph.items())
+
+
+def approval_update(quads: list[Quad], void: list[Quad], submission_id: str,
+                    approved: str) -> str:
+    """One SPARQL Update, applied as one write: the submission's graph replaced by ``quads``, its
+    VoID subset by ``void``, and the dataset's triple count and modification date brought up to
+    date.  Running it twice gives the same store."""
+    graph = iri.graph(graph_name(submission_id))
+    void_graph = iri.graph(describe.GRAPH)
+    dataset = describe.DATASET
+    count = len({(q.subject, q.predicate, q.object) for q in quads})
+    modified = Literal(approved, datatype=XSD.dateTime)
+    return f"""PREFIX void: <{VOID_NS.base}>
+PREFIX dct: <{DCT.base}>
+DELETE {{ GRAPH {void_graph} {{ {dataset} void:triples ?n ; dct:modified ?m }} }}
+INSERT {{ GRAPH {void_graph} {{ {dataset} void:triples ?total ; dct:modified {modified} }} }}
+WHERE {{ GRAPH {void_graph} {{ {dataset} void:triples ?n OPTIONAL {{ {dataset} dct:modified ?m }}
+         OPTIONAL {{ {graph} void:triples ?old }} }}
+        BIND ((?n - COALESCE(?old, 0) + {count}) AS ?total) }} ;
+DELETE {{ GRAPH {void_graph} {{ ?x ?p ?o }} }}
+WHERE {{ GRAPH {void_graph} {{ ?x ?p ?o
+        FILTER (?x = {graph} || STRSTARTS(STR(?x), "{graph.value}#")) }} }} ;
+DROP SILENT GRAPH {graph} ;
+INSERT DATA {{
+{_data([*quads, *void])}
+}}
+"""
