@@ -30,6 +30,8 @@ class RarekgServer(BaseApplication):  # type: ignore[misc]
         self.cfg.set("preload_app", False)
         self.cfg.set("timeout", 120)
         self.cfg.set("graceful_timeout", 10)
+        # the longest request line gunicorn reads: shareable /?query= links of about 8 KB
+        self.cfg.set("limit_request_line", 8190)
         self.cfg.set("accesslog", "-")
 
         self.cfg.set("on_starting", _on_starting)
@@ -56,7 +58,7 @@ def approved_submission_sources(settings: Mapping[str, Any]) -> list[Any]:
     """Every approved submission of the ``submissions_dir`` folder as a source of the build, each
     into its own graph with the same quads and provenance its approval wrote, so that a rebuild
     keeps them (and validates them with the rest)."""
-    from kg import contribution
+    from kg import approval, contribution
     from kg.build import Source
     from kg.describe import SourceInfo
     from kg.submissions import SubmissionStore, folder_of
@@ -67,13 +69,13 @@ def approved_submission_sources(settings: Mapping[str, Any]) -> list[Any]:
     sources = []
     for sub in SubmissionStore(folder).list("approved", limit=1_000_000):
         review = contribution.Review(sub.reviewer or "", sub.reviewed_at or sub.submitted_at)
-        name = contribution.graph_name(sub.id)
-        title = contribution.void_title(sub.id, sub.record, review)
+        name = approval.graph_name(sub.id)
+        title = approval.void_title(sub.id, sub.record, review)
 
         def load(sub: Any = sub, review: contribution.Review = review) -> list[Quad]:
             record = contribution.complete(sub.record, sub.id, sub.submitted_at, sub.language,
                                            sub.url, review)
-            return contribution.record_quads(organization_record_quads, record, sub.id,
+            return approval.record_quads(organization_record_quads, record, sub.id,
                                              sub.submitted_at, sub.language, review)
 
         sources.append(Source(SourceInfo(name, title, (name,), review.at[:10]), load))

@@ -102,7 +102,7 @@ def service_description() -> Response:
 @bp.route("/.well-known/void")
 def void() -> Response:
     """The VoID description written by the build (graph ``graph/void``)."""
-    store, version = store_handle(current_app).get()
+    store, _version = store_handle(current_app).get()
     triples = [
         Triple(q.subject, q.predicate, q.object)
         for q in store.quads_for_pattern(

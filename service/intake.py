@@ -12,9 +12,10 @@ from typing import Any
 from flask import current_app
 from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Triple, serialize
 
-from kg import contribution, iri
+from kg import approval, contribution, iri
+from kg.approval import RecordLoader
 from kg.checker import ShapeChecker
-from kg.contribution import Draft, Problems, RecordLoader, Review
+from kg.contribution import Draft, Problems, Review
 from kg.errors import Busy, LoadError, StoreUnavailable
 from kg.submissions import Submission, new_id, now
 from kg.vocab import GRAPH_BASE, ID_BASE, PREFIXES
@@ -195,7 +196,7 @@ def convert(draft: Draft, submission_id: str, submitted: str, url: str,
     record = contribution.complete(draft.record, submission_id, submitted, draft.language, url,
                                    review)
     try:
-        quads = contribution.record_quads(record_loader(), record, submission_id, submitted,
+        quads = approval.record_quads(record_loader(), record, submission_id, submitted,
                                           draft.language, review)
     except LoadError as exc:
         _load_problem(exc, record, problems)
@@ -211,13 +212,13 @@ def accept(payload: object, address: str) -> Submission:
     Raises ``RateLimited``, ``InvalidSubmission``, ``Busy``."""
     settings = current_app.config["RAREKG"]
     store = guard.submissions()
-    store.attempt(address, int(settings["submission_rate_limit"]))
-    draft = contribution.check(payload)
     slot = _slot()
-    if not slot.acquire(blocking=False):
+    if not slot.acquire(blocking=False):  # before counting: a busy refusal costs no attempt
         raise Busy("another submission is being checked by this worker; send it again in a "
                    "few seconds")
     try:
+        store.attempt(address, int(settings["submission_rate_limit"]))
+        draft = contribution.check(payload)
         submission_id = new_id()
         submitted = now()
         problems = Problems()

@@ -16,7 +16,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request
 from werkzeug.wrappers import Response as BaseResponse
 
-from kg import contribution, iri
+from kg import approval, iri
 from kg.contribution import Review
 from kg.errors import BadRequest, Conflict, InvalidSubmission, RarekgError, Unauthorized
 from kg.submissions import STATUSES, Submission, now
@@ -86,7 +86,7 @@ def approve(sub_id: str, reviewer: str) -> Submission:
         raise Conflict(f"submission {sub_id} was {sub.status} already")
     review = Review(reviewer, now())
     draft = intake.draft_of(sub)
-    graph = iri.graph(contribution.graph_name(sub.id)).value
+    graph = iri.graph(approval.graph_name(sub.id)).value
     if sub.kind == "new" and intake.known_elsewhere(sub.target, graph):
         raise Conflict(f"<{sub.target}> was given to another record since this one was "
                        "submitted; reject it and ask for a new submission")
@@ -94,9 +94,9 @@ def approve(sub_id: str, reviewer: str) -> Submission:
         quads = intake.convert(draft, sub.id, sub.submitted_at, sub.url, review)
     except InvalidSubmission as exc:
         raise Conflict(f"the submission no longer fits the graph: {exc}") from None
-    title = contribution.void_title(sub.id, sub.record, review)
-    void = contribution.void_quads(quads, sub.id, title, review.at)
-    update = contribution.approval_update(quads, void, sub.id, review.at)
+    title = approval.void_title(sub.id, sub.record, review)
+    void = approval.void_quads(quads, sub.id, title, review.at)
+    update = approval.approval_update(quads, void, sub.id, review.at)
     writer_process(current_app).run(Write("update", update=update))
     return store.review(sub.id, "approved", reviewer, graph=graph, at=review.at)
 

@@ -5,11 +5,15 @@ Phases, each ``--seconds`` long, one client timing queries one after another (qu
 lookup of one organization) while:
 
 1. nothing else happens (baseline);
-2. ``--flooders`` clients send valid submissions as fast as they can from one address, under the
+2. ``--flooders`` clients send ``GET /health`` as fast as they can (a control: the same number of
+   requests that do nothing, so that what HTTP volume alone costs on this machine is known);
+3. the same clients send valid submissions as fast as they can from one address, under the
    default rate limit (20 an hour): nearly all are refused with 429;
-3. the same flood with the rate limit switched off (as if from many addresses): every submission
+4. the same flood with the rate limit switched off (as if from many addresses): every submission
    is checked with the loader and the SHACL shapes and stored, or refused with 503 while the
    worker's one slot is busy.
+
+The load generator runs on the same machine as the server.
 
     python -m tests.bench_submissions [--seconds 20] [--flooders 8]
 """
@@ -20,7 +24,6 @@ import argparse
 import json
 import os
 import platform
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -40,8 +43,8 @@ LOOKUP = """SELECT ?name WHERE { <https://w3id.org/rarekg/id/org/moon-children-h
   <http://www.w3.org/2004/02/skos/core#prefLabel> ?name }"""
 
 
-def _query_times(url: str, seconds: float) -> list[float]:
-    times: list[float] = []
+def _query_times(url: str, seconds: float) -> dict[str, list[float]]:
+    times: dict[str, list[float]] = {"q01": [], "lookup": []}
     q1 = urllib.parse.urlencode({"query": example_query("q01")})
     lookup = urllib.parse.urlencode({"query": LOOKUP})
     deadline = time.monotonic() + seconds
@@ -52,12 +55,12 @@ def _query_times(url: str, seconds: float) -> list[float]:
         started = time.perf_counter()
         with urllib.request.urlopen(f"{url}/sparql?{query}", timeout=60) as r:
             r.read()
-        times.append(time.perf_counter() - started)
+        times["q01" if n % 2 == 0 else "lookup"].append(time.perf_counter() - started)
         n += 1
     return times
 
 
-def _flood(url: str, stop: threading.Event, counts: Counter[int], who: int) -> None:
+def _flood(url: str, stop: threading.Event, counts: Counter[int], who: int, kind: str) -> None:
     n = 0
     while not stop.is_set():
         payload = new_organization(f"洪水测试{who}-{n}", f"Flood Test {who} {n}", "CN1:3",
@@ -65,6 +68,8 @@ def _flood(url: str, stop: threading.Event, counts: Counter[int], who: int) -> N
         request = urllib.request.Request(
             url + "/api/submissions", data=json.dumps(payload).encode("utf-8"),
             headers={"Content-Type": "application/json"}, method="POST")
+        if kind == "health":
+            request = urllib.request.Request(url + "/health")
         try:
             with urllib.request.urlopen(request, timeout=60) as r:
                 counts[r.status] += 1
@@ -74,10 +79,15 @@ def _flood(url: str, stop: threading.Event, counts: Counter[int], who: int) -> N
         n += 1
 
 
-def _phase(url: str, seconds: float, flooders: int) -> dict[str, object]:
+def _ms(times: list[float], share: float) -> float:
+    ordered = sorted(times)
+    return round(1000 * ordered[int(share * (len(ordered) - 1))], 1)
+
+
+def _phase(url: str, seconds: float, flooders: int, kind: str = "submit") -> dict[str, object]:
     stop = threading.Event()
     counts: Counter[int] = Counter()
-    threads = [threading.Thread(target=_flood, args=(url, stop, counts, i), daemon=True)
+    threads = [threading.Thread(target=_flood, args=(url, stop, counts, i, kind), daemon=True)
                for i in range(flooders)]
     for t in threads:
         t.start()
@@ -89,10 +99,10 @@ def _phase(url: str, seconds: float, flooders: int) -> dict[str, object]:
     stop.set()
     for t in threads:
         t.join(70)
-    ordered = sorted(times)
-    return {"queries": len(times), "median_ms": 1000 * statistics.median(times),
-            "p95_ms": 1000 * ordered[int(0.95 * (len(ordered) - 1))],
-            "submissions": dict(sorted(counts.items())),
+    return {**{f"{name}_median_ms": _ms(t, 0.5) for name, t in times.items()},
+            **{f"{name}_p95_ms": _ms(t, 0.95) for name, t in times.items()},
+            "queries": sum(len(t) for t in times.values()),
+            "answers": dict(sorted(counts.items())),
             "per_second": {k: round(v / (elapsed + 1.0), 1) for k, v in sorted(counts.items())}}
 
 
@@ -119,15 +129,18 @@ def main() -> None:
         try:
             _query_times(server.url, 3)  # warm up
             results["no flood"] = _phase(server.url, args.seconds, 0)
-            results["flood, rate-limited (one address)"] = _phase(server.url, args.seconds,
-                                                                  args.flooders)
+            results["control: flood of GET /health"] = _phase(server.url, args.seconds,
+                                                              args.flooders, "health")
+            results["flood of submissions, rate-limited (one address)"] = _phase(
+                server.url, args.seconds, args.flooders)
         finally:
             server.stop()
         server = _serve(store, root / "serve2.log", "0", root / "subs2")
         try:
             _query_times(server.url, 3)
             results["no flood (limit off)"] = _phase(server.url, args.seconds, 0)
-            results["flood, no rate limit"] = _phase(server.url, args.seconds, args.flooders)
+            results["flood of submissions, no rate limit"] = _phase(
+                server.url, args.seconds, args.flooders)
         finally:
             server.stop()
     print(f"# {platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}; "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -72,6 +73,19 @@ def test_server_is_gunicorn_with_several_workers(server: Server) -> None:
     with urllib.request.urlopen(server.url + "/") as r:
         assert r.status == 200
         assert "rarekg" in r.read().decode("utf-8")
+
+
+def test_a_shared_link_of_several_kilobytes_opens(server: Server) -> None:
+    """A ``/?query=`` link as long as the form makes shareable (8,000 characters) is read."""
+    names = " ".join(f'"name {n:04d}"@en' for n in range(300))
+    query = f"SELECT ?d WHERE {{ VALUES ?name {{ {names} }} ?d ?p ?name }}"
+    url = server.url + "/?" + urllib.parse.urlencode({"query": query})
+    assert 6000 < len(url) < 8000
+    with urllib.request.urlopen(url) as r:
+        assert r.status == 200 and "name 0299" in r.read().decode("utf-8")
+    sparql = server.url + "/sparql?" + urllib.parse.urlencode({"query": query})
+    with urllib.request.urlopen(sparql) as r:
+        assert r.status == 200
 
 
 def test_serve_builds_the_default_graph_when_the_store_is_missing(tmp_path: Path) -> None:

@@ -229,6 +229,24 @@ def test_oversized_submissions_are_refused(tmp_path: Path, store: Path) -> None:
         tmp_path / "subs2").list()
 
 
+def test_a_worker_checks_one_submission_at_a_time(tmp_path: Path, store: Path) -> None:
+    """While a worker checks a submission, the next gets 503 at once (it never waits on a thread
+    that queries need) and the refusal costs the client no attempt of its hourly limit."""
+    app = _app(store, tmp_path / "subs", submission_rate_limit=1)
+    client = app.test_client()
+    slot = app.extensions["rarekg_intake_slots"]
+    payload = new_organization("繁忙测试", "Busy Test", "CN1:3", "b@example.org")
+    assert slot.acquire(blocking=False)
+    try:
+        busy = _submit(client, payload)
+    finally:
+        slot.release()
+    assert busy.status_code == 503 and busy.headers["Retry-After"] == "2"
+    assert busy.get_json()["error"]["type"] == "busy"
+    assert _submit(client, payload).status_code == 201  # the one attempt of the hour
+    assert _submit(client, payload).status_code == 429
+
+
 def test_rate_limit_per_client(tmp_path: Path, store: Path) -> None:
     app = _app(store, tmp_path / "subs", submission_rate_limit=2)
     client = app.test_client()

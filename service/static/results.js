@@ -11,7 +11,7 @@
   var textarea = document.getElementById("query");
   if (!form || !section || !body || !textarea) { return; }
   var PAGE = 50;
-  var MAX_URL = 4000; // the server reads request lines of about 4 KB
+  var MAX_URL = 8000; // the server reads request lines of up to 8190 bytes
   var state = { result: null, query: "", page: 1, sort: "", desc: false };
 
   function el(tag, attrs, text) {
