@@ -32,8 +32,12 @@ from pyoxigraph import (
 from SPARQLWrapper import SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
-from kg.errors import BuildError, QueryTimeout, RarekgError, StoreUnavailable
+from kg.errors import BadRequest, BuildError, QueryTimeout, RarekgError, StoreUnavailable
 from kg.query import strip_literals
+
+# What the Graph Store Protocol answers for the default graph of a remote engine (read or write).
+DEFAULT_GRAPH_MESSAGE = ("the default graph of a remote store is the union of its graphs: read or "
+                         "write a named graph (?graph=...)")
 
 _FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
 CHUNK_TRIPLES = 20000
@@ -116,7 +120,9 @@ class RemoteStore:
                                    f"{exc}") from None
 
     def quads_for_pattern(self, subject: Any, predicate: Any, obj: Any,
-                          graph: NamedNode | None = None) -> list[Quad]:
+                          graph: NamedNode | DefaultGraph | None = None) -> list[Quad]:
+        if isinstance(graph, DefaultGraph):
+            raise BadRequest(DEFAULT_GRAPH_MESSAGE)
         if subject is not None or predicate is not None or obj is not None or graph is None:
             raise RarekgError("only whole named graphs can be read from a remote store")
         triples = self.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph.value}> "
@@ -216,6 +222,10 @@ class RemoteStore:
 
     def has_graph(self, graph: NamedNode) -> bool:
         return bool(self.query(f"ASK {{ GRAPH <{graph.value}> {{ ?s ?p ?o }} }}"))
+
+    def contains_named_graph(self, graph: NamedNode) -> bool:
+        """As ``pyoxigraph.Store.contains_named_graph`` (a remote engine knows no empty graphs)."""
+        return self.has_graph(graph)
 
     def drop_graph(self, graph: NamedNode) -> None:
         self.update(f"DROP SILENT GRAPH <{graph.value}>")

@@ -29,7 +29,7 @@ from kg import store as stores
 from kg.backend import Backend
 from kg.errors import BadRequest, Forbidden, QueryTimeout, RarekgError, StoreUnavailable
 from kg.query import strip_literals
-from kg.remote import RemoteStore
+from kg.remote import DEFAULT_GRAPH_MESSAGE, RemoteStore
 
 T = TypeVar("T")
 LOCK = ".write-lock"
@@ -256,7 +256,7 @@ def delete_graph(store_dir: Path, graph: GraphName) -> bool:
     return write(store_dir, change)
 
 
-def graph_exists(store: Store, graph: GraphName) -> bool:
+def graph_exists(store: Store | RemoteStore, graph: GraphName) -> bool:
     """The default graph always exists; a named graph once created (even empty) until dropped."""
     return isinstance(graph, DefaultGraph) or store.contains_named_graph(graph)
 
@@ -302,9 +302,7 @@ def apply_remote(remote: RemoteStore, change: Write) -> bool:
         remote.update(update)
         return True
     if isinstance(change.graph, DefaultGraph):
-        raise BadRequest(
-            "the default graph of a remote store is the union of its graphs: write to a named graph"
-        )
+        raise BadRequest(DEFAULT_GRAPH_MESSAGE)
     existed = remote.has_graph(change.graph)
     if change.kind == "put":
         remote.replace_graph(change.graph, change.triples)

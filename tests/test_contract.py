@@ -232,3 +232,26 @@ def test_gap_dashboard_numbers_agree(server: Server, virtuoso_server: Server) ->
         return re.findall(r">\s*(\d+)\s*<", table)
 
     assert numbers(virtuoso_server.url) == numbers(server.url)
+
+
+def test_graph_store_reads(endpoint: str, request: pytest.FixtureRequest) -> None:
+    """Graph Store Protocol reads: a named graph in full, 404 for one that does not exist; the
+    default graph is empty on the embedded store (every source is in a named graph of its own) and
+    refused with a message on a remote engine, whose default graph is the union of its graphs."""
+    lists = "https://w3id.org/rarekg/graph/china-lists"
+    status, ctype, body = get(endpoint, "/rdf-graph-store", {"graph": lists},
+                              {"Accept": "application/n-triples"})
+    assert status == 200 and ctype.startswith("application/n-triples")
+    lines = {line for line in body.decode("utf-8").splitlines() if line.strip()}
+    assert len(lines) == 5247
+    assert ("<https://w3id.org/rarekg/id/list/cn2> <https://w3id.org/rarekg/vocab#listSize> "
+            '"86"^^<http://www.w3.org/2001/XMLSchema#integer> .') in lines
+    status, _, body = get(endpoint, "/rdf-graph-store",
+                          {"graph": "https://w3id.org/rarekg/graph/no-such-graph"})
+    assert status == 404 and b"no graph" in body
+    status, _, body = get(endpoint, "/rdf-graph-store", {"default": ""},
+                          {"Accept": "application/n-triples"})
+    if "embedded" in request.node.name:
+        assert status == 200 and body.strip() == b""
+    else:
+        assert status == 400 and b"union of its graphs" in body
