@@ -30,7 +30,7 @@ class SourceInfo:
 def graph_counts(store: Store) -> dict[str, int]:
     """Triples per named graph, keyed by graph IRI."""
     rows = store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
-    return {row["g"].value: int(row["n"].value) for row in rows}  # type: ignore[index,union-attr]
+    return {row["g"].value: int(row["n"].value) for row in rows}  # type: ignore[union-attr]
 
 
 def _partitions(store: Store, graph: NamedNode, what: str) -> list[tuple[NamedNode, int]]:
@@ -44,7 +44,7 @@ def _partitions(store: Store, graph: NamedNode, what: str) -> list[tuple[NamedNo
             f"SELECT ?x (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph.value}> "
             "{ ?s ?x ?o } } GROUP BY ?x ORDER BY ?x"
         )
-    return [(row["x"], int(row["n"].value)) for row in store.query(q)]  # type: ignore[index,union-attr,misc]
+    return [(row["x"], int(row["n"].value)) for row in store.query(q)]  # type: ignore[union-attr]
 
 
 def describe(store: Store, sources: Sequence[SourceInfo], built: datetime) -> Iterator[Quad]:

@@ -21,11 +21,12 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from pyoxigraph import QueryTriples, serialize
+from pyoxigraph import QueryTriples, RdfFormat, serialize
 
 from kg import errors
 from kg.backend import Backend
 from kg.errors import RarekgError, ResultTooLarge, StoreUnavailable
+from kg.vocab import PREFIXES
 
 _CTX = multiprocessing.get_context("spawn")
 
@@ -99,13 +100,11 @@ def execute(
                     "max_rows); add LIMIT or narrow the query"
                 )
         fmt = result.media_types()[media_type]
-        from kg.query import PREFIXES, RdfFormat
-
-        body = serialize(
-            triples,
-            format=fmt,  # type: ignore[arg-type]
-            **({"prefixes": PREFIXES} if fmt == RdfFormat.TURTLE else {}),
-        )
+        assert isinstance(fmt, RdfFormat)
+        if fmt == RdfFormat.TURTLE:
+            body = serialize(triples, format=fmt, prefixes=PREFIXES)
+        else:
+            body = serialize(triples, format=fmt)
         assert body is not None
         return QueryAnswer(media_type, body, version, len(triples))
     body = result.serialize(media_type)

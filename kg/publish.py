@@ -30,7 +30,7 @@ def publish(
     report = PublishReport(0.0)
     graphs = [
         row["g"]
-        for row in local.query(  # type: ignore[index,union-attr]
+        for row in local.query(  # type: ignore[union-attr]
             "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g"
         )
     ]

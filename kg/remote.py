@@ -36,8 +36,10 @@ from kg.errors import BadRequest, BuildError, QueryTimeout, RarekgError, StoreUn
 from kg.query import strip_literals
 
 # What the Graph Store Protocol answers for the default graph of a remote engine (read or write).
-DEFAULT_GRAPH_MESSAGE = ("the default graph of a remote store is the union of its graphs: read or "
-                         "write a named graph (?graph=...)")
+DEFAULT_GRAPH_MESSAGE = (
+    "the default graph of a remote store is the union of its graphs: read or "
+    "write a named graph (?graph=...)"
+)
 
 _FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
 CHUNK_TRIPLES = 20000
@@ -80,8 +82,9 @@ class RemoteStore:
         ``default_graph`` names graphs.  Raises ``SyntaxError`` (checked locally first, with the
         same messages as the embedded store) and ``StoreUnavailable``."""
         Store().query(query, base_iri=base_iri)  # parse here: the same errors on every backend
-        if base_iri and not re.search(r"(?<![\w:?$])BASE(?![\w:-])", strip_literals(query),
-                                      re.IGNORECASE):
+        if base_iri and not re.search(
+            r"(?<![\w:?$])BASE(?![\w:-])", strip_literals(query), re.IGNORECASE
+        ):
             query = f"BASE <{base_iri}>\n{query}"
         client = SPARQLWrapper(self.query_url)
         client.setQuery(query)
@@ -97,8 +100,10 @@ class RemoteStore:
         if form in ("CONSTRUCT", "DESCRIBE"):
             client.setReturnFormat("turtle")
             body = self._read(client)
-            return [Triple(q.subject, q.predicate, q.object)
-                    for q in parse(body, format=RdfFormat.TURTLE)]
+            return [
+                Triple(q.subject, q.predicate, q.object)
+                for q in parse(body, format=RdfFormat.TURTLE)
+            ]
         client.setReturnFormat("xml")
         body = self._read(client)
         return parse_query_results(body, format=QueryResultsFormat.XML)
@@ -115,18 +120,22 @@ class RemoteStore:
             if isinstance(exc, TimeoutError) or isinstance(reason, TimeoutError):
                 raise QueryTimeout(
                     f"the query ran longer than the limit of {self.timeout:g} s and was stopped "
-                    "(setting query_timeout)") from None
-            raise StoreUnavailable(f"the SPARQL engine at {self.query_url} did not answer: "
-                                   f"{exc}") from None
+                    "(setting query_timeout)"
+                ) from None
+            raise StoreUnavailable(
+                f"the SPARQL engine at {self.query_url} did not answer: {exc}"
+            ) from None
 
-    def quads_for_pattern(self, subject: Any, predicate: Any, obj: Any,
-                          graph: NamedNode | DefaultGraph | None = None) -> list[Quad]:
+    def quads_for_pattern(
+        self, subject: Any, predicate: Any, obj: Any, graph: NamedNode | DefaultGraph | None = None
+    ) -> list[Quad]:
         if isinstance(graph, DefaultGraph):
             raise BadRequest(DEFAULT_GRAPH_MESSAGE)
         if subject is not None or predicate is not None or obj is not None or graph is None:
             raise RarekgError("only whole named graphs can be read from a remote store")
-        triples = self.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph.value}> "
-                             "{ ?s ?p ?o } }")
+        triples = self.query(
+            f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph.value}> {{ ?s ?p ?o }} }}"
+        )
         assert isinstance(triples, list)
         return [Quad(t.subject, t.predicate, t.object, graph) for t in triples]
 
@@ -151,18 +160,21 @@ class RemoteStore:
             self._http = session
         return self._http
 
-    def _send(self, method: str, url: str, body: bytes | None, content_type: str | None,
-              what: str) -> int:
+    def _send(
+        self, method: str, url: str, body: bytes | None, content_type: str | None, what: str
+    ) -> int:
         headers = {"Content-Type": content_type} if content_type else {}
         try:
-            response = self._session().request(method, url, data=body, headers=headers,
-                                               timeout=self.timeout or 300)
+            response = self._session().request(
+                method, url, data=body, headers=headers, timeout=self.timeout or 300
+            )
         except requests.RequestException as exc:
             raise BuildError(f"{what}: {url.split('?')[0]} did not answer: {exc}") from None
         if response.status_code >= 400:
             detail = response.text[:300]
-            raise BuildError(f"{what}: HTTP {response.status_code} from {url.split('?')[0]}: "
-                             f"{detail}")
+            raise BuildError(
+                f"{what}: HTTP {response.status_code} from {url.split('?')[0]}: {detail}"
+            )
         return response.status_code
 
     def update(self, update: str, **_ignored: Any) -> None:
@@ -196,11 +208,18 @@ class RemoteStore:
             body = serialize(chunk, format=RdfFormat.N_TRIPLES) or b""
             method = "PUT" if number == 1 else "POST"
             started = time.perf_counter()
-            self._send(method, self._graph_url(graph), body, "application/n-triples",
-                       f"graph <{graph.value}>, chunk {number}")
+            self._send(
+                method,
+                self._graph_url(graph),
+                body,
+                "application/n-triples",
+                f"graph <{graph.value}>, chunk {number}",
+            )
             sent += len(chunk)
-            self.log(f"  {label or graph.value}: chunk {number} ({len(chunk)} triples, "
-                     f"{time.perf_counter() - started:.2f} s)")
+            self.log(
+                f"  {label or graph.value}: chunk {number} ({len(chunk)} triples, "
+                f"{time.perf_counter() - started:.2f} s)"
+            )
             chunk = []
 
         for triple in triples:
@@ -214,10 +233,15 @@ class RemoteStore:
         """Add ``triples`` to ``graph`` (POST chunks)."""
         batch = list(triples)
         for start in range(0, len(batch), self.chunk_triples):
-            chunk = batch[start:start + self.chunk_triples]
+            chunk = batch[start : start + self.chunk_triples]
             body = serialize(chunk, format=RdfFormat.N_TRIPLES) or b""
-            self._send("POST", self._graph_url(graph), body, "application/n-triples",
-                       f"graph <{graph.value}>, chunk {start // self.chunk_triples + 1}")
+            self._send(
+                "POST",
+                self._graph_url(graph),
+                body,
+                "application/n-triples",
+                f"graph <{graph.value}>, chunk {start // self.chunk_triples + 1}",
+            )
         return len(batch)
 
     def has_graph(self, graph: NamedNode) -> bool:
@@ -232,7 +256,7 @@ class RemoteStore:
 
     def named_graphs(self) -> list[NamedNode]:
         rows = self.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
-        return [row["g"] for row in rows]  # type: ignore[index,union-attr,misc]
+        return [row["g"] for row in rows]  # type: ignore[union-attr]
 
     # pyoxigraph.Store compatibility for code that writes through bulk_extend
     def bulk_extend(self, quads: Iterable[Quad]) -> None:
@@ -241,6 +265,7 @@ class RemoteStore:
             if isinstance(quad.graph_name, DefaultGraph):
                 raise RarekgError("remote builds write named graphs only")
             by_graph.setdefault(quad.graph_name.value, []).append(
-                Triple(quad.subject, quad.predicate, quad.object))
+                Triple(quad.subject, quad.predicate, quad.object)
+            )
         for graph, triples in by_graph.items():
             self.replace_graph(NamedNode(graph), triples)

@@ -102,7 +102,7 @@ def _on_starting(_server: Any) -> None:
 def _child_exit(_server: Any, worker: Any) -> None:
     from prometheus_client import multiprocess
 
-    multiprocess.mark_process_dead(worker.pid)
+    multiprocess.mark_process_dead(worker.pid)  # type: ignore[no-untyped-call]
 
 
 def serve(settings: dict[str, Any]) -> None:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import rdflib
-from pyoxigraph import RdfFormat, Store
+from pyoxigraph import QueryTriples, RdfFormat, Store
 from pyshacl import validate as shacl_validate
 from rdflib.namespace import SH
 
@@ -33,6 +33,7 @@ class Finding:
 def union_graph(store: Store) -> rdflib.Graph:
     """All triples of all named graphs of ``store`` as one rdflib graph (for validation only)."""
     data = store.query("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
+    assert isinstance(data, QueryTriples)
     graph = rdflib.Graph()
     graph.parse(data=data.serialize(format=RdfFormat.N_TRIPLES), format="nt")
     return graph

@@ -4,7 +4,9 @@ notices."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 from pyoxigraph import Literal, Quad
 
@@ -27,6 +29,10 @@ def _list_number(value: str) -> int:
     if number not in LIST_SIZES:
         raise ValueError("list must be 1 or 2")
     return number
+
+
+def _issuer(issuer: str, _value: str) -> Any:
+    return iri.organization(issuer.strip())
 
 
 def load(directory: Path) -> Iterator[Quad]:
@@ -107,7 +113,7 @@ def _load_notices(path: Path, out: QuadWriter) -> Iterator[Quad]:
         out.add(notice, SCHEMA.legislationJurisdiction, text("CN"))
         out.add(notice, RK.establishesList, iri.national_list(list_no))
         for issuer in filter(None, rec.get("issuers").split(";")):
-            org = rec.convert("issuers", lambda _v, i=issuer: iri.organization(i.strip()))
+            org = rec.convert("issuers", partial(_issuer, issuer))
             assert org is not None
             out.add(notice, RK.issuedBy, org)
             out.add(notice, SCHEMA.legislationPassedBy, org)

@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, request
-from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, serialize
+from pyoxigraph import (
+    BlankNode,
+    Literal,
+    NamedNode,
+    QuerySolutions,
+    RdfFormat,
+    Triple,
+    serialize,
+)
 
 from kg.errors import NotAcceptable
 from kg.query import negotiate
@@ -86,14 +94,16 @@ def service_description() -> Response:
     for name in RESULT_FORMATS:
         t.append(Triple(service, _sd("resultFormat"), NamedNode(FORMATS_W3C + name)))
     store, _ = store_handle(current_app).get()
-    for row in store.query(
+    graphs = store.query(
         "SELECT DISTINCT ?g WHERE { GRAPH <https://w3id.org/rarekg/graph/void> "
         "{ ?d <http://rdfs.org/ns/void#subset> ?g } } ORDER BY ?g"
-    ):
+    )
+    assert isinstance(graphs, QuerySolutions)
+    for row in graphs:
         named = BlankNode()
         t += [
             Triple(dataset, _sd("namedGraph"), named),
-            Triple(named, _sd("name"), row["g"]),  # type: ignore[index]
+            Triple(named, _sd("name"), row["g"]),
             Triple(named, RDF.type, _sd("NamedGraph")),
         ]
     return _graph_response(t)

@@ -184,7 +184,7 @@ def dashboard() -> dict[str, Any]:
 def _dashboard() -> dict[str, Any]:
     started = time.perf_counter()
     void = _void()
-    measures = [{"m": m, "graphs": _loaded(m, void)} for m in MEASURES]
+    measures: list[dict[str, Any]] = [{"m": m, "graphs": _loaded(m, void)} for m in MEASURES]
     lists = []
     for lst in _lists():
         title = lst["en"]

@@ -17,6 +17,7 @@ from prometheus_client import (
     Histogram,
     generate_latest,
 )
+from pyoxigraph import QuerySolutions
 
 from kg.errors import RarekgError
 from service import store_handle
@@ -83,14 +84,16 @@ def _gzip(response: Response) -> None:
 
 def _triples() -> int | None:
     store, _ = store_handle(current_app).get()
-    rows = list(
-        store.query(
-            "SELECT ?n WHERE { GRAPH <https://w3id.org/rarekg/graph/void> { "
-            "<https://w3id.org/rarekg/id/dataset/rarekg> <http://rdfs.org/ns/void#triples> ?n } }"
-        )
+    result = store.query(
+        "SELECT ?n WHERE { GRAPH <https://w3id.org/rarekg/graph/void> { "
+        "<https://w3id.org/rarekg/id/dataset/rarekg> <http://rdfs.org/ns/void#triples> ?n } }"
     )
+    assert isinstance(result, QuerySolutions)
+    rows = list(result)
     if rows:
-        return int(rows[0]["n"].value)  # type: ignore[index,union-attr]
+        n = rows[0]["n"]
+        assert n is not None
+        return int(n.value)
     return None
 
 
@@ -153,7 +156,7 @@ def install(app: Flask) -> None:
             from prometheus_client import multiprocess
 
             registry = CollectorRegistry()
-            multiprocess.MultiProcessCollector(registry)
+            multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
             data = generate_latest(registry)
         else:
             data = generate_latest(REGISTRY)
