@@ -5,16 +5,13 @@ submissions waits on this process and never takes the processor from the query e
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
 import os
-import threading
 from multiprocessing.connection import Connection
-from typing import Any
 
-from kg.errors import QueryTimeout, StoreUnavailable
+from kg.child import ChildProcess
+from kg.errors import StoreUnavailable
 from kg.validate import Finding
 
-_CTX = multiprocessing.get_context("spawn")
 NICENESS = 10
 
 
@@ -40,56 +37,19 @@ def _checker_main(conn: Connection, niceness: int) -> None:
         conn.send(("ok", [(f.severity, f.focus, f.path, f.message, f.value) for f in findings]))
 
 
-class ShapeChecker:
+class ShapeChecker(ChildProcess):
     """Validates N-Triples documents one at a time in a spawned low-priority process, started on
     first use.  ``check`` raises ``QueryTimeout`` past ``timeout`` seconds (the process is killed
     and the next call starts a new one) and ``StoreUnavailable`` if the process fails."""
 
     def __init__(self, timeout: float, niceness: int = NICENESS) -> None:
-        self.timeout = timeout
-        self.niceness = niceness
-        self._lock = threading.Lock()
-        self._process: Any = None
-        self._conn: Connection | None = None
-
-    def _start(self) -> Connection:
-        if self._conn is not None and self._process is not None and self._process.is_alive():
-            return self._conn
-        self._stop()
-        conn, child = _CTX.Pipe()
-        self._process = _CTX.Process(target=_checker_main, args=(child, self.niceness),
-                                     daemon=True, name="rarekg-checker")
-        self._process.start()
-        child.close()
-        self._conn = conn
-        return conn
-
-    def _stop(self) -> None:
-        if self._process is not None:
-            self._process.kill()
-            self._process.join(5)
-        if self._conn is not None:
-            self._conn.close()
-        self._process = self._conn = None
+        super().__init__(_checker_main, (niceness,), "rarekg-checker", timeout)
 
     def check(self, ntriples: bytes) -> list[Finding]:
         """The SHACL findings on the graph, violations first."""
-        with self._lock:
-            conn = self._start()
-            try:
-                conn.send_bytes(ntriples)
-                if not conn.poll(self.timeout):
-                    self._stop()
-                    raise QueryTimeout(
-                        f"checking the submission took longer than {self.timeout:g} s")
-                message = conn.recv()
-            except (EOFError, OSError):
-                self._stop()
-                raise StoreUnavailable("the SHACL checker process failed") from None
+        message = self.call(lambda conn: conn.send_bytes(ntriples),
+                            f"checking the submission took longer than {self.timeout:g} s",
+                            "the SHACL checker process failed")
         if message[0] == "error":
             raise StoreUnavailable(f"the SHACL shapes could not be applied: {message[1]}")
         return [Finding(*row) for row in message[1]]
-
-    def close(self) -> None:
-        with self._lock:
-            self._stop()

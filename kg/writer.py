@@ -11,29 +11,27 @@ gunicorn worker, lacks RocksDB's background threads and hangs on its first flush
 from __future__ import annotations
 
 import fcntl
-import multiprocessing
 import re
 import shutil
-import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, Store, Triple, parse
 
 from kg import errors
 from kg import store as stores
 from kg.backend import Backend
-from kg.errors import BadRequest, Forbidden, QueryTimeout, RarekgError, StoreUnavailable
+from kg.child import ChildProcess
+from kg.errors import BadRequest, Forbidden, RarekgError
 from kg.query import strip_literals
 from kg.remote import DEFAULT_GRAPH_MESSAGE, RemoteStore
 
 T = TypeVar("T")
 LOCK = ".write-lock"
-_CTX = multiprocessing.get_context("spawn")
 _LOAD = re.compile(r"\bLOAD\s+(?:SILENT\s+)?(<[^>]*>|\S+)", re.IGNORECASE)
 _USING = re.compile(r"(?<![\w:?$])(USING|WITH)(?![\w:-])", re.IGNORECASE)
 _WHERE = re.compile(r"(?<![\w:?$])WHERE(?![\w:-])", re.IGNORECASE)
@@ -335,7 +333,7 @@ def _writer_main(conn: Connection, backend: Backend) -> None:
             conn.send(("error", type(exc).__name__, exc.args, dict(exc.__dict__)))
 
 
-class WriterProcess:
+class WriterProcess(ChildProcess):
     """Applies writes one at a time in a spawned process, started on the first write.
 
     ``run`` raises ``QueryTimeout`` past ``timeout`` seconds (the process is killed, nothing is
@@ -345,49 +343,17 @@ class WriterProcess:
     def __init__(self, backend: Backend | Path, timeout: float) -> None:
         if isinstance(backend, Path):
             backend = Backend(store_dir=str(backend))
+        super().__init__(_writer_main, (backend,), "rarekg-writer", timeout)
         self.backend = backend
         self.store_dir = Path(backend.store_dir)
-        self.timeout = timeout
-        self._lock = threading.Lock()
-        self._process: Any = None
-        self._conn: Connection | None = None
-
-    def _start(self) -> Connection:
-        if self._conn is not None and self._process is not None and self._process.is_alive():
-            return self._conn
-        self._stop()
-        conn, child = _CTX.Pipe()
-        self._process = _CTX.Process(
-            target=_writer_main, args=(child, self.backend), daemon=True, name="rarekg-writer"
-        )
-        self._process.start()
-        child.close()
-        self._conn = conn
-        return conn
-
-    def _stop(self) -> None:
-        if self._process is not None:
-            self._process.kill()
-            self._process.join(5)
-        if self._conn is not None:
-            self._conn.close()
-        self._process = self._conn = None
 
     def run(self, change: Write) -> bool:
-        with self._lock:
-            conn = self._start()
-            try:
-                conn.send(change)
-                if not conn.poll(self.timeout):
-                    self._stop()
-                    raise QueryTimeout(
-                        f"the write ran longer than the limit of {self.timeout:g} s and was "
-                        "stopped; nothing was changed (setting query_timeout)"
-                    )
-                message = conn.recv()
-            except (EOFError, OSError):
-                self._stop()
-                raise StoreUnavailable("the writer process failed; nothing was changed") from None
+        message = self.call(
+            lambda conn: conn.send(change),
+            f"the write ran longer than the limit of {self.timeout:g} s and was stopped; nothing "
+            "was changed (setting query_timeout)",
+            "the writer process failed; nothing was changed",
+        )
         if message[0] == "ok":
             return bool(message[1])
         _, name, args, attrs = message
@@ -396,7 +362,3 @@ class WriterProcess:
         Exception.__init__(exc, *args)
         exc.__dict__.update(attrs)
         raise exc
-
-    def close(self) -> None:
-        with self._lock:
-            self._stop()

@@ -1,0 +1,69 @@
+"""One spawned helper process that answers requests one at a time: started on first use, killed and
+replaced when a request outlives its time limit or the process dies.  The writer (``kg/writer.py``)
+and the SHACL checker of submissions (``kg/checker.py``) are each one of these."""
+
+from __future__ import annotations
+
+import multiprocessing
+import threading
+from collections.abc import Callable
+from multiprocessing.connection import Connection
+from typing import Any
+
+from kg.errors import QueryTimeout, StoreUnavailable
+
+_CTX = multiprocessing.get_context("spawn")
+
+
+class ChildProcess:
+    """``target(conn, *args)`` runs in a spawned process named ``name`` and answers on ``conn``."""
+
+    def __init__(self, target: Callable[..., None], args: tuple[Any, ...], name: str,
+                 timeout: float) -> None:
+        self.target = target
+        self.args = args
+        self.name = name
+        self.timeout = timeout
+        self._lock = threading.Lock()
+        self._process: Any = None
+        self._conn: Connection | None = None
+
+    def _start(self) -> Connection:
+        if self._conn is not None and self._process is not None and self._process.is_alive():
+            return self._conn
+        self._stop()
+        conn, child = _CTX.Pipe()
+        self._process = _CTX.Process(target=self.target, args=(child, *self.args), daemon=True,
+                                     name=self.name)
+        self._process.start()
+        child.close()
+        self._conn = conn
+        return conn
+
+    def _stop(self) -> None:
+        if self._process is not None:
+            self._process.kill()
+            self._process.join(5)
+        if self._conn is not None:
+            self._conn.close()
+        self._process = self._conn = None
+
+    def call(self, send: Callable[[Connection], None], too_long: str, failed: str) -> Any:
+        """Send a request with ``send`` and return the process's answer.  Raises
+        ``QueryTimeout(too_long)`` past ``timeout`` seconds (the process is killed; the next call
+        starts a new one) and ``StoreUnavailable(failed)`` if the process dies."""
+        with self._lock:
+            conn = self._start()
+            try:
+                send(conn)
+                if not conn.poll(self.timeout):
+                    self._stop()
+                    raise QueryTimeout(too_long)
+                return conn.recv()
+            except (EOFError, OSError):
+                self._stop()
+                raise StoreUnavailable(failed) from None
+
+    def close(self) -> None:
+        with self._lock:
+            self._stop()
