@@ -1,4 +1,5 @@
-"""Building the graph: load every source into a new store, validate, describe, swap in atomically."""
+"""Building the graph: load every source into a new store, validate, describe, swap it in
+atomically."""
 
 from __future__ import annotations
 

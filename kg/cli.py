@@ -215,7 +215,8 @@ def parser() -> argparse.ArgumentParser:
     q.add_argument("--format", choices=("table", "json", "csv", "tsv"), default="table")
     d = sub.add_parser("derive-tables", help="derive data/ tables from the reference files")
     d.add_argument("--data", default=str(DATA_DIR), help="folder to write the tables into")
-    d.add_argument("--shared-dir", help="folder holding data/ reference files (setting: shared_dir)")
+    d.add_argument("--shared-dir",
+                   help="folder holding data/ reference files (setting: shared_dir)")
     return p
 
 

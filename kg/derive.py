@@ -20,6 +20,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from kg import tables as columns
+
 LIST_SOURCES = {1: "nhc-2018-10", 2: "nhc-2023-26"}
 ALIASES_SOURCE = "zebra-china-aliases-2"
 CCRD_SOURCE = "timgroup-ccrd-orpha"
@@ -44,19 +46,6 @@ ISSUERS = {
     "国家中医药局": "natcm",
     "中央军委后勤保障部": "cmc-logistic-support-department",
 }
-
-SOURCE_COLUMNS = [
-    "id",
-    "type",
-    "title",
-    "creator",
-    "publisher",
-    "date",
-    "url",
-    "language",
-    "accessed",
-    "note",
-]
 
 
 def _csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
@@ -83,7 +72,7 @@ def derive_lists(ref: Path) -> dict[str, str]:
     lists = _read_json(ref / "china_rare_disease_lists.json")["diseases"]
     tables = {
         "lists/china_rare_disease_lists.csv": _csv_text(
-            ["list", "no", "name_zh", "name_en", "source"],
+            columns.LIST_ENTRIES,
             (
                 (d["list"], d["no"], d["name_zh"], d["name_en"], LIST_SOURCES[d["list"]])
                 for d in sorted(lists, key=lambda d: (d["list"], d["no"]))
@@ -92,7 +81,7 @@ def derive_lists(ref: Path) -> dict[str, str]:
     }
     notices = _read_json(ref / "china_rare_disease_lists.json")["provenance"]["lists"]
     tables["lists/notices.csv"] = _csv_text(
-        ["list", "id", "title_zh", "document_no", "date", "issuers", "url", "source"],
+        columns.NOTICES,
         (
             (
                 no,
@@ -109,16 +98,7 @@ def derive_lists(ref: Path) -> dict[str, str]:
     )
     links = _read_csv(ref / "china_list_orpha_links.csv")
     tables["lists/orpha_links.csv"] = _csv_text(
-        [
-            "list",
-            "no",
-            "orpha",
-            "orpha_match",
-            "orpha_name_en",
-            "orpha_name_zh",
-            "orpha_disorder_group",
-            "source",
-        ],
+        columns.ORPHA_LINKS,
         (
             (
                 r["list"],
@@ -136,7 +116,7 @@ def derive_lists(ref: Path) -> dict[str, str]:
     )
     folk = _read_csv(ref / "china_list_folk_names.csv")
     tables["lists/folk_names.csv"] = _csv_text(
-        ["list", "no", "text", "source"],
+        columns.FOLK_NAMES,
         ((r["list"], r["no"], r["text"], ALIASES_SOURCE) for r in folk),
     )
     mapping = _read_json(ref / "china_list1_ccrd_to_orpha.json")
@@ -153,7 +133,7 @@ def derive_lists(ref: Path) -> dict[str, str]:
         return names[key]["CNS_NAME"], names[key]["ENG_NAME"]
 
     tables["lists/ccrd_orpha_mapping.csv"] = _csv_text(
-        ["entry", "subtype", "subtype_name_zh", "subtype_name_en", "orpha", "relation", "source"],
+        columns.CCRD_ORPHA,
         (
             (*ccrd_key(key), *subtype_names(key), code.removeprefix("ORPHA:"), flag, CCRD_SOURCE)
             for key in sorted(mapping, key=ccrd_key)
@@ -168,7 +148,7 @@ def _json_text(data: Any) -> str:
 
 
 def _source_rows(rows: Iterable[Sequence[Any]]) -> str:
-    return _csv_text(SOURCE_COLUMNS, rows)
+    return _csv_text(columns.SOURCES, rows)
 
 
 ACCESSED = "2026-11-24"
@@ -195,15 +175,7 @@ def derive_annotations(ref: Path) -> dict[str, str]:
     omim = _read_json(ref / "china_list1_ccrd_to_omim.json")
     return {
         "lists/ccrd_omim_mapping.csv": _csv_text(
-            [
-                "entry",
-                "subtype",
-                "subtype_name_zh",
-                "subtype_name_en",
-                "omim",
-                "relation",
-                "source",
-            ],
+            columns.CCRD_OMIM,
             (
                 (*key(k), *subtype_names(k), code.removeprefix("OMIM:"), flag, OMIM_SOURCE)
                 for k in sorted(omim, key=key)
@@ -211,7 +183,7 @@ def derive_annotations(ref: Path) -> dict[str, str]:
             ),
         ),
         "lists/ccrd_hpo.csv": _csv_text(
-            ["entry", "subtype", "subtype_name_zh", "subtype_name_en", "hpo", "source"],
+            columns.CCRD_HPO,
             (
                 (*key(k), *subtype_names(k), " ".join(names[k]["PHENOTYPE_LIST"]), HPO_SOURCE)
                 for k in sorted(names, key=key)

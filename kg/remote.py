@@ -1,7 +1,8 @@
-"""A remote SPARQL engine (Virtuoso, QLever, GraphDB, Neptune, ...) used through the standard protocols:
-SPARQL 1.1 Query (SPARQLWrapper), SPARQL 1.1 Update and the Graph Store Protocol (HTTP Basic or
-Digest authentication for writes).  ``RemoteStore`` offers the part of ``pyoxigraph.Store`` that rarekg
-uses, so the build, validation, description and service run unchanged on either backend."""
+"""A remote SPARQL engine (Virtuoso, QLever, GraphDB, Neptune, ...) used through the standard
+protocols: SPARQL 1.1 Query (SPARQLWrapper), SPARQL 1.1 Update and the Graph Store Protocol (HTTP
+Basic or Digest authentication for writes).  ``RemoteStore`` offers the part of
+``pyoxigraph.Store`` that rarekg uses, so the build, validation, description and service run
+unchanged on either backend."""
 
 from __future__ import annotations
 

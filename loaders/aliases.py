@@ -8,33 +8,16 @@ from pathlib import Path
 
 from pyoxigraph import NamedNode, Quad
 
-from kg import iri
+from kg import iri, tables
 from kg.rdf import QuadWriter, text
 from kg.vocab import PROV, RDF, RDFS, RK, SCHEMA, SKOS
 from loaders.table import LIST_SIZES, Record, read_table
 
 GRAPH = "china-list-aliases"
 MAPPING_GRAPH = "ccrd-orpha-mapping"
-LINK_COLUMNS = (
-    "list",
-    "no",
-    "orpha",
-    "orpha_match",
-    "orpha_name_en",
-    "orpha_name_zh",
-    "orpha_disorder_group",
-    "source",
-)
-FOLK_COLUMNS = ("list", "no", "text", "source")
-MAPPING_COLUMNS = (
-    "entry",
-    "subtype",
-    "subtype_name_zh",
-    "subtype_name_en",
-    "orpha",
-    "relation",
-    "source",
-)
+LINK_COLUMNS = tables.ORPHA_LINKS
+FOLK_COLUMNS = tables.FOLK_NAMES
+MAPPING_COLUMNS = tables.CCRD_ORPHA
 RELATIONS = {"E": SKOS.exactMatch, "NTBT": SKOS.broadMatch, "BTNT": SKOS.narrowMatch}
 
 

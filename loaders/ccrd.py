@@ -9,23 +9,15 @@ from pathlib import Path
 
 from pyoxigraph import NamedNode, Quad
 
-from kg import iri
+from kg import iri, tables
 from kg.rdf import QuadWriter
 from kg.vocab import PROV, RDF, RDFS, RK, SCHEMA, SKOS
 from loaders.table import LIST_SIZES, Record, read_table
 
 OMIM_GRAPH = "ccrd-omim-mapping"
 HPO_GRAPH = "ccrd-hpo"
-OMIM_COLUMNS = (
-    "entry",
-    "subtype",
-    "subtype_name_zh",
-    "subtype_name_en",
-    "omim",
-    "relation",
-    "source",
-)
-HPO_COLUMNS = ("entry", "subtype", "subtype_name_zh", "subtype_name_en", "hpo", "source")
+OMIM_COLUMNS = tables.CCRD_OMIM
+HPO_COLUMNS = tables.CCRD_HPO
 RELATIONS = {"E": SKOS.exactMatch, "NTBT": SKOS.broadMatch, "BTNT": SKOS.narrowMatch}
 
 

@@ -10,14 +10,14 @@ from typing import Any
 
 from pyoxigraph import Literal, Quad
 
-from kg import iri
+from kg import iri, tables
 from kg.rdf import QuadWriter, date_literal, integer, text
 from kg.vocab import DCT, PROV, RDF, RDFS, RK, SCHEMA, SKOS, XSD
 from loaders.table import LIST_SIZES, read_table
 
 GRAPH = "china-lists"
-COLUMNS = ("list", "no", "name_zh", "name_en", "source")
-NOTICE_COLUMNS = ("list", "id", "title_zh", "document_no", "date", "issuers", "url", "source")
+COLUMNS = tables.LIST_ENTRIES
+NOTICE_COLUMNS = tables.NOTICES
 LIST_NAMES = {
     1: ("第一批罕见病目录", "China First National List of Rare Diseases (2018)"),
     2: ("第二批罕见病目录", "China Second National List of Rare Diseases (2023)"),

@@ -1,11 +1,13 @@
-"""Patient organizations (and the bodies they are linked to) curated from public sources: one TOML file
-per organization in ``data/organizations/``, every statement with its source and a verbatim quote.
+"""Patient organizations (and the bodies they are linked to) curated from public sources: one TOML
+file per organization in ``data/organizations/``, every statement with its source and a verbatim
+quote.
 
-A file holds the organization's ``id``, ``class`` and ``country``, optionally ``same_as`` (the id of an
-organization that ``data/seeds/organizations.csv`` already defines: the statements then attach to that
-IRI), a list of ``[[statement]]`` tables (``property``, ``value``, ``lang`` for names, ``source``,
-``quote``) and the ``[sources.<key>]`` tables the statements cite (``url``, ``title``, ``publisher``,
-``date``, ``accessed``, ``language``, ``type``).  See ``data/organizations/README.md``.
+A file holds the organization's ``id``, ``class`` and ``country``, optionally ``same_as`` (the id of
+an organization that ``data/seeds/organizations.csv`` already defines: the statements then attach
+to that IRI), a list of ``[[statement]]`` tables (``property``, ``value``, ``lang`` for names,
+``source``, ``quote``) and the ``[sources.<key>]`` tables the statements cite (``url``, ``title``,
+``publisher``, ``date``, ``accessed``, ``language``, ``type``).  See
+``data/organizations/README.md``.
 
 A source document is minted from its URL (``source/web-<sha1(url)[:12]>``), so that two files citing
 the same page cite the same document.
@@ -120,7 +122,8 @@ def _string(
 def load(directory: Path, seeds: Path | None = None) -> Iterator[Quad]:
     """Reads every ``*.toml`` of ``directory`` (``README.md`` and other files are ignored).
 
-    ``seeds`` is ``data/seeds/organizations.csv``, whose ids ``same_as`` and link statements may name.
+    ``seeds`` is ``data/seeds/organizations.csv``, whose ids ``same_as`` and link statements may
+    name.
     Raises ``LoadError`` naming file, record (0 for the file's own keys, the 1-based statement
     number, or ``sources.<key>``) and field.
     """

@@ -7,24 +7,13 @@ from pathlib import Path
 
 from pyoxigraph import Literal, Quad
 
-from kg import iri
+from kg import iri, tables
 from kg.rdf import QuadWriter, date_literal, text
 from kg.vocab import DCT, ORG, PROV, RDF, RDFS, RK, SCHEMA, SKOS, XSD
 from loaders.table import read_table
 
 GRAPH = "sources"
-COLUMNS = (
-    "id",
-    "type",
-    "title",
-    "creator",
-    "publisher",
-    "date",
-    "url",
-    "language",
-    "accessed",
-    "note",
-)
+COLUMNS = tables.SOURCES
 TYPES = ("ScholarlyArticle", "NewsArticle", "WebPage", "OfficialNotice", "Dataset")
 AUTHORITY_COLUMNS = ("id", "class", "name_zh", "alt_names_zh", "country", "source", "quote")
 AUTHORITY_CLASSES = ("GovernmentBody", "RegulatoryAuthority")
