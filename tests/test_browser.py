@@ -46,10 +46,9 @@ def shots(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         SHARED_SHOTS.chmod(0o755)  # for whoever looks at them next
 
 
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    """One browser for this module, closed at its end: Playwright's sync API runs an event loop
-    that must not outlive the module, or other modules cannot start their own."""
+def require_playwright() -> Any:
+    """Playwright's ``sync_playwright``, once Debian's Chromium and the package are there (a skip
+    with the way to install them outside CI, a failure in CI)."""
     if not CHROMIUM.exists():
         _unavailable(f"{CHROMIUM} not found: install Debian's Chromium (apt-get install -y "
                      "chromium) to run the browser tests")
@@ -57,6 +56,14 @@ def chromium() -> Iterator[Any]:
         from playwright.sync_api import sync_playwright
     except ImportError:
         _unavailable("the playwright package is not installed (pip install -e '.[test]')")
+    return sync_playwright
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Any]:
+    """One browser for this module, closed at its end: Playwright's sync API runs an event loop
+    that must not outlive the module, or other modules cannot start their own."""
+    sync_playwright = require_playwright()
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         yield browser

@@ -19,7 +19,7 @@ import pytest
 from tests.conftest import Server
 from tests.examples import example_query
 from tests.submitting import TOKEN, code_of, copy_store, diseases_without_organization
-from tests.test_browser import ARGS, CHROMIUM, SHARED_SHOTS, Tab, _unavailable
+from tests.test_browser import ARGS, CHROMIUM, SHARED_SHOTS, Tab, require_playwright
 
 pytestmark = pytest.mark.server
 
@@ -28,13 +28,7 @@ def _with_chromium(test: Callable[[Any], None]) -> None:
     """Run ``test(browser)`` with Debian's Chromium, launched as tests/test_browser.py launches it.
     Playwright's sync API allows one instance per thread and that module keeps its own open for the
     session, so this one runs in a thread of its own."""
-    if not CHROMIUM.exists():
-        _unavailable(f"{CHROMIUM} not found: install Debian's Chromium (apt-get install -y "
-                     "chromium) to run the browser tests")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _unavailable("the playwright package is not installed (pip install -e '.[test]')")
+    sync_playwright = require_playwright()
     failures: list[BaseException] = []
 
     def run() -> None:
