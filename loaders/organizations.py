@@ -51,7 +51,9 @@ PROPERTIES = (
     *CONCEPT_PROPERTIES,
     "servesDisease",
     *LINK_PROPERTIES,
+    "sameAs",
     "foundingDate",
+    "registrationDate",
     "website",
     *TEXT_PROPERTIES,
 )
@@ -356,6 +358,17 @@ def _statement(
                 f"{value!r} is not the id of an organization file or of a seed organization",
             )
         return LINK_PROPERTIES[name], target
+    if name == "sameAs":
+        # a source saying this record and another are one organization; the build's consistency
+        # check (kg/build/consistency.py) requires the two to be merged or declared distinct
+        target = targets.get(value)
+        if target is None:
+            raise file.error(
+                number,
+                "value",
+                f"{value!r} is not the id of an organization file or of a seed organization",
+            )
+        return SKOS.exactMatch, target
     if name == "servesDisease":
         linked, as_text = DISEASE_PROPERTIES["servesDisease"]
         try:
@@ -376,6 +389,11 @@ def _statement(
     if name == "foundingDate":
         try:
             return SCHEMA.foundingDate, date_literal(value)
+        except ValueError as exc:
+            raise file.error(number, "value", str(exc)) from None
+    if name == "registrationDate":
+        try:
+            return RK.registrationDate, date_literal(value)
         except ValueError as exc:
             raise file.error(number, "value", str(exc)) from None
     if name == "website":

@@ -113,6 +113,7 @@ def default_sources(data_dir: Path = DATA_DIR) -> list[Source]:
             lambda: rdffiles.load(sorted(EXAMPLES_DIR.glob("*.ttl")), rdffiles.EXAMPLES_GRAPH),
         ),
         _organizations(data_dir),
+        _searches(data_dir),
     ]
 
 
@@ -360,16 +361,39 @@ def _languages(path: Path) -> dict[str, str]:
 
 
 def _organizations(data_dir: Path) -> Source:
-    """Patient organizations curated from public sources (``data/organizations/``)."""
+    """Patient organizations curated from public sources (``data/organizations/``), after the check
+    that no two records describe one organization unmerged (``kg.build.consistency``)."""
+    from kg.build.consistency import check_organizations
     from loaders import organizations
 
     folder = data_dir / "organizations"
+    seeds_csv = data_dir / "seeds" / "organizations.csv"
+
+    def load() -> Iterable[Quad]:
+        check_organizations(folder, seeds_csv)
+        return organizations.load(folder, seeds_csv)
+
     return Source(
         SourceInfo(
             organizations.GRAPH,
             "Patient organizations from public sources",
             organizations.documents(folder),
-            "2026-11-24",
+            "2026-12-06",
         ),
-        lambda: organizations.load(folder, data_dir / "seeds" / "organizations.csv"),
+        load,
+    )
+
+
+def _searches(data_dir: Path) -> Source:
+    """The documented searches for patient organizations of the listed diseases
+    (``data/searches/searches.csv``)."""
+    from loaders import searches
+
+    return Source(
+        SourceInfo(
+            searches.GRAPH, "Documented searches for patient organizations", (), "2026-12-06"
+        ),
+        lambda: searches.load(
+            data_dir / "searches" / "searches.csv", data_dir / "organizations"
+        ),
     )
