@@ -86,7 +86,8 @@ def _search(rec: Record, search_id: str, known: dict[str, NamedNode], out: QuadW
     when = rec.convert("searched_on", date.fromisoformat, required=True)
     assert when is not None
     outcome = rec.one_of("result", OUTCOMES, required=True) or ""
-    queries = [q.strip() for q in rec.require("queries").split(QUERY_SEPARATOR) if q.strip()]
+    parts = rec.require("queries").split(QUERY_SEPARATOR.strip())
+    queries = [q.strip() for q in parts if q.strip()]
     if not queries:
         raise rec.error("queries", "needs at least one query")
     found = [f.strip() for f in rec.get("found").split(";") if f.strip()]
