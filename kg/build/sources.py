@@ -393,7 +393,5 @@ def _searches(data_dir: Path) -> Source:
         SourceInfo(
             searches.GRAPH, "Documented searches for patient organizations", (), "2026-12-06"
         ),
-        lambda: searches.load(
-            data_dir / "searches" / "searches.csv", data_dir / "organizations"
-        ),
+        lambda: searches.load(data_dir / "searches" / "searches.csv", data_dir / "organizations"),
     )
