@@ -50,9 +50,9 @@ def child(argv: list[str], out: Path) -> tuple[dict[str, Any], int]:
 
 
 def run_build(store: Path, diseases: int) -> dict[str, Any]:
-    from kg.build import Source, build_graph
+    from kg.build.pipeline import Source, build_graph
+    from kg.build.sources import default_sources
     from kg.describe import SourceInfo
-    from kg.sources import default_sources
     from tests.synthetic import GRAPH, synthetic_quads
 
     sources = default_sources()

@@ -1,7 +1,8 @@
-"""The shapes compiled into SPARQL queries (kg/shape_queries.py) find exactly what pySHACL finds:
-on a small graph of real curated data plus nodes with deliberate errors against every constraint of
-every shape of the project, both report the same focus nodes, paths, values and severities; every
-compiled constraint finds at least one of the errors; unsupported SHACL raises when compiled."""
+"""The shapes compiled into SPARQL queries (kg/build/shape_queries.py) find exactly what pySHACL
+finds: on a small graph of real curated data plus nodes with deliberate errors against every
+constraint of every shape of the project, both report the same focus nodes, paths, values and
+severities; every compiled constraint finds at least one of the errors; unsupported SHACL raises
+when compiled."""
 
 from __future__ import annotations
 
@@ -15,16 +16,11 @@ from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Store
 from rdflib.collection import Collection
 from rdflib.namespace import SH
 
-from kg.shape_queries import (
-    Check,
-    UnsupportedShape,
-    compile_shapes,
-    load_shapes,
-    run_checks,
-    short_path,
-)
-from kg.sources import default_sources
-from kg.validate import SHAPES, Finding, union_graph
+from kg.build.shape_checks import Check, run_checks, short_path
+from kg.build.shape_queries import UnsupportedShape, compile_shapes, load_shapes
+from kg.build.sources import default_sources
+from kg.build.validate import union_graph
+from kg.shapes import SHAPES, Finding
 
 TEST = "https://example.org/shape-test/"
 GRAPH = NamedNode(TEST + "graph")
