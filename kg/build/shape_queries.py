@@ -32,11 +32,10 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDF, SH
 from rdflib.term import Node, URIRef
 
-from kg.build.shape_checks import Check, short_path
+from kg.build.shape_checks import Check, short_path, subclasses
 from kg.errors import BuildError
 from kg.paths import ONTOLOGY_DIR
 
-RDFS_SUBCLASS = "<http://www.w3.org/2000/01/rdf-schema#subClassOf>"
 RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 # Datatypes whose lexical forms the store can check by casting (an ill-formed literal fails).
@@ -130,7 +129,7 @@ class _Compiler:
         """The pattern binding ``?this`` to every focus node of ``shape``, and its prefixes."""
         parts, prefixes = [], []
         for cls in self.g.objects(shape, SH.targetClass):
-            parts.append(f"?this {RDF_TYPE}/{RDFS_SUBCLASS}* {self.term(cls)} .")
+            parts.append(f"VALUES ?_c {{ {subclasses(str(cls))} }} ?this {RDF_TYPE} ?_c .")
         for node in self.g.objects(shape, SH.targetNode):
             parts.append(f"VALUES ?this {{ {self.term(node)} }}")
         for pred in self.g.objects(shape, SH.targetSubjectsOf):
@@ -159,7 +158,9 @@ class _Compiler:
         constraint of ``shape`` that tests one value node at a time."""
         g = self.g
         for cls in g.objects(shape, SH["class"]):
-            yield ("class", f"NOT EXISTS {{ {v} {RDF_TYPE}/{RDFS_SUBCLASS}* {self.term(cls)} }}",
+            c = f"?_c{next(self.fresh)}"
+            yield ("class", f"NOT EXISTS {{ {v} {RDF_TYPE} {c} . VALUES {c} "
+                   f"{{ {subclasses(str(cls))} }} }}",
                    f"Value does not have class {self.label(cls)}")
         for dt in g.objects(shape, SH.datatype):
             if str(dt) == str(RDF.langString):
@@ -256,14 +257,12 @@ class _Compiler:
         if self.g.value(shape, SH.closed) == rdflib.Literal(True):
             raise UnsupportedShape(f"shape {name}: sh:closed")
         severity = self.severity(shape)
-        for component, expr, default in self.value_violations(shape, "?this"):
-            yield Check(name, component, severity, "", self.message(shape, default),
-                        f"{head}SELECT DISTINCT ?this ?value WHERE {{ {target} "
-                        f"BIND (?this AS ?value) FILTER ({expr}) }}")
-        for value in self.g.objects(shape, SH.hasValue):
-            yield Check(name, "hasValue", severity, "", self.message(shape, "Value is not "
-                        f"{value}"), f"{head}SELECT DISTINCT ?this ?value WHERE {{ {target} "
-                        f"BIND (?this AS ?value) FILTER (!sameTerm(?this, {self.term(value)})) }}")
+        items = list(self.value_violations(shape, "?this"))
+        items += [("hasValue", f"!sameTerm(?this, {self.term(value)})", f"Value is not {value}")
+                  for value in self.g.objects(shape, SH.hasValue)]
+        if items:
+            yield self.value_check(name, shape, severity, "", head, target,
+                                   "BIND (?this AS ?value)", items)
         for constraint in self.g.objects(shape, SH.sparql):
             yield self.sparql_check(shape, constraint, target, prefixes)
         for prop in self.g.objects(shape, SH.property):
@@ -292,8 +291,8 @@ class _Compiler:
         if not re.search(r"\?value\b", projection):
             query = query.replace("?this", "?this (?this AS ?value)", 1)
         message = self.message(constraint, self.message(shape, "SPARQL constraint violated"))
-        return Check(self.label(shape), "sparql", self.severity(shape), "", message,
-                     f"{head}\n{query}")
+        return Check(self.label(shape), self.severity(shape), f"{head}\n{query}",
+                     (("sparql", message, ""),))
 
     def compile_property_shape(self, node_name: str, prop: Node, target: str,
                                head: str) -> Iterator[Check]:
@@ -308,28 +307,45 @@ class _Compiler:
         shown = short_path(str(path_node)) if isinstance(path_node, URIRef) else "(path)"
         name = f"{node_name} {shown}"
         severity = self.severity(prop)
-        select = f"{head}SELECT DISTINCT ?this"
-        for n in self.g.objects(prop, SH.minCount):
-            default = f"Less than {_int(n)} values on {{?this}}->{shown}"
-            if _int(n) == 1:
-                q = f"{select} WHERE {{ {target} FILTER NOT EXISTS {{ ?this {path} ?_v }} }}"
-            else:
-                q = (f"{head}SELECT ?this WHERE {{ {target} OPTIONAL {{ ?this {path} ?_v }} }} "
-                     f"GROUP BY ?this HAVING (COUNT(DISTINCT ?_v) < {_int(n)})")
-            yield Check(name, "minCount", severity, shown, self.message(prop, default), q, False)
-        for n in self.g.objects(prop, SH.maxCount):
-            default = f"More than {_int(n)} values on {{?this}}->{shown}"
-            q = (f"{head}SELECT ?this WHERE {{ {target} ?this {path} ?_v }} "
-                 f"GROUP BY ?this HAVING (COUNT(DISTINCT ?_v) > {_int(n)})")
-            yield Check(name, "maxCount", severity, shown, self.message(prop, default), q, False)
+        mins = [_int(n) for n in self.g.objects(prop, SH.minCount)]
+        maxs = [_int(n) for n in self.g.objects(prop, SH.maxCount)]
+        counts = [("minCount", f"?_n < {n}", f"Less than {n} values on {{?this}}->{shown}")
+                  for n in mins]
+        counts += [("maxCount", f"?_n > {n}", f"More than {n} values on {{?this}}->{shown}")
+                   for n in maxs]
+        if mins == [1] and not maxs:  # the common case, as an anti-join: no counting
+            yield Check(name, severity, f"{head}SELECT DISTINCT ?this WHERE {{ {target} "
+                        f"FILTER NOT EXISTS {{ ?this {path} ?_v }} }}",
+                        (("minCount", self.message(prop, counts[0][2]), shown),), False)
+        elif counts:
+            values = (f"OPTIONAL {{ ?this {path} ?_v }}" if any(n > 0 for n in mins)
+                      else f"?this {path} ?_v .")
+            binds = " ".join(f"BIND ({expr} AS ?b{i})" for i, (_c, expr, _m) in enumerate(counts))
+            flags = " ".join(f"?b{i}" for i in range(len(counts)))
+            yield Check(name, severity, f"{head}SELECT ?this {flags} WHERE {{ {{ SELECT "
+                        f"?this (COUNT(DISTINCT ?_v) AS ?_n) WHERE {{ {target} {values} }} "
+                        f"GROUP BY ?this }} {binds} FILTER ({' || '.join(flags.split())}) }}",
+                        tuple((c, self.message(prop, m), shown) for c, _e, m in counts), False)
         for value in self.g.objects(prop, SH.hasValue):
             default = f"Missing expected value {value}"
-            q = (f"{select} WHERE {{ {target} FILTER NOT EXISTS {{ ?this {path} "
-                 f"{self.term(value)} }} }}")
-            yield Check(name, "hasValue", severity, shown, self.message(prop, default), q, False)
-        for component, expr, default in self.value_violations(prop, "?value"):
-            q = f"{select} ?value WHERE {{ {target} ?this {path} ?value . FILTER ({expr}) }}"
-            yield Check(name, component, severity, shown, self.message(prop, default), q)
+            yield Check(name, severity, f"{head}SELECT DISTINCT ?this WHERE {{ {target} "
+                        f"FILTER NOT EXISTS {{ ?this {path} {self.term(value)} }} }}",
+                        (("hasValue", self.message(prop, default), shown),), False)
+        items = list(self.value_violations(prop, "?value"))
+        if items:
+            yield self.value_check(name, prop, severity, shown, head, target,
+                                   f"?this {path} ?value .", items)
+
+    def value_check(self, name: str, shape: Node, severity: str, shown: str, head: str,
+                    target: str, values: str, items: list[tuple[str, str, str]]) -> Check:
+        """One query for all the value constraints ``items`` of a shape: ``?b<i>`` says whether
+        the value breaks the i-th."""
+        binds = " ".join(f"BIND ({expr} AS ?b{i})" for i, (_c, expr, _m) in enumerate(items))
+        flags = [f"?b{i}" for i in range(len(items))]
+        query = (f"{head}SELECT DISTINCT ?this ?value {' '.join(flags)} WHERE {{ {target} "
+                 f"{values} {binds} FILTER ({' || '.join(flags)}) }}")
+        return Check(name, severity, query,
+                     tuple((c, self.message(shape, m), shown) for c, _e, m in items))
 
 
 def compile_shapes(shapes: rdflib.Graph) -> list[Check]:
@@ -351,7 +367,7 @@ def compile_shapes(shapes: rdflib.Graph) -> list[Check]:
         try:
             empty.query(check.query)
         except SyntaxError as exc:
-            raise UnsupportedShape(f"shape {check.shape} ({check.component}): the compiled "
+            raise UnsupportedShape(f"shape {check.shape} ({check.parts[0][0]}): the compiled "
                                    f"query does not parse: {exc}\n{check.query}") from exc
     return checks
 
