@@ -37,8 +37,10 @@ def _cpu_model() -> str:
     return platform.processor() or "unknown"
 
 
-def child(argv: list[str], out: Path) -> tuple[dict[str, Any], int]:
-    """Run ``python -m tests.bench_build --child ...``; its JSON answer and its peak RSS in MiB."""
+def child(argv: list[str], out: Path) -> tuple[dict[str, Any], int, float]:
+    """Run ``python -m tests.bench_build --child ...``; its JSON answer, its peak RSS in MiB and
+    the CPU seconds it used (user and system, all threads): on a shared machine CPU time says more
+    than wall time."""
     with out.open("w") as f:
         proc = subprocess.Popen([sys.executable, "-m", "tests.bench_build", "--child", *argv],
                                 stdout=f)
@@ -46,7 +48,7 @@ def child(argv: list[str], out: Path) -> tuple[dict[str, Any], int]:
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode:
         raise SystemExit(f"child {argv} failed with {proc.returncode}")
-    return json.loads(out.read_text()), usage.ru_maxrss // 1024
+    return json.loads(out.read_text()), usage.ru_maxrss // 1024, usage.ru_utime + usage.ru_stime
 
 
 def run_build(store: Path, diseases: int) -> dict[str, Any]:
@@ -86,18 +88,19 @@ def run_raw(path: Path, directory: Path) -> dict[str, Any]:
 
 
 def measure(name: str, diseases: int, root: Path) -> dict[str, Any]:
-    build, build_mb = child(["build", str(root / name / "store"), str(diseases)],
+    build, build_mb, build_cpu = child(["build", str(root / name / "store"), str(diseases)],
                             root / f"{name}-build.json")
-    dump, _ = child(["dump", build["build_dir"], str(root / f"{name}.nq")],
+    dump, _, _ = child(["dump", build["build_dir"], str(root / f"{name}.nq")],
                     root / f"{name}-dump.json")
     shutil.rmtree(root / name)  # keep the disk small: only the dump is needed from here on
-    raw, raw_mb = child(["raw", str(root / f"{name}.nq"), str(root / f"{name}-raw")],
+    raw, raw_mb, raw_cpu = child(["raw", str(root / f"{name}.nq"), str(root / f"{name}-raw")],
                         root / f"{name}-raw.json")
     (root / f"{name}.nq").unlink()
     shutil.rmtree(root / f"{name}-raw")
     return {"graph": name, "triples": build["triples"], "quads": raw["quads"],
             "build_s": build["seconds"], "build_mb": build_mb, "raw_s": raw["seconds"],
             "raw_mb": raw_mb, "ratio": build["seconds"] / raw["seconds"],
+            "build_cpu": build_cpu, "raw_cpu": raw_cpu, "cpu_ratio": build_cpu / raw_cpu,
             "phases": build["phases"], "dump_mb": dump["bytes"] / 2**20}
 
 
@@ -129,12 +132,14 @@ def main() -> None:
         for name, diseases in (("default", 0), ("synthetic", args.diseases)):
             if args.only in (None, name):
                 results.append(measure(name, diseases, Path(tmp)))
-    print("| graph | triples | full build (s) | raw bulk load (s) | ratio | peak RSS build "
-          "(MiB) | peak RSS raw load (MiB) |")
+    print("| graph | triples | full build: wall / CPU (s) | raw bulk load: wall / CPU (s) | "
+          "ratio wall / CPU | peak RSS build (MiB) | peak RSS raw load (MiB) |")
     print("|---|---|---|---|---|---|---|")
     for r in results:
-        print(f"| {r['graph']} | {r['triples']:,} | {r['build_s']:.1f} | {r['raw_s']:.1f} | "
-              f"{r['ratio']:.2f} | {r['build_mb']:,} | {r['raw_mb']:,} |")
+        print(f"| {r['graph']} | {r['triples']:,} | {r['build_s']:.1f} / {r['build_cpu']:.1f} | "
+              f"{r['raw_s']:.1f} / {r['raw_cpu']:.1f} | {r['ratio']:.2f} / {r['cpu_ratio']:.2f} | "
+              f"{r['build_mb']:,} | {r['raw_mb']:,} |")
+    print(f"\nLoad average at the end: {os.getloadavg()[0]:.1f}")
     for r in results:
         print(f"\nPhases of the {r['graph']} build (seconds since its start):")
         for message, at in r["phases"]:
