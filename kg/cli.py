@@ -223,17 +223,18 @@ def parser() -> argparse.ArgumentParser:
                    help="also load your own download PATH in format NAME (ctgov, orphadata, fda, "
                         "ema, nmpa, hospitals) as a named graph of its own; repeatable")
     b.add_argument("--fetch", action="store_true",
-                   help="first fetch ClinicalTrials.gov and Orphadata into the fetch_dir setting "
-                        "(rarekg fetch), then build with them")
+                   help="first fetch ClinicalTrials.gov, Orphadata and the EMA into the fetch_dir "
+                        "setting (rarekg fetch), then build with them")
     fetch_args(b)
     remote_args(b)
     f = sub.add_parser("fetch", help="download a source's files for the listed diseases, "
                                      "each with a provenance record")
-    f.add_argument("source", choices=("ctgov", "orphadata"),
-                   help="ctgov: ClinicalTrials.gov API v2; orphadata: the Orphadata API")
+    f.add_argument("source", choices=("ctgov", "orphadata", "ema"),
+                   help="ctgov: ClinicalTrials.gov API v2; orphadata: the Orphadata API; "
+                        "ema: the EMA's orphan designations")
     f.add_argument("--out", help="folder to fetch into (setting: fetch_dir)")
     f.add_argument("--base-url", dest="base_url",
-                   help="base URL of the API (settings: ctgov_api, orphadata_api)")
+                   help="base URL of the API (settings: ctgov_api, orphadata_api, ema_api)")
     f.add_argument("--data", default=str(DATA_DIR), help="folder of the curated source tables")
     fetch_args(f)
     s = sub.add_parser("serve", help="serve a store (building the default graph if it is missing)")

@@ -92,6 +92,11 @@ SETTINGS: tuple[Setting, ...] = (
         "Base URL of the Orphadata API that `fetch` reads (a mirror or a test double)",
     ),
     Setting(
+        "ema_api",
+        "https://www.ema.europa.eu",
+        "Base URL of the EMA website whose orphan designations JSON `fetch` reads",
+    ),
+    Setting(
         "submissions_dir",
         None,
         "Folder of the submissions database (never part of the graph); defaults to `submissions` "

@@ -9,12 +9,14 @@ the upstream services (never of rarekg's own parts) that replays recorded real r
   the values are the stand-in's own (no recorded answer exists).
 - ``/rd-cross-referencing/orphacodes/33069?lang=en|zh`` and ``/rd-epidemiology/orphacodes/33069``:
   the recorded Orphadata responses of ``data/orphadata/``, byte for byte; other codes get ``404``.
+- the EMA's orphan designations JSON report: the recorded sample ``data/ema/``, byte for byte.
 
 Every answer has an ``ETag`` (a digest of the body) and a ``Last-Modified``; a matching
 ``If-None-Match`` gets ``304``.  Faults are scripted per route (``faults[key]``, consumed in order):
 ``429`` (with ``Retry-After: 1``), ``503``, ``truncated`` (``Content-Length`` larger than the bytes
 sent, then the connection closes) and ``hold`` (no answer: the request waits until ``release`` is
-set and the connection closes, so a test can stop the client mid-run).  Each request is logged with its arrival time.
+set and the connection closes, so a test can stop the client mid-run).  Each request is logged
+with its arrival time.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+from kg.build.fetch_sources import EMA_ORPHAN_PATH
 from kg.paths import DATA_DIR
 
 TOKEN = "stand-in-page-2"
@@ -82,6 +85,8 @@ class StandIn:
 
     def route(self, path: str, query: dict[str, list[str]]) -> tuple[str, bytes | None]:
         """The route key of a request and its recorded body (``None``: no recording, 404)."""
+        if path == EMA_ORPHAN_PATH:
+            return "ema", (DATA_DIR / "ema" / "ema_orphan_designations.json").read_bytes()
         if path.endswith("/version"):
             return "version", json.dumps(VERSION).encode("utf-8")
         if path.endswith("/studies"):
@@ -111,10 +116,10 @@ def _handler(state: StandIn) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: object) -> None:
             pass
 
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             at = time.monotonic()
             parts = urlsplit(self.path)
             key, body = state.route(parts.path, parse_qs(parts.query))
