@@ -15,13 +15,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from pyoxigraph import Store
+from pyoxigraph import NamedNode, Store
 
 from kg.build.fetch import Fetcher, retry_after
 from kg.build.fetch_sources import ctgov_query, listed_diseases
 from kg.cli import main
+from kg.errors import LoadError
 from kg.paths import DATA_DIR, ROOT
 from kg.store import embedded as stores
+from loaders import documents
 from tests.standin import Running, StandIn, ctgov_pages, sha256_of
 
 SMA, DRAVET = "CN1:110", "CN1:105"
@@ -86,6 +88,7 @@ def test_retry_after_reads_seconds_and_http_dates_and_is_capped() -> None:
     assert retry_after("1", 300) == 1.0
     assert retry_after("7200", 300) == 300
     assert retry_after("Wed, 21 Oct 2015 07:28:00 GMT", 300) == 0.0  # in the past
+    assert retry_after("Fri, 01 Jan 2100 00:00:00 GMT", 300) == 300  # far ahead: capped
     assert retry_after("soon", 300) is None
     assert retry_after(None, 300) is None
 
@@ -194,6 +197,22 @@ def test_orphadata_fetch_names_files_as_the_loader_reads_them(
         record = json.loads(fetched.with_name(name + ".prov.json").read_text("utf-8"))
         assert record["orpha"] == "33069" and record["disease"] == DRAVET
     assert not list((tmp_path / "orphadata").glob("*-70-*"))
+
+
+def test_a_fetched_file_changed_after_its_fetch_stops_the_build(
+    standin: Running, tmp_path: Path
+) -> None:
+    proc = fetch(standin, tmp_path, "ema")
+    _out, err = output(proc)
+    assert proc.returncode == 0, err
+    path = tmp_path / "ema" / "ema-orphan-designations.json"
+    quads = list(documents.fetched(path, "x", "ema", "EMA", NamedNode(GRAPH + "x")))
+    assert len(quads) > 10
+    path.write_bytes(path.read_bytes().replace(b"Isembyld", b"Isembyle"))
+    with pytest.raises(LoadError) as caught:
+        list(documents.fetched(path, "x", "ema", "EMA", NamedNode(GRAPH + "x")))
+    assert str(caught.value).startswith("ema-orphan-designations.json.prov.json")
+    assert "sha256" in str(caught.value) and "changed after its fetch" in str(caught.value)
 
 
 def _ask(store: Store, where: str) -> bool:

@@ -79,8 +79,8 @@ def search_names(printed: str, separators: str = "/;；") -> list[str]:
     in the list), and for ``A (B)`` the name ``A`` and the alternatives ``B`` (comma-separated),
     except that a qualifier in the brackets qualifies ``A``: ``Parkinson Disease (Young-onset,
     Early-onset)`` gives ``Young-onset Parkinson Disease`` and ``Early-onset Parkinson Disease``,
-    ``Glycogen Storage Disease (Type I、II)`` gives ``Glycogen Storage Disease type I`` and ``... type
-    II``.  Names with brackets elsewhere stay whole."""
+    ``Glycogen Storage Disease (Type I、II)`` gives ``Glycogen Storage Disease type I`` and
+    ``... type II``.  Names with brackets elsewhere stay whole."""
     names: list[str] = []
     for alternative in re.split(rf"\s*[{separators}]\s*", " ".join(printed.split())):
         alternative = alternative.strip(" ,")
