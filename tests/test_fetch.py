@@ -262,6 +262,8 @@ def test_build_holds_the_fetched_trials_linked_with_their_retrieval_date(
     assert _ask(store, f"GRAPH <{ema}> {{ ?s rk:forIndication rkid:disease\\/cn1-110 ; "
                        "prov:wasDerivedFrom rkid:source\\/download-ema-ema-ema-orphan-designations "
                        "}")
+    assert _ask(store, f"GRAPH <{void}> {{ <{ema}> pav:retrievedOn ?when ; "
+                       'pav:version "report timestamp 2026-10-05T06:05:12Z" }')
 
     # the fetched folder builds as a plain --source too, with the same documents
     again = tmp_path / "again"

@@ -6,7 +6,7 @@ own source document, the documents of fetched files described from their provena
 are read recursively in name order; provenance records (``*.prov.json``), the fetch's own state
 (``fetch-*.json``) and unfinished files (``*.part``) are not pages.  The graph's VoID description
 gets the latest retrieval time of its files (``pav:retrievedOn``) and the upstream's data version
-when the fetch recorded one (ClinicalTrials.gov's ``/version``: ``pav:version``).
+when it gives one (ClinicalTrials.gov's ``/version``, an EMA report's timestamp: ``pav:version``).
 """
 
 from __future__ import annotations
@@ -68,27 +68,41 @@ def retrieved(files: list[Path]) -> str | None:
         record = _record(path)
         value = record.get("retrieved") if record else None
         if isinstance(value, str):
-            parsed = datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
+            try:
+                parsed = datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
+            except ValueError:
+                record_name = path.name + PROV_SUFFIX
+                raise LoadError(record_name, 1, "retrieved", f"{value!r} is not a time") from None
             times.append(parsed)
     if not times:
         return None
     return max(times).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-def version(folder: Path) -> str | None:
-    """The data version the fetch recorded (ClinicalTrials.gov: ``dataTimestamp`` of ``/version``,
-    with the API version)."""
-    path = folder / VERSION_FILE
-    if not path.is_file():
-        return None
+def _json(path: Path) -> object:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise LoadError(path.name, 0, None, f"is not JSON: {exc}") from None
-    if not isinstance(data, dict) or not data.get("dataTimestamp"):
-        return None
-    api = f" (API {data['apiVersion']})" if data.get("apiVersion") else ""
-    return f"data timestamp {data['dataTimestamp']}{api}"
+
+
+def version(folder: Path, files: list[Path]) -> str | None:
+    """The upstream's data version, as it prints it: ClinicalTrials.gov's ``dataTimestamp`` (and
+    API version) of ``/version`` that the fetch recorded, or the ``meta.timestamp`` of an EMA
+    report; ``None`` when the source gives none."""
+    path = folder / VERSION_FILE
+    if path.is_file():
+        data = _json(path)
+        if isinstance(data, dict) and data.get("dataTimestamp"):
+            api = f" (API {data['apiVersion']})" if data.get("apiVersion") else ""
+            return f"data timestamp {data['dataTimestamp']}{api}"
+    stamps = set()
+    for file in files:
+        data = _json(file)
+        meta = data.get("meta") if isinstance(data, dict) else None
+        if isinstance(meta, dict) and isinstance(meta.get("timestamp"), str):
+            stamps.add(meta["timestamp"])
+    return f"report timestamp {max(stamps)}" if stamps else None
 
 
 def document(

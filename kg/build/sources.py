@@ -356,7 +356,8 @@ def download_sources(specs: Sequence[str], data_dir: Path = DATA_DIR) -> list[So
             files = fetched.page_files(path)
             docs = tuple(fetched.document_slug(graph, path, p) for p in files)
             info = SourceInfo(graph, f"{FORMATS[name]}: {path.name}/ ({len(files)} files)", docs,
-                              retrieved=fetched.retrieved(files), version=fetched.version(path))
+                              retrieved=fetched.retrieved(files),
+                              version=fetched.version(path, files))
         else:
             modified = datetime.fromtimestamp(path.stat().st_mtime, UTC).date().isoformat()
             info = SourceInfo(graph, f"{FORMATS[name]}: {path.name} (own download)", (graph,),
