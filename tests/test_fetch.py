@@ -7,6 +7,7 @@ trials linked to spinal muscular atrophy (CN1:110) with their retrieval date in 
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import subprocess
@@ -169,6 +170,19 @@ def test_an_interrupted_fetch_resumes_at_the_next_page(standin: Running, tmp_pat
     assert "ctgov: fetched 1, not modified 0, kept 2, absent 0, failed 0" in out
     assert [s.key for s in standin.state.log if s.status == 200] == ["page-2"]
     assert (folder / "page-0002.json").read_bytes() == ctgov_pages()[1]
+
+
+def test_a_second_fetch_into_the_same_folder_is_refused_while_one_runs(
+    standin: Running, tmp_path: Path
+) -> None:
+    (tmp_path / "ctgov").mkdir()
+    with (tmp_path / "ctgov" / "fetch.lock").open("a") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        proc = fetch(standin, tmp_path)
+        _out, err = output(proc)
+    assert proc.returncode == 1
+    assert err.strip() == f"rarekg fetch: another rarekg fetch is writing into {tmp_path / 'ctgov'}"
+    assert standin.state.log == []
 
 
 def test_a_file_that_keeps_failing_is_never_left_under_its_final_name(

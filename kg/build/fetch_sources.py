@@ -20,7 +20,8 @@ disease, into the file layout the loaders read.
   the listed diseases in the build.  (The FDA's OOPD database has no stable download address: its
   export comes from a search form; see docs/refresh.md.)
 
-A run is recorded in ``DIR/<source>/fetch-run.json``.  A run that did not complete is resumed by the
+A run is recorded in ``DIR/<source>/fetch-run.json``; ``fetch.lock`` keeps a second fetch out of
+the folder while one runs.  A run that did not complete is resumed by the
 next one: files it completed are kept without a request, and pagination goes on from the token in
 the last complete page.  After a complete run, the next one sends conditional requests.
 """
@@ -28,11 +29,13 @@ the last complete page.  After a complete run, the next one sends conditional re
 from __future__ import annotations
 
 import csv
+import fcntl
 import gzip
 import json
 import re
 import sys
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -217,6 +220,34 @@ def fetch(
         raise FetchError(f"unknown source {source!r} (one of {', '.join(SOURCES)})")
     folder = out / source
     folder.mkdir(parents=True, exist_ok=True)
+    with _lock(folder):
+        return _fetch(source, folder, data_dir, base_url, rate, only, log, fetcher)
+
+
+@contextmanager
+def _lock(folder: Path) -> Iterator[None]:
+    """One fetch at a time per folder (a scheduled run and a manual one must not interleave)."""
+    with (folder / "fetch.lock").open("a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise FetchError(f"another rarekg fetch is writing into {folder}") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _fetch(
+    source: str,
+    folder: Path,
+    data_dir: Path,
+    base_url: str | None,
+    rate: float | None,
+    only: Iterable[str],
+    log: Callable[[str], None],
+    fetcher: Fetcher | None,
+) -> Counts:
     run, resuming = _start_run(folder)
     state: dict[str, Any] = {"run": run, "source": source, "complete": False, "started": now_utc()}
     write_json(folder / RUN_FILE, state)
