@@ -1,0 +1,303 @@
+"""Disease resolution: which listed diseases (and which Orphanet entities) a free text names.
+
+One component for every text the graph holds about diseases: FDA, EMA and NMPA indications, NRDL
+restrictions, trial conditions.  ``DiseaseResolver.from_tables(data_dir)`` reads the project's own
+tables and knows each entry of the two national lists by
+
+* its printed names in Chinese and English, and their parts: a part in brackets or after ``/``
+  is a name of its own (``Angelman 氏症候群（天使综合征）``), unless it only qualifies the disease
+  (``帕金森病（青年型、早发型）``, ``Glycogen Storage Disease (Type I、II）``): then the head alone
+  is not the entry, and the qualified names are given in ``data/resolution/decisions.csv``;
+* its folk names (``data/lists/folk_names.csv``);
+* the Orphanet names (preferred terms and synonyms, English and Chinese) of its ORPHA codes: the
+  exact ORPHA link of the entry (``orpha_links.csv``), the expert mapping's exact codes and the
+  codes it maps as narrower than the entry (``BTNT``) or as the entry's numbered subtypes
+  (``ccrd_orpha_mapping.csv``), and every Orphanet entity below one of these in Orphanet's
+  classification (``orpha_parents.csv.gz``) by ``kg.hierarchy``'s rule;
+* ORPHA codes the text gives (``ORPHA:558``).
+
+Codes the expert mapping calls broader than the entry (``NTBT``) never count for it.  Any other
+Orphanet entity named in a text is resolved to itself (``disease/orpha-<code>``, no entry).
+
+Every ``Link`` says how it was made: the method, the words of the text, the name they matched and a
+confidence.  A mention in a negation or exclusion (``not indicated for``, ``excluding``,
+``不适用于``), or in a diagnostic or supportive use, is kept with a confidence below
+``THRESHOLD``, as is a name that two different diseases share.  Links at or above ``THRESHOLD``
+are treatment links (``rk:forIndication``); below it they are candidates only.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from pyoxigraph import NamedNode
+
+from kg import iri
+from kg.hierarchy import Orphanet
+from kg.resolve_context import context_of
+from kg.textmatch import Hit, Matcher
+
+THRESHOLD = 0.8
+CONFIDENCE = {
+    "orpha-code": 1.0,
+    "list-name": 0.98,
+    "decision": 0.98,
+    "orphanet-exact": 0.95,
+    "orphanet-exact-synonym": 0.9,
+    "subtype-name": 0.95,
+    "orphanet-narrower": 0.9,
+    "orphanet-subtype": 0.85,
+    "folk-name": 0.9,
+    "orphanet": 0.9,
+    "orphanet-synonym": 0.85,
+}
+ABBREVIATION_PENALTY = 0.05
+AMBIGUOUS = 0.5
+IN_CONTEXT = {"negated": 0.2, "diagnostic": 0.3, "supportive": 0.4}
+_ORPHA = re.compile(r"\b(?:ORPHA|Orphanet)[:_ ]?\s*([0-9]{1,7})\b", re.IGNORECASE)
+_QUALIFIER = re.compile(
+    r"^(?:.*型|type\s+\S+(?:\s*[、,]\s*\S+)*|[\w-]*\s*onset|[IVX\d]+)$", re.IGNORECASE
+)
+_PARTS = re.compile(r"^(.*?)\s*[（(]([^（）()]+)[）)]\s*(.*)$")
+
+
+@dataclass(frozen=True)
+class Link:
+    """One disease a text names, and how that was found."""
+
+    disease: NamedNode
+    entry: str | None
+    method: str
+    matched_text: str
+    matched_name: str
+    confidence: float
+    orpha: str | None = None
+
+
+@dataclass(frozen=True)
+class _Name:
+    """A name in the index: what it names (an entry key or an ORPHA code) and how it was given."""
+
+    entry: str | None
+    orpha: str | None
+    method: str
+    name: str
+
+
+def printed_parts(name: str) -> list[str]:
+    """A printed name and its alternatives: bracketed parts, ``/``-separated parts, comma parts
+    of a bracket; a qualifying bracket (``（重型）``) keeps the name whole."""
+    name = unicodedata.normalize("NFKC", name).strip()
+    parts = [name]
+    for piece in re.split(r"\s*/\s*", name):
+        m = _PARTS.match(piece)
+        if not m:
+            parts.append(piece)
+            continue
+        head, inner, tail = m.groups()
+        alternatives = [a.strip() for a in re.split(r"[,，、]", inner) if a.strip()]
+        if all(_QUALIFIER.match(a) for a in alternatives):
+            parts.append(piece)
+            continue
+        parts.append(f"{head} {tail}".strip())
+        parts += alternatives
+    return [p for p in dict.fromkeys(parts) if p]
+
+
+def _rows(path: Path) -> Iterator[dict[str, str]]:
+    if not path.exists():
+        return
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8", newline="") as f:
+        yield from csv.DictReader(f)
+
+
+def _key(list_no: str | int, no: str | int) -> str:
+    return iri.list_key(int(list_no), int(no))
+
+
+class DiseaseResolver:
+    """Resolves texts to listed diseases and Orphanet entities (see the module docstring)."""
+
+    def __init__(self, orphanet: Orphanet) -> None:
+        self.orphanet = orphanet
+        self.matcher = Matcher()
+        self.entry_codes: dict[str, dict[str, str]] = defaultdict(dict)
+        self.blocked: set[str] = set()
+        self.not_for: set[tuple[str, str]] = set()
+        self._code_entries: dict[str, dict[str, str]] | None = None
+
+    # -- building -------------------------------------------------------------------------
+    @classmethod
+    def from_tables(cls, data_dir: Path) -> DiseaseResolver:
+        """The resolver of the tables in ``data_dir`` (lists, ORPHA links, expert mapping, folk
+        names, Orphanet names and classification, reviewed decisions)."""
+        resolver = cls(Orphanet.from_tables(data_dir / "orphanet"))
+        lists = data_dir / "lists"
+        for r in _rows(lists / "china_rare_disease_lists.csv"):
+            entry = _key(r["list"], r["no"])
+            for printed in (r["name_zh"], r["name_en"]):
+                for part in printed_parts(printed):
+                    resolver.add_name(part, entry, None, "list-name")
+        for r in _rows(lists / "folk_names.csv"):
+            resolver.add_name(r["text"], _key(r["list"], r["no"]), None, "folk-name")
+        for r in _rows(lists / "orpha_links.csv"):
+            relation = r.get("relation") or "exact"
+            if r["orpha"] and relation in ("exact", "E"):
+                resolver.add_code(_key(r["list"], r["no"]), r["orpha"], "orphanet-exact")
+        for r in _rows(lists / "ccrd_orpha_mapping.csv"):
+            entry = _key(1, r["entry"])
+            if r["subtype"] not in ("", "0"):
+                for name in (r["subtype_name_zh"], r["subtype_name_en"]):
+                    for part in re.split(r"[;；]", name):
+                        resolver.add_name(part.strip(), entry, None, "subtype-name")
+                if r["relation"] == "E":
+                    resolver.add_code(entry, r["orpha"], "orphanet-narrower")
+            elif r["relation"] == "E":
+                resolver.add_code(entry, r["orpha"], "orphanet-exact")
+            elif r["relation"] == "BTNT":
+                resolver.add_code(entry, r["orpha"], "orphanet-narrower")
+        for r in _rows(data_dir / "resolution" / "decisions.csv"):
+            resolver.decide(r)
+        resolver.add_orphanet_names()
+        resolver.matcher.freeze()
+        return resolver
+
+    def add_name(self, name: str, entry: str | None, orpha: str | None, method: str) -> None:
+        if name and name.strip():
+            self.matcher.add(name.strip(), _Name(entry, orpha, method, name.strip()))
+
+    def add_code(self, entry: str, code: str, method: str) -> None:
+        current = self.entry_codes[entry].get(code)
+        if current is None or CONFIDENCE[method] > CONFIDENCE[current]:
+            self.entry_codes[entry][code] = method
+
+    def decide(self, row: dict[str, str]) -> None:
+        """One reviewed decision: ``name`` (the name is one of the entry's), ``block`` (the name
+        is never taken as a disease), ``code`` (the ORPHA code counts for the entry), ``not-code``
+        (it does not)."""
+        action = row["action"]
+        entry = _key(row["list"], row["no"]) if row.get("list") and row.get("no") else None
+        if action == "name" and entry:
+            self.add_name(row["name"], entry, None, "decision")
+        elif action == "block":
+            self.blocked.add(row["name"].strip())
+        elif action == "code" and entry:
+            self.add_code(entry, row["orpha"], "orphanet-narrower")
+        elif action == "not-code" and entry:
+            self.not_for.add((row["orpha"], entry))
+        else:
+            raise ValueError(f"decisions.csv: cannot apply {row!r}")
+
+    def add_orphanet_names(self) -> None:
+        for code, lang, kind, name in self.orphanet.names:
+            if name.strip() in self.blocked:
+                continue
+            method = "orphanet" if kind == "preferred" else "orphanet-synonym"
+            self.add_name(name, None, code, method)
+
+    def code_entries(self) -> dict[str, dict[str, str]]:
+        """Each ORPHA code and the entries it counts for, with how (exact, narrower, subtype)."""
+        if self._code_entries is None:
+            out: dict[str, dict[str, str]] = defaultdict(dict)
+            for entry, codes in self.entry_codes.items():
+                for code, method in codes.items():
+                    out[code][entry] = method
+                    for below in self.orphanet.below(code):
+                        out[below].setdefault(entry, "orphanet-subtype")
+            for code, entry in self.not_for:
+                out.get(code, {}).pop(entry, None)
+            self._code_entries = dict(out)
+        return self._code_entries
+
+    # -- resolving ------------------------------------------------------------------------
+    def resolve(self, text: str, lang: str | None = None) -> list[Link]:
+        """Every disease ``text`` names, best link per disease first by confidence."""
+        text = unicodedata.normalize("NFKC", text)
+        links: list[Link] = []
+        for m in _ORPHA.finditer(text):
+            links += self._code_links(m.group(1), m.group(), m.group(), "orpha-code", 1.0, text,
+                                      m.start())
+        for hit in self._hits(text):
+            links += self._hit_links(hit, text)
+        best: dict[NamedNode, Link] = {}
+        for link in links:
+            old = best.get(link.disease)
+            if old is None or link.confidence > old.confidence:
+                best[link.disease] = link
+        return sorted(best.values(), key=lambda lk: (-lk.confidence, lk.disease.value))
+
+    def _hits(self, text: str) -> list[Hit]:
+        hits = self.matcher.find(text)
+        head, comma, tail = text.partition(",")
+        if comma and "," not in tail and len(text.split()) <= 8:  # MeSH heading: "Atrophy, X"
+            hits += [h for h in self.matcher.find(f"{tail.strip()} {head.strip()}")
+                     if not any(isinstance(x.value, _Name) and x.value == h.value for x in hits)]
+        return hits
+
+    def _hit_links(self, hit: Hit, text: str) -> list[Link]:
+        names = [v for v in self.matcher.values(hit.key) if isinstance(v, _Name)]
+        if not names or hit.start >= len(text):
+            return []
+        matched = text[hit.start:hit.end] if hit.end <= len(text) else hit.key
+        direct = [n for n in names if n.entry is not None]
+        links: list[Link] = []
+        if direct:
+            entries = {n.entry for n in direct}
+            for n in direct:
+                conf = CONFIDENCE[n.method] if len(entries) == 1 else AMBIGUOUS
+                assert n.entry is not None
+                links.append(self._link(n.entry, None, n.method, matched, n.name, conf, text,
+                                        hit.start))
+            return links
+        codes = {n.orpha for n in names if n.orpha}
+        by_code = self.code_entries()
+        entry_sets = {frozenset(by_code.get(c, {})) for c in codes}
+        agree = len(entry_sets) == 1
+        for n in names:
+            assert n.orpha is not None
+            conf = CONFIDENCE[n.method] if len(codes) == 1 else AMBIGUOUS
+            if len(n.name) <= 6 and n.name.isupper():
+                conf -= ABBREVIATION_PENALTY
+            for entry, how in by_code.get(n.orpha, {}).items():
+                c = min(conf if len(codes) == 1 else CONFIDENCE[n.method], CONFIDENCE[how])
+                if how == "orphanet-exact" and n.method == "orphanet-synonym":
+                    how = "orphanet-exact-synonym"
+                    c = min(c, CONFIDENCE[how])
+                links.append(self._link(entry, n.orpha, how, matched, n.name,
+                                        c if agree else AMBIGUOUS, text, hit.start))
+            links.append(self._link(None, n.orpha, n.method, matched, n.name, conf, text,
+                                    hit.start))
+        return links
+
+    def _code_links(self, code: str, matched: str, name: str, method: str, conf: float,
+                    text: str, start: int) -> list[Link]:
+        links = [self._link(entry, code, method, matched, name, conf, text, start)
+                 for entry in self.code_entries().get(code, {})]
+        return [*links, self._link(None, code, method, matched, name, conf, text, start)]
+
+    def _link(self, entry: str | None, code: str | None, method: str, matched: str, name: str,
+              confidence: float, text: str, start: int) -> Link:
+        where = context_of(text, start)
+        if where is not None:
+            method, confidence = f"{method}+{where}", min(confidence, IN_CONTEXT[where])
+        if entry is not None:
+            list_no, no = entry.removeprefix("cn").split("-")
+            disease = iri.disease(int(list_no), int(no))
+        else:
+            assert code is not None
+            disease = iri.orpha_disease(code)
+        return Link(disease, entry, method, matched, name, round(confidence, 3), code)
+
+    def entries(self, text: str, lang: str | None = None, threshold: float = THRESHOLD
+                ) -> set[str]:
+        """The list entries ``text`` names at or above ``threshold``."""
+        return {lk.entry for lk in self.resolve(text, lang)
+                if lk.entry is not None and lk.confidence >= threshold}
