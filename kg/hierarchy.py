@@ -14,8 +14,11 @@ in all of Orphanet's classifications), and every step goes into an entity that i
   nor is anything only reachable through it.
 
 ``X`` itself may be of any type (an entry's exact ORPHA code is often a Clinical group or a
-Category, e.g. ORPHA:79213 Mucopolysaccharidosis).  Obsolete or inactive entities
-(``status`` other than empty or ``active``) are never below anything.
+Category, e.g. ORPHA:79213 Mucopolysaccharidosis).  The walk does not enter the ORPHA code of
+another list entry: when the lists name two diseases apart, one is not a subtype of the other
+(ORPHA:71211 neuromyelitis optica spectrum disorder, entry 1/81, lies below ORPHA:228145 multiple
+sclerosis variant, the expert mapping's code of 1/76 multiple sclerosis).  Obsolete or inactive
+entities (``status`` other than empty or ``active``) are never below anything.
 """
 
 from __future__ import annotations
@@ -77,13 +80,14 @@ class Orphanet:
             )
         return self.english
 
-    def below(self, code: str) -> set[str]:
-        """Every entity below ``code`` by the rule of the module docstring."""
+    def below(self, code: str, stop: set[str] | frozenset[str] = frozenset()) -> set[str]:
+        """Every entity below ``code`` by the rule of the module docstring, not entering the
+        codes of ``stop`` (the codes of other list entries: the lists name them apart)."""
         seen: set[str] = set()
         stack = [code]
         while stack:
             for child in self.children.get(stack.pop(), ()):
-                if child not in seen and child != code and self.enters(child):
+                if child not in seen and child != code and child not in stop and self.enters(child):
                     seen.add(child)
                     stack.append(child)
         return seen

@@ -42,7 +42,7 @@ from pyoxigraph import NamedNode
 from kg import iri
 from kg.hierarchy import Orphanet
 from kg.resolve_context import context_of
-from kg.textmatch import Hit, Matcher
+from kg.textmatch import Hit, Matcher, abbreviation
 
 THRESHOLD = 0.8
 CONFIDENCE = {
@@ -58,9 +58,10 @@ CONFIDENCE = {
     "orphanet": 0.9,
     "orphanet-synonym": 0.85,
 }
-ABBREVIATION_PENALTY = 0.05
+ABBREVIATION = 0.75  # an Orphanet abbreviation alone (PNET, MPA) is a candidate only
+DEFINED_ABBREVIATION = 0.85  # ... unless the text defines it in brackets: "X连锁低磷血症（XLH）"
 AMBIGUOUS = 0.5
-IN_CONTEXT = {"negated": 0.2, "diagnostic": 0.3, "supportive": 0.4}
+IN_CONTEXT = {"negated": 0.2, "diagnostic": 0.3, "supportive": 0.4, "sequela": 0.3}
 _ORPHA = re.compile(r"\b(?:ORPHA|Orphanet)[:_ ]?\s*([0-9]{1,7})\b", re.IGNORECASE)
 _QUALIFIER = re.compile(
     r"^(?:.*型|type\s+\S+(?:\s*[、,]\s*\S+)*|[\w-]*\s*onset|[IVX\d]+)$", re.IGNORECASE
@@ -103,11 +104,13 @@ def printed_parts(name: str) -> list[str]:
             continue
         head, inner, tail = m.groups()
         alternatives = [a.strip() for a in re.split(r"[,，、]", inner) if a.strip()]
+        parts.append(piece)
         if all(_QUALIFIER.match(a) for a in alternatives):
-            parts.append(piece)
             continue
-        parts.append(f"{head} {tail}".strip())
-        parts += alternatives
+        if tail:  # a word's alternative inside the name: the name without it
+            parts.append(f"{head}{tail}" if not head.isascii() else f"{head} {tail}")
+        else:
+            parts += [head, *alternatives]
     return [p for p in dict.fromkeys(parts) if p]
 
 
@@ -197,7 +200,7 @@ class DiseaseResolver:
             raise ValueError(f"decisions.csv: cannot apply {row!r}")
 
     def add_orphanet_names(self) -> None:
-        for code, lang, kind, name in self.orphanet.names:
+        for code, _lang, kind, name in self.orphanet.names:
             if name.strip() in self.blocked:
                 continue
             method = "orphanet" if kind == "preferred" else "orphanet-synonym"
@@ -207,10 +210,11 @@ class DiseaseResolver:
         """Each ORPHA code and the entries it counts for, with how (exact, narrower, subtype)."""
         if self._code_entries is None:
             out: dict[str, dict[str, str]] = defaultdict(dict)
+            owned = {code for codes in self.entry_codes.values() for code in codes}
             for entry, codes in self.entry_codes.items():
                 for code, method in codes.items():
                     out[code][entry] = method
-                    for below in self.orphanet.below(code):
+                    for below in self.orphanet.below(code, owned - set(codes)):
                         out[below].setdefault(entry, "orphanet-subtype")
             for code, entry in self.not_for:
                 out.get(code, {}).pop(entry, None)
@@ -223,8 +227,9 @@ class DiseaseResolver:
         text = unicodedata.normalize("NFKC", text)
         links: list[Link] = []
         for m in _ORPHA.finditer(text):
-            links += self._code_links(m.group(1), m.group(), m.group(), "orpha-code", 1.0, text,
-                                      m.start())
+            links += self._code_links(
+                m.group(1), m.group(), m.group(), "orpha-code", 1.0, text, m.start()
+            )
         for hit in self._hits(text):
             links += self._hit_links(hit, text)
         best: dict[NamedNode, Link] = {}
@@ -238,15 +243,19 @@ class DiseaseResolver:
         hits = self.matcher.find(text)
         head, comma, tail = text.partition(",")
         if comma and "," not in tail and len(text.split()) <= 8:  # MeSH heading: "Atrophy, X"
-            hits += [h for h in self.matcher.find(f"{tail.strip()} {head.strip()}")
-                     if not any(isinstance(x.value, _Name) and x.value == h.value for x in hits)]
+            seen = {h.key for h in hits}
+            hits += [
+                Hit(0, len(text), h.key, h.value)
+                for h in self.matcher.find(f"{tail.strip()} {head.strip()}")
+                if h.key not in seen
+            ]
         return hits
 
     def _hit_links(self, hit: Hit, text: str) -> list[Link]:
         names = [v for v in self.matcher.values(hit.key) if isinstance(v, _Name)]
         if not names or hit.start >= len(text):
             return []
-        matched = text[hit.start:hit.end] if hit.end <= len(text) else hit.key
+        matched = text[hit.start : hit.end] if hit.end <= len(text) else hit.key
         direct = [n for n in names if n.entry is not None]
         links: list[Link] = []
         if direct:
@@ -254,37 +263,65 @@ class DiseaseResolver:
             for n in direct:
                 conf = CONFIDENCE[n.method] if len(entries) == 1 else AMBIGUOUS
                 assert n.entry is not None
-                links.append(self._link(n.entry, None, n.method, matched, n.name, conf, text,
-                                        hit.start))
+                links.append(
+                    self._link(n.entry, None, n.method, matched, n.name, conf, text, hit.start)
+                )
             return links
         codes = {n.orpha for n in names if n.orpha}
+        defined = text[hit.start - 1 : hit.start] in "(（" and text[hit.end : hit.end + 1] in ")）"
+        short = DEFINED_ABBREVIATION if defined and hit.start > 0 else ABBREVIATION
         by_code = self.code_entries()
         entry_sets = {frozenset(by_code.get(c, {})) for c in codes}
         agree = len(entry_sets) == 1
         for n in names:
             assert n.orpha is not None
             conf = CONFIDENCE[n.method] if len(codes) == 1 else AMBIGUOUS
-            if len(n.name) <= 6 and n.name.isupper():
-                conf -= ABBREVIATION_PENALTY
+            if abbreviation(n.name):
+                conf = min(conf, short)
             for entry, how in by_code.get(n.orpha, {}).items():
-                c = min(conf if len(codes) == 1 else CONFIDENCE[n.method], CONFIDENCE[how])
+                c = min(conf, CONFIDENCE[how]) if len(codes) == 1 else CONFIDENCE[how]
+                if abbreviation(n.name):
+                    c = min(c, short)
                 if how == "orphanet-exact" and n.method == "orphanet-synonym":
                     how = "orphanet-exact-synonym"
                     c = min(c, CONFIDENCE[how])
-                links.append(self._link(entry, n.orpha, how, matched, n.name,
-                                        c if agree else AMBIGUOUS, text, hit.start))
-            links.append(self._link(None, n.orpha, n.method, matched, n.name, conf, text,
-                                    hit.start))
+                links.append(
+                    self._link(
+                        entry,
+                        n.orpha,
+                        how,
+                        matched,
+                        n.name,
+                        c if agree else AMBIGUOUS,
+                        text,
+                        hit.start,
+                    )
+                )
+            links.append(
+                self._link(None, n.orpha, n.method, matched, n.name, conf, text, hit.start)
+            )
         return links
 
-    def _code_links(self, code: str, matched: str, name: str, method: str, conf: float,
-                    text: str, start: int) -> list[Link]:
-        links = [self._link(entry, code, method, matched, name, conf, text, start)
-                 for entry in self.code_entries().get(code, {})]
+    def _code_links(
+        self, code: str, matched: str, name: str, method: str, conf: float, text: str, start: int
+    ) -> list[Link]:
+        links = [
+            self._link(entry, code, method, matched, name, conf, text, start)
+            for entry in self.code_entries().get(code, {})
+        ]
         return [*links, self._link(None, code, method, matched, name, conf, text, start)]
 
-    def _link(self, entry: str | None, code: str | None, method: str, matched: str, name: str,
-              confidence: float, text: str, start: int) -> Link:
+    def _link(
+        self,
+        entry: str | None,
+        code: str | None,
+        method: str,
+        matched: str,
+        name: str,
+        confidence: float,
+        text: str,
+        start: int,
+    ) -> Link:
         where = context_of(text, start)
         if where is not None:
             method, confidence = f"{method}+{where}", min(confidence, IN_CONTEXT[where])
@@ -296,8 +333,10 @@ class DiseaseResolver:
             disease = iri.orpha_disease(code)
         return Link(disease, entry, method, matched, name, round(confidence, 3), code)
 
-    def entries(self, text: str, lang: str | None = None, threshold: float = THRESHOLD
-                ) -> set[str]:
+    def entries(self, text: str, lang: str | None = None, threshold: float = THRESHOLD) -> set[str]:
         """The list entries ``text`` names at or above ``threshold``."""
-        return {lk.entry for lk in self.resolve(text, lang)
-                if lk.entry is not None and lk.confidence >= threshold}
+        return {
+            lk.entry
+            for lk in self.resolve(text, lang)
+            if lk.entry is not None and lk.confidence >= threshold
+        }

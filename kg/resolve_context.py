@@ -1,7 +1,8 @@
 """The use a disease mention is made in, for disease resolution (``kg.resolve``): a mention after
 a negation or exclusion (``not indicated for``, ``excluding``, ``不适用于``), in a diagnostic use
 (``for the diagnosis of``, ``显像``) or a supportive use (``supportive care``, ``支持治疗``) in the
-same clause, or anywhere after ``Limitation(s) of Use``, is not a treatment indication.
+same clause, or anywhere after ``Limitation(s) of Use``, and a sequela (``post-polycythemia vera
+myelofibrosis``) is not a treatment indication.
 
 Clauses end at ``.``, ``;``, ``。``, ``；`` and line breaks; a cue counts only before the mention
 and in its clause, so "X, excluding Y" excludes Y and not X.  "A confirmed diagnosis of X" is a
@@ -28,17 +29,24 @@ DIAGNOSTIC = re.compile(
     r"|辅助诊断|诊断用|诊断试剂|用于[^，,。；;]{0,12}的?诊断|显像|筛查",
     re.IGNORECASE,
 )
-SUPPORTIVE = re.compile(r"\bsupportive\s+(?:care|treatment|therapy)\b|支持治疗", re.IGNORECASE)
+SUPPORTIVE = re.compile(
+    r"\bsupportive\s+(?:care|treatment|therapy)\b|\brescue\b|\b(?:diminish|reduce|counteract)\s+"
+    r"the\s+toxicity|支持治疗|解救",
+    re.IGNORECASE,
+)
+_SEQUELA = re.compile(r"\bpost[-\s]?$|继发于?$", re.IGNORECASE)
 
 
 def context_of(text: str, start: int) -> str | None:
     """``negated``, ``diagnostic``, ``supportive`` or ``None`` (a treatment use) for the mention
     starting at ``start`` in ``text``."""
     before = text[:start]
+    if _SEQUELA.search(before):
+        return "sequela"
     if LIMITATION.search(before):
         return "negated"
     ends = list(_CLAUSE_END.finditer(before))
-    clause = before[ends[-1].end():] if ends else before
+    clause = before[ends[-1].end() :] if ends else before
     if NEGATION.search(clause):
         return "negated"
     if DIAGNOSTIC.search(clause):

@@ -1,4 +1,5 @@
-"""Finding names inside free text, in English and in Chinese, for disease resolution (``kg.resolve``).
+"""Finding names inside free text, in English and in Chinese, for disease resolution
+(``kg.resolve``).
 
 English is matched word by word: text and names are reduced to the same normal form (lower case,
 NFKC, possessives and plural endings dropped, British spellings as American, hyphens as spaces,
@@ -6,11 +7,13 @@ roman type numbers as digits), and a name matches only a whole run of words of t
 Aho-Corasick automaton over the words, so ``MG`` never matches inside ``MGUS``).  Chinese has no
 spaces: names are found as substrings after both sides drop ``氏`` and spaces and spell
 ``综合症``/``症候群`` as ``综合征``; a name ending in ``症`` or ``病`` also matches with the other
-ending.  Short all-capital abbreviations (``HAE``, ``PNH``) match only as written, in capitals.
+ending.  Short abbreviations (``HAE``, ``aHUS``) match only as written; two-letter ones never.
 
 Every match keeps its span in the original text, so a link can quote the words it was made from.
-A match lying inside a longer match is dropped (``非典型溶血性尿毒症综合征`` is not also
-``溶血性尿毒症综合征``).
+Of overlapping matches the leftmost, then longest, is kept (``非典型溶血性尿毒症综合征`` is not
+also ``溶血性尿毒症综合征``; ``获得性血友病A`` is acquired haemophilia, not also ``血友病A``).
+``型`` is dropped with ``氏`` (``纯合子型家族性高胆固醇血症`` is the list's
+``纯合子家族性高胆固醇血症``).
 """
 
 from __future__ import annotations
@@ -25,10 +28,18 @@ import ahocorasick
 _WORD = re.compile(r"[A-Za-z0-9\u00c0-\u024f]+(?:'s\b)?")
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4", "v": "5", "vi": "6", "vii": "7"}
-_BRITISH = (("haem", "hem"), ("anaem", "anem"), ("aemia", "emia"), ("oedem", "edem"),
-            ("oesoph", "esoph"), ("paediatr", "pediatr"), ("tumour", "tumor"), ("leukaem", "leukem"))
+_BRITISH = (
+    ("haem", "hem"),
+    ("anaem", "anem"),
+    ("aemia", "emia"),
+    ("oedem", "edem"),
+    ("oesoph", "esoph"),
+    ("paediatr", "pediatr"),
+    ("tumour", "tumor"),
+    ("leukaem", "leukem"),
+)
 _ZH_SAME = (("综合症", "综合征"), ("症候群", "综合征"), ("粘", "黏"))
-_ZH_DROP = frozenset("氏 \u3000\t\r\n")
+_ZH_DROP = frozenset("氏型 \u3000\t\r\n")
 
 
 def has_cjk(text: str) -> bool:
@@ -88,7 +99,7 @@ def chinese_variants(name: str) -> set[str]:
 def abbreviation(name: str) -> bool:
     """A short all-capital abbreviation (``PNH``, ``aHUS``): matched only as written."""
     s = name.strip()
-    return 2 <= len(s) <= 6 and " " not in s and s.isascii() and sum(c.isupper() for c in s) >= 2
+    return 2 <= len(s) <= 7 and " " not in s and s.isascii() and sum(c.isupper() for c in s) >= 2
 
 
 @dataclass(frozen=True)
@@ -115,7 +126,8 @@ class Matcher:
         if not name or not name.strip():
             return
         if abbreviation(name):
-            self._abbr.setdefault(name.strip(), []).append(value)
+            if len(name.strip()) >= 3:  # two letters (FD, KS, MG) name too many things
+                self._abbr.setdefault(name.strip(), []).append(value)
         elif has_cjk(name):
             for key in chinese_variants(name):
                 self._zh.setdefault(key, []).append(value)
@@ -137,8 +149,9 @@ class Matcher:
     def values(self, key: str) -> list[object]:
         return self._en.get(key) or self._zh.get(key) or self._abbr.get(key) or []
 
-    def find(self, text: str, extra_abbreviations: dict[str, list[object]] | None = None
-             ) -> list[Hit]:
+    def find(
+        self, text: str, extra_abbreviations: dict[str, list[object]] | None = None
+    ) -> list[Hit]:
         """Every name in ``text``, longest first where two overlap one inside the other."""
         if self._auto is None:
             self.freeze()
@@ -189,12 +202,16 @@ def _chinese_with_index(text: str) -> tuple[str, list[int]]:
 
 
 def _outermost(hits: Iterable[Hit]) -> list[Hit]:
+    """Leftmost-longest: of overlapping names the one that starts first (the longer one when two
+    start together) is kept; names found at the very same span are all kept."""
     ordered = sorted(hits, key=lambda h: (h.start, -(h.end - h.start)))
     kept: list[Hit] = []
-    spans: list[tuple[int, int]] = []
+    end = -1
+    span = (-1, -1)
     for h in ordered:
-        inside = any(s <= h.start and h.end <= e and (s, e) != (h.start, h.end) for s, e in spans)
-        if not inside:
+        if (h.start, h.end) == span:
             kept.append(h)
-            spans.append((h.start, h.end))
+        elif h.start >= end:
+            kept.append(h)
+            span, end = (h.start, h.end), h.end
     return kept
