@@ -14,10 +14,12 @@ in all of Orphanet's classifications), and every step goes into an entity that i
   nor is anything only reachable through it.
 
 ``X`` itself may be of any type (an entry's exact ORPHA code is often a Clinical group or a
-Category, e.g. ORPHA:79213 Mucopolysaccharidosis).  The walk does not enter the ORPHA code of
-another list entry: when the lists name two diseases apart, one is not a subtype of the other
-(ORPHA:71211 neuromyelitis optica spectrum disorder, entry 1/81, lies below ORPHA:228145 multiple
-sclerosis variant, the expert mapping's code of 1/76 multiple sclerosis).  Obsolete or inactive
+Category, e.g. ORPHA:79213 Mucopolysaccharidosis).  An entity below another entry's code counts
+for both (severe combined immunodeficiency: 1/94 primary combined immune deficiency and 2/66
+primary immunodeficiency), except where a reviewed decision says the classification groups
+diseases that are not kinds of each other (``not-code`` rows of ``decisions.csv``, e.g.
+neuromyelitis optica spectrum disorder under ORPHA:228145 multiple sclerosis variant).  Obsolete
+or inactive
 entities (``status`` other than empty or ``active``) are never below anything.
 """
 
@@ -33,6 +35,7 @@ from pathlib import Path
 NAMES = "orpha_names.csv.gz"
 ENTITIES = "orpha_entities.csv.gz"
 PARENTS = "orpha_parents.csv.gz"
+REPLACED = "orpha_replaced.csv.gz"
 
 
 def _rows(path: Path) -> Iterator[dict[str, str]]:
@@ -50,6 +53,7 @@ class Orphanet:
     statuses: dict[str, str] = field(default_factory=dict)
     children: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     english: dict[str, str] = field(default_factory=dict)
+    replaced: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_tables(cls, folder: Path) -> Orphanet:
@@ -62,7 +66,17 @@ class Orphanet:
             o.statuses[r["orpha"]] = r.get("status") or ""
         for r in _rows(folder / PARENTS):
             o.children[r["parent"]].add(r["orpha"])
+        for r in _rows(folder / REPLACED):
+            if r.get("target"):
+                o.replaced[r["orpha"]] = r["target"]
         return o
+
+    def active(self, code: str) -> bool:
+        return self.statuses.get(code, "") in ("", "active")
+
+    def current(self, code: str) -> str | None:
+        """``code`` if active, else the code Orphanet replaced it by (if any)."""
+        return code if self.active(code) else self.replaced.get(code)
 
     def enters(self, code: str) -> bool:
         """Whether the walk down from an entry's code may step into ``code``."""
@@ -80,14 +94,13 @@ class Orphanet:
             )
         return self.english
 
-    def below(self, code: str, stop: set[str] | frozenset[str] = frozenset()) -> set[str]:
-        """Every entity below ``code`` by the rule of the module docstring, not entering the
-        codes of ``stop`` (the codes of other list entries: the lists name them apart)."""
+    def below(self, code: str) -> set[str]:
+        """Every entity below ``code`` by the rule of the module docstring."""
         seen: set[str] = set()
         stack = [code]
         while stack:
             for child in self.children.get(stack.pop(), ()):
-                if child not in seen and child != code and child not in stop and self.enters(child):
+                if child not in seen and child != code and self.enters(child):
                     seen.add(child)
                     stack.append(child)
         return seen

@@ -49,6 +49,7 @@ CONFIDENCE = {
     "orpha-code": 1.0,
     "list-name": 0.98,
     "decision": 0.98,
+    "decision-member": 0.85,
     "orphanet-exact": 0.95,
     "orphanet-exact-synonym": 0.9,
     "subtype-name": 0.95,
@@ -57,8 +58,11 @@ CONFIDENCE = {
     "folk-name": 0.9,
     "orphanet": 0.9,
     "orphanet-synonym": 0.85,
+    "decision-other": 0.9,
+    "orphanet-former": 0.85,
 }
-ABBREVIATION = 0.75  # an Orphanet abbreviation alone (PNET, MPA) is a candidate only
+ABBREVIATION = 0.75  # a three-letter Orphanet abbreviation alone (MPA, PNET) is a candidate
+LONG_ABBREVIATION = 0.85  # four or more letters of one Orphanet entity (GIST, NMOSD, CIDP)
 DEFINED_ABBREVIATION = 0.85  # ... unless the text defines it in brackets: "X连锁低磷血症（XLH）"
 AMBIGUOUS = 0.5
 IN_CONTEXT = {"negated": 0.2, "diagnostic": 0.3, "supportive": 0.4, "sequela": 0.3}
@@ -66,6 +70,8 @@ _ORPHA = re.compile(r"\b(?:ORPHA|Orphanet)[:_ ]?\s*([0-9]{1,7})\b", re.IGNORECAS
 _QUALIFIER = re.compile(
     r"^(?:.*型|type\s+\S+(?:\s*[、,]\s*\S+)*|[\w-]*\s*onset|[IVX\d]+)$", re.IGNORECASE
 )
+_TYPED = re.compile(r"^\W{0,3}(?:type|types)\s+\w", re.IGNORECASE)
+_OBSOLETE = re.compile(r"^(?:OBSOLETE:\s*|弃用：\s*)")
 _PARTS = re.compile(r"^(.*?)\s*[（(]([^（）()]+)[）)]\s*(.*)$")
 
 
@@ -183,13 +189,20 @@ class DiseaseResolver:
             self.entry_codes[entry][code] = method
 
     def decide(self, row: dict[str, str]) -> None:
-        """One reviewed decision: ``name`` (the name is one of the entry's), ``block`` (the name
-        is never taken as a disease), ``code`` (the ORPHA code counts for the entry), ``not-code``
+        """One reviewed decision: ``name`` (the name is one of the entry's), ``member`` (the name
+        is a group the entry belongs to as its principal member, so a treatment of the group
+        treats it: ``pulmonary arterial hypertension`` for idiopathic PAH), ``other`` (the name
+        is another disease, so a shorter name inside it does not count), ``block`` (the name is
+        never taken as a disease), ``code`` (the ORPHA code counts for the entry), ``not-code``
         (it does not)."""
         action = row["action"]
         entry = _key(row["list"], row["no"]) if row.get("list") and row.get("no") else None
         if action == "name" and entry:
             self.add_name(row["name"], entry, None, "decision")
+        elif action == "member" and entry:
+            self.add_name(row["name"], entry, None, "decision-member")
+        elif action == "other":
+            self.add_name(row["name"], None, row["orpha"] or None, "decision-other")
         elif action == "block":
             self.blocked.add(row["name"].strip())
         elif action == "code" and entry:
@@ -203,18 +216,22 @@ class DiseaseResolver:
         for code, _lang, kind, name in self.orphanet.names:
             if name.strip() in self.blocked:
                 continue
+            current = self.orphanet.current(code)
+            if current is None:  # inactive and not replaced: its names name nothing now
+                continue
             method = "orphanet" if kind == "preferred" else "orphanet-synonym"
-            self.add_name(name, None, code, method)
+            if current != code:
+                method = "orphanet-former"
+            self.add_name(_OBSOLETE.sub("", name), None, current, method)
 
     def code_entries(self) -> dict[str, dict[str, str]]:
         """Each ORPHA code and the entries it counts for, with how (exact, narrower, subtype)."""
         if self._code_entries is None:
             out: dict[str, dict[str, str]] = defaultdict(dict)
-            owned = {code for codes in self.entry_codes.values() for code in codes}
             for entry, codes in self.entry_codes.items():
                 for code, method in codes.items():
                     out[code][entry] = method
-                    for below in self.orphanet.below(code, owned - set(codes)):
+                    for below in self.orphanet.below(code):
                         out[below].setdefault(entry, "orphanet-subtype")
             for code, entry in self.not_for:
                 out.get(code, {}).pop(entry, None)
@@ -232,6 +249,7 @@ class DiseaseResolver:
             )
         for hit in self._hits(text):
             links += self._hit_links(hit, text)
+        links = _enumerated(links)
         best: dict[NamedNode, Link] = {}
         for link in links:
             old = best.get(link.disease)
@@ -259,17 +277,24 @@ class DiseaseResolver:
         direct = [n for n in names if n.entry is not None]
         links: list[Link] = []
         if direct:
-            entries = {n.entry for n in direct}
+            named = {n.entry for n in direct if not n.method.startswith("decision")}
+            typed = _TYPED.match(text[hit.end :]) is not None
             for n in direct:
-                conf = CONFIDENCE[n.method] if len(entries) == 1 else AMBIGUOUS
+                decided = n.method.startswith("decision")
+                conf = CONFIDENCE[n.method] if decided or len(named) <= 1 else AMBIGUOUS
+                if n.method == "decision-member" and typed:
+                    conf = AMBIGUOUS  # the text names one type of the group, maybe not ours
                 assert n.entry is not None
                 links.append(
                     self._link(n.entry, None, n.method, matched, n.name, conf, text, hit.start)
                 )
             return links
+        names = [n for n in names if n.orpha]  # a decided "other" name only shadows shorter ones
         codes = {n.orpha for n in names if n.orpha}
         defined = text[hit.start - 1 : hit.start] in "(（" and text[hit.end : hit.end + 1] in ")）"
         short = DEFINED_ABBREVIATION if defined and hit.start > 0 else ABBREVIATION
+        if len(hit.key) >= 4 and len(codes) == 1:
+            short = max(short, LONG_ABBREVIATION)
         by_code = self.code_entries()
         entry_sets = {frozenset(by_code.get(c, {})) for c in codes}
         agree = len(entry_sets) == 1
@@ -340,3 +365,28 @@ class DiseaseResolver:
             for lk in self.resolve(text, lang)
             if lk.entry is not None and lk.confidence >= threshold
         }
+
+
+def _enumerated(links: list[Link]) -> list[Link]:
+    """A group named together with some of its members by name means those members: the group's
+    other members are then candidates only (``尿素循环障碍 ... 包括 ...``)."""
+    groups: dict[str, set[str]] = defaultdict(set)
+    for lk in links:
+        if lk.method == "decision-member" and lk.entry:
+            groups[lk.matched_name].add(lk.entry)
+    named = {lk.entry for lk in links if lk.method != "decision-member" and lk.entry}
+    thin = {e for members in groups.values() if members & named for e in members - named}
+    return [
+        Link(
+            lk.disease,
+            lk.entry,
+            lk.method + "+enumerated",
+            lk.matched_text,
+            lk.matched_name,
+            min(lk.confidence, AMBIGUOUS),
+            lk.orpha,
+        )
+        if lk.method == "decision-member" and lk.entry in thin
+        else lk
+        for lk in links
+    ]

@@ -38,8 +38,9 @@ _BRITISH = (
     ("tumour", "tumor"),
     ("leukaem", "leukem"),
 )
-_ZH_SAME = (("综合症", "综合征"), ("症候群", "综合征"), ("粘", "黏"))
-_ZH_DROP = frozenset("氏型 \u3000\t\r\n")
+_ZH_SAME = (("综合症", "综合征"), ("症候群", "综合征"), ("粘", "黏"), ("喋", "蝶"))
+_ZH_DROP = frozenset("氏型的 \u3000\t\r\n")
+_BRACKETED = re.compile(r"[(（][^()（）]{1,24}[)）]")
 
 
 def has_cjk(text: str) -> bool:
@@ -88,11 +89,19 @@ def chinese_key(name: str) -> str:
 
 def chinese_variants(name: str) -> set[str]:
     """The name and, when it ends in ``症`` or ``病`` after three or more characters, the name with
-    the other ending (``亨廷顿舞蹈病`` / ``亨廷顿舞蹈症``)."""
+    the other ending (``亨廷顿舞蹈病`` / ``亨廷顿舞蹈症``); a name ending in ``症`` after four or
+    more characters also without it (``二氢蝶啶还原酶缺乏症`` / ``…缺乏``); a name ending in
+    ``肿瘤`` also in ``瘤`` and the other way round (``胃肠胰神经内分泌肿瘤`` / ``…瘤``)."""
     key = chinese_key(name)
     out = {key}
     if len(key) >= 4 and key[-1] in "症病":
         out.add(key[:-1] + ("病" if key[-1] == "症" else "症"))
+    if len(key) >= 5 and key[-1] == "症":
+        out.add(key[:-1])
+    if len(key) >= 5 and key.endswith("肿瘤"):
+        out.add(key[:-2] + "瘤")
+    elif len(key) >= 4 and key.endswith("瘤"):
+        out.add(key[:-1] + "肿瘤")
     return out
 
 
@@ -149,10 +158,17 @@ class Matcher:
     def values(self, key: str) -> list[object]:
         return self._en.get(key) or self._zh.get(key) or self._abbr.get(key) or []
 
-    def find(
-        self, text: str, extra_abbreviations: dict[str, list[object]] | None = None
-    ) -> list[Hit]:
-        """Every name in ``text``, longest first where two overlap one inside the other."""
+    def find(self, text: str) -> list[Hit]:
+        """Every name in ``text`` (leftmost-longest), also where a short remark in brackets
+        interrupts it (``tetrahydrobiopterin (BH4) deficiency``)."""
+        hits = self._find(text)
+        blanked = _BRACKETED.sub(lambda m: " " * len(m.group()), text)
+        if blanked != text:
+            spans = {(h.start, h.end) for h in hits}
+            hits += [h for h in self._find(blanked) if (h.start, h.end) not in spans]
+        return _outermost(hits)
+
+    def _find(self, text: str) -> list[Hit]:
         if self._auto is None:
             self.freeze()
         assert self._auto is not None
@@ -170,19 +186,16 @@ class Matcher:
                 last = first + len(key.split()) - 1
                 for value in self._en[key]:
                     hits.append(Hit(toks[first][1], toks[last][2], key, value))
-        abbr = dict(self._abbr)
-        for k, v in (extra_abbreviations or {}).items():
-            abbr.setdefault(k, []).extend(v)
-        if abbr:
+        if self._abbr:
             for m in re.finditer(r"[A-Za-z0-9]+", unicodedata.normalize("NFKC", text)):
-                for value in abbr.get(m.group(), []):
+                for value in self._abbr.get(m.group(), []):
                     hits.append(Hit(m.start(), m.end(), m.group(), value))
         if len(zh) and has_cjk(text):
             norm, index = _chinese_with_index(text)
             for end, key in zh.iter(norm):
                 for value in self._zh[key]:
                     hits.append(Hit(index[end - len(key) + 1], index[end] + 1, key, value))
-        return _outermost(hits)
+        return hits
 
 
 def _chinese_with_index(text: str) -> tuple[str, list[int]]:
