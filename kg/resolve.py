@@ -8,7 +8,9 @@ tables and knows each entry of the two national lists by
   is a name of its own (``Angelman 氏症候群（天使综合征）``), unless it only qualifies the disease
   (``帕金森病（青年型、早发型）``, ``Glycogen Storage Disease (Type I、II）``): then the head alone
   is not the entry, and the qualified names are given in ``data/resolution/decisions.csv``;
-* its folk names (``data/lists/folk_names.csv``);
+* its folk names (``data/lists/folk_names.csv``), and the names of its numbered subtypes in the
+  expert annotations of list 1 (``ccrd_*.csv``: ``脊髓性肌萎缩症1型`` links to the subtype node
+  ``disease/cn1-110-1``, which is ``skos:broader`` its entry);
 * the Orphanet names (preferred terms and synonyms, English and Chinese) of its ORPHA codes: the
   exact ORPHA link of the entry (``orpha_links.csv``), the expert mapping's exact codes and the
   codes it maps as narrower than the entry (``BTNT``) or as the entry's numbered subtypes
@@ -28,13 +30,10 @@ are treatment links (``rk:forIndication``); below it they are candidates only.
 
 from __future__ import annotations
 
-import csv
-import gzip
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from pyoxigraph import NamedNode
@@ -42,6 +41,7 @@ from pyoxigraph import NamedNode
 from kg import iri
 from kg.hierarchy import Orphanet
 from kg.resolve_context import context_of
+from kg.resolve_tables import list_key, read_tables
 from kg.textmatch import Hit, Matcher, abbreviation
 
 THRESHOLD = 0.8
@@ -67,12 +67,16 @@ DEFINED_ABBREVIATION = 0.85  # ... unless the text defines it in brackets: "X连
 AMBIGUOUS = 0.5
 IN_CONTEXT = {"negated": 0.2, "diagnostic": 0.3, "supportive": 0.4, "sequela": 0.3}
 _ORPHA = re.compile(r"\b(?:ORPHA|Orphanet)[:_ ]?\s*([0-9]{1,7})\b", re.IGNORECASE)
-_QUALIFIER = re.compile(
-    r"^(?:.*型|type\s+\S+(?:\s*[、,]\s*\S+)*|[\w-]*\s*onset|[IVX\d]+)$", re.IGNORECASE
+_DEFICIENCIES = re.compile(
+    r"\bdeficienc(?:y|ies)\s+(?:of|in)\s+(?:the\s+)?(?:enzymes?\s+)?([^.;:]+)", re.IGNORECASE
+)
+_ITEMS = re.compile(r",\s*(?:and\s+|or\s+)?|\s+or\s*|\s+and\s+")
+_BRACKETED_REMARK = re.compile(r"\([^()]*\)")
+_INCLUDING = re.compile(
+    r"^\W{0,4}(?:\([^()]{0,12}\)\s*)?(?:,\s*)?(?:including|involving|包括|：|:)", re.IGNORECASE
 )
 _TYPED = re.compile(r"^\W{0,3}(?:type|types)\s+\w", re.IGNORECASE)
 _OBSOLETE = re.compile(r"^(?:OBSOLETE:\s*|弃用：\s*)")
-_PARTS = re.compile(r"^(.*?)\s*[（(]([^（）()]+)[）)]\s*(.*)$")
 
 
 @dataclass(frozen=True)
@@ -96,40 +100,7 @@ class _Name:
     orpha: str | None
     method: str
     name: str
-
-
-def printed_parts(name: str) -> list[str]:
-    """A printed name and its alternatives: bracketed parts, ``/``-separated parts, comma parts
-    of a bracket; a qualifying bracket (``（重型）``) keeps the name whole."""
-    name = unicodedata.normalize("NFKC", name).strip()
-    parts = [name]
-    for piece in re.split(r"\s*/\s*", name):
-        m = _PARTS.match(piece)
-        if not m:
-            parts.append(piece)
-            continue
-        head, inner, tail = m.groups()
-        alternatives = [a.strip() for a in re.split(r"[,，、]", inner) if a.strip()]
-        parts.append(piece)
-        if all(_QUALIFIER.match(a) for a in alternatives):
-            continue
-        if tail:  # a word's alternative inside the name: the name without it
-            parts.append(f"{head}{tail}" if not head.isascii() else f"{head} {tail}")
-        else:
-            parts += [head, *alternatives]
-    return [p for p in dict.fromkeys(parts) if p]
-
-
-def _rows(path: Path) -> Iterator[dict[str, str]]:
-    if not path.exists():
-        return
-    opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rt", encoding="utf-8", newline="") as f:
-        yield from csv.DictReader(f)
-
-
-def _key(list_no: str | int, no: str | int) -> str:
-    return iri.list_key(int(list_no), int(no))
+    subtype: int | None = None  # the expert mapping's numbered subtype of the entry (CCRD:110.1)
 
 
 class DiseaseResolver:
@@ -147,41 +118,29 @@ class DiseaseResolver:
     @classmethod
     def from_tables(cls, data_dir: Path) -> DiseaseResolver:
         """The resolver of the tables in ``data_dir`` (lists, ORPHA links, expert mapping, folk
-        names, Orphanet names and classification, reviewed decisions)."""
+        names, Orphanet names and classification, reviewed decisions: ``kg.resolve_tables``)."""
         resolver = cls(Orphanet.from_tables(data_dir / "orphanet"))
-        lists = data_dir / "lists"
-        for r in _rows(lists / "china_rare_disease_lists.csv"):
-            entry = _key(r["list"], r["no"])
-            for printed in (r["name_zh"], r["name_en"]):
-                for part in printed_parts(printed):
-                    resolver.add_name(part, entry, None, "list-name")
-        for r in _rows(lists / "folk_names.csv"):
-            resolver.add_name(r["text"], _key(r["list"], r["no"]), None, "folk-name")
-        for r in _rows(lists / "orpha_links.csv"):
-            relation = r.get("relation") or "exact"
-            if r["orpha"] and relation in ("exact", "E"):
-                resolver.add_code(_key(r["list"], r["no"]), r["orpha"], "orphanet-exact")
-        for r in _rows(lists / "ccrd_orpha_mapping.csv"):
-            entry = _key(1, r["entry"])
-            if r["subtype"] not in ("", "0"):
-                for name in (r["subtype_name_zh"], r["subtype_name_en"]):
-                    for part in re.split(r"[;；]", name):
-                        resolver.add_name(part.strip(), entry, None, "subtype-name")
-                if r["relation"] == "E":
-                    resolver.add_code(entry, r["orpha"], "orphanet-narrower")
-            elif r["relation"] == "E":
-                resolver.add_code(entry, r["orpha"], "orphanet-exact")
-            elif r["relation"] == "BTNT":
-                resolver.add_code(entry, r["orpha"], "orphanet-narrower")
-        for r in _rows(data_dir / "resolution" / "decisions.csv"):
-            resolver.decide(r)
+        tables = read_tables(data_dir)
+        for name, entry, method, subtype in tables.names:
+            resolver.add_name(name, entry, None, method, subtype)
+        for entry, code, method in tables.codes:
+            resolver.add_code(entry, code, method)
+        for row in tables.decisions:
+            resolver.decide(row)
         resolver.add_orphanet_names()
         resolver.matcher.freeze()
         return resolver
 
-    def add_name(self, name: str, entry: str | None, orpha: str | None, method: str) -> None:
+    def add_name(
+        self,
+        name: str,
+        entry: str | None,
+        orpha: str | None,
+        method: str,
+        subtype: int | None = None,
+    ) -> None:
         if name and name.strip():
-            self.matcher.add(name.strip(), _Name(entry, orpha, method, name.strip()))
+            self.matcher.add(name.strip(), _Name(entry, orpha, method, name.strip(), subtype))
 
     def add_code(self, entry: str, code: str, method: str) -> None:
         current = self.entry_codes[entry].get(code)
@@ -196,7 +155,7 @@ class DiseaseResolver:
         never taken as a disease), ``code`` (the ORPHA code counts for the entry), ``not-code``
         (it does not)."""
         action = row["action"]
-        entry = _key(row["list"], row["no"]) if row.get("list") and row.get("no") else None
+        entry = list_key(row["list"], row["no"]) if row.get("list") and row.get("no") else None
         if action == "name" and entry:
             self.add_name(row["name"], entry, None, "decision")
         elif action == "member" and entry:
@@ -249,13 +208,40 @@ class DiseaseResolver:
             )
         for hit in self._hits(text):
             links += self._hit_links(hit, text)
-        links = _enumerated(links)
+        links += self._distributed(text)
+        links = _enumerated(links, text)
         best: dict[NamedNode, Link] = {}
         for link in links:
             old = best.get(link.disease)
             if old is None or link.confidence > old.confidence:
                 best[link.disease] = link
         return sorted(best.values(), key=lambda lk: (-lk.confidence, lk.disease.value))
+
+    def _distributed(self, text: str) -> list[Link]:
+        """``deficiencies of A, B or C``: each enzyme named with the shared head noun
+        (``A deficiency``), so a list of enzyme defects names each defect."""
+        links: list[Link] = []
+        for m in _DEFICIENCIES.finditer(text):
+            start = m.start(1)
+            for item in _ITEMS.split(m.group(1)):
+                bare = _BRACKETED_REMARK.sub("", item).strip()
+                if len(bare) >= 4:
+                    phrase = f"{bare} deficiency"
+                    for hit in self.matcher.find(phrase):
+                        if hit.start == 0 and hit.end >= len(bare):
+                            where = text.find(item, start)
+                            for lk in self._hit_links(
+                                Hit(0, len(phrase), hit.key, hit.value), phrase
+                            ):
+                                links.append(
+                                    replace(
+                                        lk,
+                                        matched_text=item.strip(),
+                                        method=lk.method + "+distributed",
+                                    )
+                                )
+                            start = max(start, where)
+        return links
 
     def _hits(self, text: str) -> list[Hit]:
         hits = self.matcher.find(text)
@@ -286,7 +272,9 @@ class DiseaseResolver:
                     conf = AMBIGUOUS  # the text names one type of the group, maybe not ours
                 assert n.entry is not None
                 links.append(
-                    self._link(n.entry, None, n.method, matched, n.name, conf, text, hit.start)
+                    self._link(
+                        n.entry, None, n.method, matched, n.name, conf, text, hit.start, n.subtype
+                    )
                 )
             return links
         names = [n for n in names if n.orpha]  # a decided "other" name only shadows shorter ones
@@ -346,13 +334,18 @@ class DiseaseResolver:
         confidence: float,
         text: str,
         start: int,
+        subtype: int | None = None,
     ) -> Link:
         where = context_of(text, start)
         if where is not None:
             method, confidence = f"{method}+{where}", min(confidence, IN_CONTEXT[where])
         if entry is not None:
             list_no, no = entry.removeprefix("cn").split("-")
-            disease = iri.disease(int(list_no), int(no))
+            disease = (
+                iri.disease(int(list_no), int(no))
+                if subtype is None
+                else iri.subtype(int(list_no), int(no), subtype)
+            )
         else:
             assert code is not None
             disease = iri.orpha_disease(code)
@@ -367,15 +360,25 @@ class DiseaseResolver:
         }
 
 
-def _enumerated(links: list[Link]) -> list[Link]:
-    """A group named together with some of its members by name means those members: the group's
-    other members are then candidates only (``尿素循环障碍 ... 包括 ...``)."""
+def _enumerated(links: list[Link], text: str) -> list[Link]:
+    """A group named together with some of its members by name, or followed by ``including``,
+    ``involving``, ``包括`` (an enumeration), means the members named: the group's other members
+    are then candidates only (``尿素循环障碍（UCD）...，包括 ...``)."""
     groups: dict[str, set[str]] = defaultdict(set)
+    listing: set[str] = set()
     for lk in links:
         if lk.method == "decision-member" and lk.entry:
             groups[lk.matched_name].add(lk.entry)
+            after = text.find(lk.matched_text)
+            if after >= 0 and _INCLUDING.match(text[after + len(lk.matched_text) :]):
+                listing.add(lk.matched_name)
     named = {lk.entry for lk in links if lk.method != "decision-member" and lk.entry}
-    thin = {e for members in groups.values() if members & named for e in members - named}
+    thin = {
+        e
+        for name, members in groups.items()
+        if members & named or name in listing
+        for e in members - named
+    }
     return [
         Link(
             lk.disease,
