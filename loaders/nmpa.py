@@ -10,13 +10,14 @@ indication its own document publishes (``rk:indicationText``); the build's linki
 approved it and never inherits the drug's earlier approval (eculizumab: PNH and aHUS in 2018,
 gMG and NMOSD added in 2023).  The drug's own indication (the reference's ``indication_zh``) is
 given to its summary approval only when that approval's document publishes none and no document
-adds an indication later; an approval item without an indication takes the one another item of the
-same document gives (not a new indication's).  An approval a CDE annual report states for a drug
-the previous year's report had under review is dated by that report's year.  The reference's literal
-``list_diseases`` links are checked (list and number) but not loaded: linking is the build's.
-Each cited document is an ``rk:SourceDocument`` (unless ``documents_described``: a
-``sources.csv`` describes them); the VAT lists, the CDE lists and the annual reports are also
-``rk:Policy`` nodes.
+adds an indication later (if one does, the indication the CDE annual report of the approval's year
+gives, if any: eculizumab 2018, PNH and aHUS); an approval item without an indication takes the
+one another item of the same document gives (not a new indication's).  An approval a CDE annual
+report states for a drug the previous year's report had under review is dated by that report's
+year.  The reference's literal ``list_diseases`` links are checked (list and number) but not
+loaded: linking is the build's.  Each cited document is an ``rk:SourceDocument`` (unless
+``documents_described``: a ``sources.csv`` describes them); the VAT lists, the CDE lists and the
+annual reports are also ``rk:Policy`` nodes.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ NMPA = iri.organization("nmpa")
 CDE = iri.organization("cde")
 UNDER_REVIEW = ("在审评", "在审评品种")
 _REPORT = re.compile(r"^rep_(\d{4})$")
+SAME_YEAR = "indication as the CDE annual report of the year of approval gives it for the drug"
 SAME_DOCUMENT = "indication as the same document gives it for the drug in another of its items"
 DRUG_INDICATION = (
     "indication as the reference gives it for the drug: the approving document publishes none"
@@ -207,9 +209,14 @@ def _drug(out: QuadWriter, rec: JsonRecord, dataset: NamedNode, cited: dict[str,
             out.add(status, RK.decidedBy, NMPA)
             summary = [status]
         added_later = any(i.text("scope") == "new_indication" for i in items)
+        year = rec.get("approval.year")
+        same_year = doc_texts.get(f"rep_{year}") if year is not None else None
         for status in summary:
             _approval_details(out, status, rec, "approval.")
-            if not texts.get(status) and not added_later:
+            if not texts.get(status) and same_year:
+                out.add(status, RK.indicationText, text(same_year, "zh"))
+                out.add(status, RDFS.comment, text(SAME_YEAR, "en"))
+            elif not texts.get(status) and not added_later:
                 for field, lang in (("indication_zh", "zh"), ("indication_en", "en")):
                     if rec.text(field):
                         out.add(status, RK.indicationText, text(rec.text(field) or "", lang))
