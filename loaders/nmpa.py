@@ -9,10 +9,10 @@ indication its own document publishes (``rk:indicationText``); the build's linki
 (``kg/build/link.py``) resolves it to diseases, so an indication is dated by the document that
 approved it and never inherits the drug's earlier approval (eculizumab: PNH and aHUS in 2018,
 gMG and NMOSD added in 2023).  The drug's own indication (the reference's ``indication_zh``) is
-given to its summary approval only when that approval's document publishes none and no document
-adds an indication later (if one does, the indication the CDE annual report of the approval's year
-gives, if any: eculizumab 2018, PNH and aHUS); an approval item without an indication takes the
-one another item of the same document gives (not a new indication's).  An approval a CDE annual
+given to its summary approval only when that approval's document publishes none and no other
+document adds an indication (if one does, the indication the CDE annual report of the approval's
+year gives, if any: eculizumab 2018, PNH and aHUS); an approval item without an indication takes
+the one another item of the same document gives (not a new indication's).  An approval a CDE annual
 report states for a drug the previous year's report had under review is dated by that report's
 year.  The reference's literal ``list_diseases`` links are checked (list and number) but not
 loaded: linking is the build's.  Each cited document is an ``rk:SourceDocument`` (unless
@@ -208,7 +208,10 @@ def _drug(out: QuadWriter, rec: JsonRecord, dataset: NamedNode, cited: dict[str,
             _status(out, node, display, status, "marketing-approval", doc)
             out.add(status, RK.decidedBy, NMPA)
             summary = [status]
-        added_later = any(i.text("scope") == "new_indication" for i in items)
+        added_later = any(
+            i.text("scope") == "new_indication" and i.text("source_id") != approval_id
+            for i in items
+        )
         year = rec.get("approval.year")
         same_year = doc_texts.get(f"rep_{year}") if year is not None else None
         for status in summary:
