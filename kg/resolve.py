@@ -65,7 +65,7 @@ ABBREVIATION = 0.75  # a three-letter Orphanet abbreviation alone (MPA, PNET) is
 LONG_ABBREVIATION = 0.85  # four or more letters of one Orphanet entity (GIST, NMOSD, CIDP)
 DEFINED_ABBREVIATION = 0.85  # ... unless the text defines it in brackets: "X连锁低磷血症（XLH）"
 AMBIGUOUS = 0.5
-IN_CONTEXT = {"negated": 0.2, "diagnostic": 0.3, "supportive": 0.4, "sequela": 0.3}
+IN_CONTEXT = {"negated": 0.2, "diagnostic": 0.3, "supportive": 0.4}
 _ORPHA = re.compile(r"\b(?:ORPHA|Orphanet)[:_ ]?\s*([0-9]{1,7})\b", re.IGNORECASE)
 _DEFICIENCIES = re.compile(
     r"\bdeficienc(?:y|ies)\s+(?:of|in)\s+(?:the\s+)?(?:enzymes?\s+)?([^.;:]+)", re.IGNORECASE
