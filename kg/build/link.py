@@ -31,7 +31,7 @@ from kg import iri
 from kg.describe import SourceInfo
 from kg.rdf import QuadWriter, text
 from kg.resolve import THRESHOLD, DiseaseResolver, Link
-from kg.vocab import ID_BASE, PROV, RDF, RDFS, RK, SCHEMA, VOCAB, XSD
+from kg.vocab import ID_BASE, PROV, RDF, RK, SCHEMA, VOCAB, XSD
 
 GRAPH = "disease-links"
 TITLE = "Disease links: indications and trial conditions resolved to diseases"
@@ -133,10 +133,5 @@ def _write(
     out.add(made, RK.matchedText, text(link.matched_text))
     out.add(made, RK.matchedName, text(link.matched_name))
     out.add(made, RK.confidence, Literal(_decimal(link.confidence), datatype=XSD.decimal))
-    out.add(
-        made,
-        RDFS.label,
-        text(f"{link.matched_text} → {link.matched_name} ({link.method}, {link.confidence})"),
-    )
     for source in sources:
         out.add(made, PROV.wasDerivedFrom, source)
