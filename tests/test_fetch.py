@@ -37,6 +37,7 @@ PREFIX prov: <http://www.w3.org/ns/prov#>
 PREFIX void: <http://rdfs.org/ns/void#>
 PREFIX dct: <http://purl.org/dc/terms/>
 PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
 """
 
 
@@ -250,12 +251,16 @@ def test_build_holds_the_fetched_trials_linked_with_their_retrieval_date(
     record = json.loads(
         (tmp_path / "fetch" / "ctgov" / "cn1-110" / "page-0002.json.prov.json").read_text("utf-8")
     )
+    links = GRAPH + "disease-links"
     for trial, page in (("NCT04089566", page1), ("NCT06971094", page2), ("NCT05614531", page2)):
-        assert _ask(store, f"GRAPH <{graph}> {{ rkid:trial\\/{trial} a rk:ClinicalTrial ; "
-                           f"schema:healthCondition rkid:disease\\/cn1-110 ; "
-                           f"prov:wasDerivedFrom {page} }}"), trial
-    assert not _ask(store, f"GRAPH <{graph}> {{ rkid:trial\\/NCT02294461 "
-                           "schema:healthCondition ?d }")
+        # the trial as the page has it, and its link made by the build's linking phase, derived
+        # from the page it came from
+        assert _ask(store, f"""GRAPH <{graph}> {{ rkid:trial\\/{trial} a rk:ClinicalTrial ;
+            rk:conditionText ?text ; prov:wasDerivedFrom {page} }}
+            GRAPH <{links}> {{ rkid:trial\\/{trial} schema:healthCondition rkid:disease\\/cn1-110 .
+              ?link rdf:subject rkid:trial\\/{trial} ; rdf:object rkid:disease\\/cn1-110 ;
+                    prov:wasDerivedFrom {page} }}"""), trial
+    assert not _ask(store, "rkid:trial\\/NCT02294461 schema:healthCondition ?d")
     assert _ask(store, f"""GRAPH <{graph}> {{ {page2} a rk:SourceDocument ;
         pav:retrievedOn "{record['retrieved']}"^^xsd:dateTime ;
         prov:wasDerivedFrom <{record['url']}> ; schema:sha256 "{record['sha256']}" ;
@@ -273,9 +278,9 @@ def test_build_holds_the_fetched_trials_linked_with_their_retrieval_date(
 
     # the EMA's designations file, with the designation for spinal muscular atrophy linked
     ema = GRAPH + "download-ema-ema"
-    assert _ask(store, f"GRAPH <{ema}> {{ ?s rk:forIndication rkid:disease\\/cn1-110 ; "
-                       "prov:wasDerivedFrom rkid:source\\/download-ema-ema-ema-orphan-designations "
-                       "}")
+    assert _ask(store, f"""GRAPH <{ema}> {{ ?s rk:indicationText ?text ;
+        prov:wasDerivedFrom rkid:source\\/download-ema-ema-ema-orphan-designations }}
+        GRAPH <{links}> {{ ?s rk:forIndication rkid:disease\\/cn1-110 }}""")
     assert _ask(store, f"GRAPH <{void}> {{ <{ema}> pav:retrievedOn ?when ; "
                        'pav:version "report timestamp 2026-10-05T06:05:12Z" }')
 
@@ -284,5 +289,6 @@ def test_build_holds_the_fetched_trials_linked_with_their_retrieval_date(
     assert main(["build", "--store", str(again), "--source",
                  f"ctgov={tmp_path / 'fetch'}"]) == 0
     store = stores.open_read_only(again)
-    assert _ask(store, f"GRAPH <{graph}> {{ rkid:trial\\/NCT05614531 schema:healthCondition "
-                       f"rkid:disease\\/cn1-110 ; prov:wasDerivedFrom {page2} }}")
+    trial = "rkid:trial\\/NCT05614531"
+    assert _ask(store, f"""GRAPH <{graph}> {{ {trial} prov:wasDerivedFrom {page2} }}
+        GRAPH <{links}> {{ {trial} schema:healthCondition rkid:disease\\/cn1-110 }}""")

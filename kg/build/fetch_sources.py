@@ -9,16 +9,17 @@ disease, into the file layout the loaders read.
   mapping's ``E`` rows, and, when present, the preferred terms and synonyms of
   ``data/orphanet/orpha_names.csv.gz``).  Bare acronyms (``SMA``) are left out: they name other
   things too.  The API has no search by ORPHA, OMIM or ICD code, so codes are not sent.  All sites
-  are fetched; the loader flags those in China (``rk:trialSite``).  Pages follow ``nextPageToken``
+  are fetched; the loader flags those in China (``rk:trialSite``); the build's linking phase links
+  the trials' conditions to diseases.  Pages follow ``nextPageToken``
   into ``DIR/ctgov/<disease>/page-0001.json`` ...; ``DIR/ctgov/fetch-version.json`` is the API's
   ``/version`` (the data timestamp).
 - ``orphadata``: for each ORPHA code linked exactly to a listed disease, ``rd-cross-referencing`` in
   English and Chinese and ``rd-epidemiology``, named as in ``data/orphadata/``
   (``orphadata-cross-<code>-en.json``, ``-zh.json``, ``orphadata-epidemiology-<code>.json``).
 - ``ema``: the EMA's orphan designations, all of them in one JSON file of its "download website
-  data" reports (``EMA_ORPHAN_PATH``), the format ``loaders/ema.py`` reads; the indications link to
-  the listed diseases in the build.  (The FDA's OOPD database has no stable download address: its
-  export comes from a search form; see docs/refresh.md.)
+  data" reports (``EMA_ORPHAN_PATH``), the format ``loaders/ema.py`` reads; the build's linking
+  phase links the indications to diseases.  (The FDA's OOPD database has no stable download
+  address: its export comes from a search form; see docs/refresh.md.)
 
 A run is recorded in ``DIR/<source>/fetch-run.json``; ``fetch.lock`` keeps a second fetch out of
 the folder while one runs.  A run that did not complete is resumed by the
