@@ -249,12 +249,12 @@ def _fetch(
     log: Callable[[str], None],
     fetcher: Fetcher | None,
 ) -> Counts:
+    diseases = listed_diseases(data_dir, only)
     run, resuming = _start_run(folder)
     state: dict[str, Any] = {"run": run, "source": source, "complete": False, "started": now_utc()}
     write_json(folder / RUN_FILE, state)
     log(f"{source}: {'resuming run' if resuming else 'new run'} {run} into {folder}")
     fetcher = fetcher or Fetcher(rate=rate or DEFAULT_RATE[source], run=run)
-    diseases = listed_diseases(data_dir, only)
     base = (base_url or BASES[source]).rstrip("/")
     counts = Counts()
     if source == "ctgov":
