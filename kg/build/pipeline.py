@@ -1,5 +1,5 @@
-"""Building the graph: load every source into a new store, validate, describe, swap it in
-atomically."""
+"""Building the graph: load every source into a new store, run the phases that read what was
+loaded (the linking phase, ``kg/build/link.py``), validate, describe, swap it in atomically."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from kg.build.validate import Finding, validate_store
 from kg.describe import SourceInfo, describe, graph_counts
 from kg.errors import BuildError, RarekgError, ValidationFailed
 from kg.store import embedded as stores
+from kg.store.dumps import write_dataset_dump
 from kg.store.search import write_index as write_search_index
 
 # Quads handed to the bulk loader at a time: memory stays bounded whatever a source's size (about
@@ -30,6 +31,8 @@ class Source:
 
     info: SourceInfo
     load: Callable[[], Iterable[Quad]]
+    # a phase that runs once every source is loaded, reading the store: the linking phase
+    after_loading: Callable[[Store], Iterable[Quad]] | None = None
 
 
 @dataclass
@@ -76,6 +79,12 @@ def build_graph(
             t0 = time.perf_counter()
             n = bulk_extend(store, source.load())
             log(f"loaded {source.info.name} ({n:,} quads, {time.perf_counter() - t0:.2f} s)")
+        for source in sources:
+            if source.after_loading is not None:
+                t0 = time.perf_counter()
+                # read in full before writing: the phase queries the store it adds to
+                n = bulk_extend(store, list(source.after_loading(store)))
+                log(f"linked {source.info.name} ({n:,} quads, {time.perf_counter() - t0:.2f} s)")
         warnings: list[Finding] = []
         if validate:
             t0 = time.perf_counter()
@@ -99,6 +108,9 @@ def build_graph(
         t0 = time.perf_counter()
         write_search_index(store, build_dir)
         log(f"search index written ({time.perf_counter() - t0:.2f} s)")
+        t0 = time.perf_counter()
+        write_dataset_dump(store, build_dir)
+        log(f"dump written ({time.perf_counter() - t0:.2f} s)")
         del store
         stores.swap_in(store_dir, build_dir)
     except RarekgError:
