@@ -85,13 +85,6 @@ ERRORS_TTL = """
 """
 
 
-def _store(quads: list[Quad]) -> Store:
-    store = Store()
-    store.bulk_extend(quads)
-    store.load(ERRORS_TTL + HAND, format=RdfFormat.TURTLE, to_graph=GRAPH)
-    return store
-
-
 HAND = """
 t:share-out-of-range a rk:SurveyObservation ; rk:denominator 0, 3 ; sdmx:obsValue 1.5, -0.2 ;
     <http://www.w3.org/ns/qb#dataSet> t:a, t:b ; rk:measure t:m ; rk:evidenceQuote "q1", "q2" ;
@@ -108,6 +101,14 @@ t:evidence-bare a rk:Evidence ; rdf:subject t:org .
 t:evidence-doubled a rk:Evidence ; rdf:subject t:org ; rk:evidenceQuote "x", "untagged quote" ;
     prov:wasDerivedFrom t:not-a-document, <https://w3id.org/rarekg/id/source/nhc-2018-10> .
 """
+
+
+def _store(quads: list[Quad]) -> Store:
+    store = Store()
+    store.bulk_extend(quads)
+    store.load(ERRORS_TTL + HAND, format=RdfFormat.TURTLE, to_graph=GRAPH)
+    return store
+
 
 
 def _key(f: Finding) -> tuple[str, str, str, str]:
