@@ -491,9 +491,11 @@ def derive_trials(ref: Path) -> dict[str, str]:
     }
 
 
-def derive_tables(ref: Path) -> dict[str, str]:
-    """All derived tables, keyed by their path under ``data/``."""
-    tables: dict[str, str] = {}
+def derive_tables(ref: Path) -> dict[str, str | bytes]:
+    """All derived tables, keyed by their path under ``data/`` (bytes for gzip-compressed ones)."""
+    from kg.derive_access import derive_access
+
+    tables: dict[str, str | bytes] = {}
     for derive in (
         derive_lists,
         derive_annotations,
@@ -503,6 +505,7 @@ def derive_tables(ref: Path) -> dict[str, str]:
         derive_ema,
         derive_orphadata,
         derive_trials,
+        derive_access,
     ):
         tables.update(derive(ref))
     return tables
@@ -513,6 +516,9 @@ def write_tables(ref: Path, data_dir: Path) -> list[Path]:
     for rel, text in derive_tables(ref).items():
         path = data_dir / rel
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+        if isinstance(text, bytes):
+            path.write_bytes(text)
+        else:
+            path.write_text(text, encoding="utf-8")
         written.append(path)
     return written

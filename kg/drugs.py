@@ -1,18 +1,18 @@
 """One drug across jurisdictions: the substance key of a drug name, and the drug IRI it gives.
 
-The FDA names a drug by its generic name, the EMA by INN and active substance, the NMPA and the
-NRDL by Chinese generic names, often with the salt and the dosage form in the name. The same
-substance must be one drug (``https://w3id.org/rarekg/id/drug/<key>``) whichever record names it,
-while each decision keeps its own source. Two reviewed steps do it:
+The FDA names a drug by its generic name, the EMA by INN and active substance, the NMPA and the NRDL
+by Chinese generic names, often with the salt and the dosage form in the name. The same substance
+must be one drug (``https://w3id.org/rarekg/id/drug/<key>``) whichever record names it, while each
+decision keeps its own source. Two reviewed steps do it:
 
 1. Normalisation (pure rules, tested): an English name is lower-cased, NFKC-folded, ``alpha`` read
    as ``alfa``, British ``-ph-`` sulfur spellings as ``-f-``, an FDA four-letter biologic suffix
    (``-vjbk``) dropped, salts, esters and hydrates (``hydrochloride``, ``sodium``, ``tartrate``,
    ``monohydrate``...) dropped where something else remains; the components of a combination are
    sorted. A Chinese generic name loses its bracketed qualifiers (``（皮下注射）``), its dosage form
-   (``注射用…``, ``…注射液``, ``…片``, ``…胶囊``, ``…口服溶液``...) and a salt word where it is the salt
-   (``盐酸…``, ``酒石酸…``, ``…钠``): not where it is the substance (``氯化钠``, ``醋酸锌``), nor an ester
-   (``富马酸二甲酯``).
+   (``注射用…``, ``…注射液``, ``…片``, ``…胶囊``, ``…口服溶液``...) and a salt word where it is the
+   salt (``盐酸…``, ``酒石酸…``, ``…钠``): not where it is the substance (``氯化钠``, ``醋酸锌``),
+   nor an ester (``富马酸二甲酯``).
 2. A reviewed table (``data/drugs/drug_identity.csv``: name, language, INN, reason, source) ties
    names that no rule can join: a Chinese name to its INN, a brand-and-substance string to its INN.
 
@@ -39,29 +39,119 @@ IDENTITY_COLUMNS = ("name", "lang", "inn", "reason", "source")
 
 # English: salt, ester and hydrate words of a substance name (whole words only).
 SALT_WORDS = frozenset(
-    """
-    hydrochloride dihydrochloride trihydrochloride hcl hydrobromide hydroiodide
-    sodium disodium trisodium potassium dipotassium calcium magnesium lithium zinc meglumine
-    lysine arginine tromethamine trometamol ammonium diethylamine
-    acetate diacetate tartrate bitartrate hydrogen citrate dihydrogen maleate fumarate hemifumarate
-    succinate phosphate diphosphate sulfate bisulfate hemisulfate mesylate mesilate dimesylate
-    tosylate tosilate besylate besilate edisylate esylate napsylate lactate gluconate malate
-    mandelate oxalate bromide iodide chloride nitrate pamoate embonate stearate
-    dipropionate propionate valerate pivalate palmitate decanoate enanthate undecanoate
-    hydrate monohydrate dihydrate trihydrate tetrahydrate pentahydrate sesquihydrate hemihydrate
-    anhydrous
-    """.split()
+    [
+        "hydrochloride",
+        "dihydrochloride",
+        "trihydrochloride",
+        "hcl",
+        "hydrobromide",
+        "hydroiodide",
+        "sodium",
+        "disodium",
+        "trisodium",
+        "potassium",
+        "dipotassium",
+        "calcium",
+        "magnesium",
+        "lithium",
+        "zinc",
+        "meglumine",
+        "lysine",
+        "arginine",
+        "tromethamine",
+        "trometamol",
+        "ammonium",
+        "diethylamine",
+        "acetate",
+        "diacetate",
+        "tartrate",
+        "bitartrate",
+        "hydrogen",
+        "citrate",
+        "dihydrogen",
+        "maleate",
+        "fumarate",
+        "hemifumarate",
+        "succinate",
+        "phosphate",
+        "diphosphate",
+        "sulfate",
+        "bisulfate",
+        "hemisulfate",
+        "mesylate",
+        "mesilate",
+        "dimesylate",
+        "tosylate",
+        "tosilate",
+        "besylate",
+        "besilate",
+        "edisylate",
+        "esylate",
+        "napsylate",
+        "lactate",
+        "gluconate",
+        "malate",
+        "mandelate",
+        "oxalate",
+        "bromide",
+        "iodide",
+        "chloride",
+        "nitrate",
+        "pamoate",
+        "embonate",
+        "stearate",
+        "dipropionate",
+        "propionate",
+        "valerate",
+        "pivalate",
+        "palmitate",
+        "decanoate",
+        "enanthate",
+        "undecanoate",
+        "hydrate",
+        "monohydrate",
+        "dihydrate",
+        "trihydrate",
+        "tetrahydrate",
+        "pentahydrate",
+        "sesquihydrate",
+        "hemihydrate",
+        "anhydrous",
+    ]
 )
 # English dosage-form and route words that some records add to the substance name.
 FORM_WORDS = frozenset(
-    """
-    injection injections injectable tablet tablets capsule capsules granules oral solution
-    suspension powder concentrate infusion intravenous subcutaneous cream gel film-coated
-    prolonged-release extended-release modified-release delayed-release for kit as
-    """.split()
+    [
+        "injection",
+        "injections",
+        "injectable",
+        "tablet",
+        "tablets",
+        "capsule",
+        "capsules",
+        "granules",
+        "oral",
+        "solution",
+        "suspension",
+        "powder",
+        "concentrate",
+        "infusion",
+        "intravenous",
+        "subcutaneous",
+        "cream",
+        "gel",
+        "film-coated",
+        "prolonged-release",
+        "extended-release",
+        "modified-release",
+        "delayed-release",
+        "for",
+        "kit",
+        "as",
+    ]
 )
 # Alcohol parts of esters: with them the acid word is the substance (``dimethyl fumarate``).
-ESTER_HEADS = frozenset("methyl dimethyl monomethyl ethyl diroximel glycerol".split())
+ESTER_HEADS = frozenset(["methyl", "dimethyl", "monomethyl", "ethyl", "diroximel", "glycerol"])
 _BIOLOGIC_SUFFIX = re.compile(r"-[a-z]{4}$")
 _SPLIT = re.compile(r"\s*(?:\+|/|;|,|\band\b|\bwith\b)\s*")
 
@@ -69,31 +159,98 @@ _SPLIT = re.compile(r"\s*(?:\+|/|;|,|\band\b|\bwith\b)\s*")
 ZH_FORM_PREFIXES = ("注射用", "口服用", "吸入用", "外用")
 ZH_FORM_SUFFIXES = tuple(
     sorted(
-        """
-        注射用浓溶液 口服溶液用散 口服混悬液 口服混悬剂 干混悬剂 口服溶液 口服液 口服乳
-        缓释注射液 注射液 注射剂 缓释微球 微球 脂质体
-        缓释片 控释片 肠溶片 分散片 咀嚼片 口崩片 口腔崩解片 泡腾片 薄膜衣片 片
-        肠溶软胶囊 肠溶胶囊 缓释胶囊 软胶囊 胶囊
-        颗粒 散 滴眼液 眼用凝胶 凝胶 乳膏 软膏 吸入剂 吸入溶液 吸入粉雾剂 粉雾剂 气雾剂 喷雾剂
-        贴剂 栓 糖浆 混悬液 溶液 浓溶液 滴剂
-        """.split(),
+        [
+            "注射用浓溶液",
+            "口服溶液用散",
+            "口服混悬液",
+            "口服混悬剂",
+            "干混悬剂",
+            "口服溶液",
+            "口服液",
+            "口服乳",
+            "缓释注射液",
+            "注射液",
+            "注射剂",
+            "缓释微球",
+            "微球",
+            "脂质体",
+            "缓释片",
+            "控释片",
+            "肠溶片",
+            "分散片",
+            "咀嚼片",
+            "口崩片",
+            "口腔崩解片",
+            "泡腾片",
+            "薄膜衣片",
+            "片",
+            "肠溶软胶囊",
+            "肠溶胶囊",
+            "缓释胶囊",
+            "软胶囊",
+            "胶囊",
+            "颗粒",
+            "散",
+            "滴眼液",
+            "眼用凝胶",
+            "凝胶",
+            "乳膏",
+            "软膏",
+            "吸入剂",
+            "吸入溶液",
+            "吸入粉雾剂",
+            "粉雾剂",
+            "气雾剂",
+            "喷雾剂",
+            "贴剂",
+            "栓",
+            "糖浆",
+            "混悬液",
+            "溶液",
+            "浓溶液",
+            "滴剂",
+        ],
         key=len,
         reverse=True,
     )
 )
 ZH_ACID_SALTS = tuple(
     sorted(
-        """
-        盐酸 氢溴酸 硫酸氢 硫酸 磷酸 酒石酸 重酒石酸 枸橼酸 马来酸 富马酸 琥珀酸 甲磺酸 乙磺酸
-        苯磺酸 对甲苯磺酸 甲苯磺酸 醋酸 乳酸 葡萄糖酸 双羟萘酸 苹果酸 草酸 依地酸 门冬氨酸
-        """.split(),
+        [
+            "盐酸",
+            "氢溴酸",
+            "硫酸氢",
+            "硫酸",
+            "磷酸",
+            "酒石酸",
+            "重酒石酸",
+            "枸橼酸",
+            "马来酸",
+            "富马酸",
+            "琥珀酸",
+            "甲磺酸",
+            "乙磺酸",
+            "苯磺酸",
+            "对甲苯磺酸",
+            "甲苯磺酸",
+            "醋酸",
+            "乳酸",
+            "葡萄糖酸",
+            "双羟萘酸",
+            "苹果酸",
+            "草酸",
+            "依地酸",
+            "门冬氨酸",
+        ],
         key=len,
         reverse=True,
     )
 )
 ZH_BASE_SALTS = ("二钠", "葡胺", "钠", "钾", "钙", "镁")
 # A stem left over that is only a metal or an element: the "salt word" was the substance itself.
-_ZH_ELEMENTS = frozenset("锌 铁 钙 镁 钾 钠 锂 铜 铝 碘 硒 铋 银".split())
+_ZH_ELEMENTS = frozenset(
+    ["锌", "铁", "钙", "镁", "钾", "钠", "锂", "铜", "铝", "碘", "硒", "铋", "银"]
+)
 _ZH_BRACKETS = re.compile(r"[（(][^（）()]*[）)]")
 
 
@@ -131,8 +288,9 @@ def _component_key(part: str) -> str:
 
 def chinese_key(name: str) -> str:
     """The substance key of a Chinese generic name, e.g. ``酒石酸艾格司他胶囊`` → ``艾格司他``,
-    ``注射用阿糖苷酶α`` → ``阿糖苷酶α``, ``诺西那生钠注射液`` → ``诺西那生``; ``氯化钠注射液`` →
-    ``氯化钠`` and ``富马酸二甲酯肠溶胶囊`` → ``富马酸二甲酯`` (there the salt word is the substance)."""
+    ``注射用阿糖苷酶α`` → ``阿糖苷酶α``, ``诺西那生钠注射液`` → ``诺西那生``; but
+    ``氯化钠注射液`` → ``氯化钠`` and ``富马酸二甲酯肠溶胶囊`` → ``富马酸二甲酯`` (there the
+    salt word is the substance)."""
     s = re.sub(r"\s+", "", _ZH_BRACKETS.sub("", _nfkc(name)))
     for _ in range(2):
         for prefix in ZH_FORM_PREFIXES:
@@ -149,7 +307,12 @@ def chinese_key(name: str) -> str:
             break
     for base in ZH_BASE_SALTS:
         rest = s[: -len(base)]
-        if s.endswith(base) and _is_stem(rest) and rest[-1] not in "化氢" and rest not in ZH_ACID_SALTS:
+        if (
+            s.endswith(base)
+            and _is_stem(rest)
+            and rest[-1] not in "化氢"
+            and rest not in ZH_ACID_SALTS
+        ):
             s = rest
             break
     if not s:

@@ -18,6 +18,7 @@ from pyoxigraph import Quad
 from kg import iri
 from kg.build import Source
 from kg.describe import SourceInfo
+from kg.drugs import DrugIdentity
 from kg.errors import BuildError, LoadError
 from kg.names import DiseaseIndex, DrugIndex
 from kg.paths import DATA_DIR, EXAMPLES_DIR, ONTOLOGY_DIR
@@ -116,12 +117,19 @@ def default_sources(data_dir: Path = DATA_DIR) -> list[Source]:
     ]
 
 
+def drug_identity(data_dir: Path = DATA_DIR) -> DrugIdentity:
+    """The reviewed drug identity table (``data/drugs/drug_identity.csv``) with ``kg.drugs``'s rules:
+    every loader that mints drugs mints them through it."""
+    return DrugIdentity.read(data_dir / "drugs" / "drug_identity.csv")
+
+
 def default_links(data_dir: Path = DATA_DIR) -> Links:
     """Links to the listed diseases (lists, ORPHA links and mappings, folk names, subtypes,
     Orphadata names) and to the drugs (China approvals, FDA, EMA) of the default graph."""
-    from loaders import aliases, ccrd, ema, fda, lists, nmpa, orphadata
+    from loaders import aliases, ccrd, ema, epar, fda, lists, nmpa, orphadata
 
     lists_dir = data_dir / "lists"
+    ident = drug_identity(data_dir)
     return Links(
         [
             lambda: lists.load(lists_dir),
@@ -137,9 +145,17 @@ def default_links(data_dir: Path = DATA_DIR) -> Links:
                 data_dir / "nmpa" / NMPA_FILE,
                 source=iri.source(NMPA_SOURCE),
                 documents_described=True,
+                identity=ident,
             ),
-            lambda: fda.load(data_dir / "fda" / FDA_FILE, source=iri.source(FDA_SOURCE)),
-            lambda: ema.load(data_dir / "ema" / EMA_FILE, source=iri.source(EMA_SOURCE)),
+            lambda: fda.load(
+                data_dir / "fda" / FDA_FILE, source=iri.source(FDA_SOURCE), identity=ident
+            ),
+            lambda: ema.load(
+                data_dir / "ema" / EMA_FILE, source=iri.source(EMA_SOURCE), identity=ident
+            ),
+            lambda: epar.load(
+                data_dir / "epar" / EPAR_FILE, source=iri.source(EPAR_SOURCE), identity=ident
+            ),
         ],
     )
 
@@ -152,6 +168,8 @@ HOSPITALS_FILE, HOSPITALS_SOURCE = (
 FDA_FILE, FDA_SOURCE = "fda_orphan_approvals.csv", "fda-oopd-orphan-approvals-2022"
 EMA_FILE, EMA_SOURCE = "ema_orphan_designations.json", "ema-orphan-designations-sample"
 CTGOV_FILE, CTGOV_SOURCE = "ctgov_sma_china.json", "ctgov-sma-china-2026"
+NRDL_FILE, NRDL_SOURCE = "china_nrdl_2025.json.gz", "nhsa-nrdl-2025"
+EPAR_FILE, EPAR_SOURCE = "epar_human.csv.gz", "ema-epar-2023-06"
 
 
 def _orphadata_files(data_dir: Path) -> list[Path]:
@@ -167,9 +185,10 @@ def upstream_sources(data_dir: Path, links: Links) -> list[Source]:
     """The sources of the default graph that come in an upstream format (reduced to facts by
     ``rarekg derive-tables``) or from the CCRD annotations: OMIM mapping, HPO phenotypes, Orphadata,
     China drug approvals, network hospitals, FDA and EMA orphan decisions, ClinicalTrials.gov."""
-    from loaders import ccrd, ctgov, ema, fda, hospitals, nmpa, orphadata
+    from loaders import ccrd, ctgov, ema, epar, fda, hospitals, nmpa, nrdl, orphadata
 
     lists_dir = data_dir / "lists"
+    ident = drug_identity(data_dir)
     orphadata_files = _orphadata_files(data_dir)
     return [
         Source(
@@ -214,6 +233,7 @@ def upstream_sources(data_dir: Path, links: Links) -> list[Source]:
                 data_dir / "nmpa" / NMPA_FILE,
                 source=iri.source(NMPA_SOURCE),
                 documents_described=True,
+                identity=ident,
             ),
         ),
         Source(
@@ -238,13 +258,42 @@ def upstream_sources(data_dir: Path, links: Links) -> list[Source]:
                 "2022-11-11",
             ),
             lambda: fda.load(
-                data_dir / "fda" / FDA_FILE, source=iri.source(FDA_SOURCE), diseases=links.diseases
+                data_dir / "fda" / FDA_FILE,
+                source=iri.source(FDA_SOURCE),
+                diseases=links.diseases,
+                identity=ident,
             ),
         ),
         Source(
             SourceInfo(ema.GRAPH, "EMA orphan designations (sample)", (EMA_SOURCE,), "2026-10-05"),
             lambda: ema.load(
-                data_dir / "ema" / EMA_FILE, source=iri.source(EMA_SOURCE), diseases=links.diseases
+                data_dir / "ema" / EMA_FILE,
+                source=iri.source(EMA_SOURCE),
+                diseases=links.diseases,
+                identity=ident,
+            ),
+        ),
+        Source(
+            SourceInfo(
+                nrdl.GRAPH,
+                "China's National Reimbursement Drug List 2025, Western medicines "
+                "(医保发〔2025〕33号)",
+                (NRDL_SOURCE,),
+                "2025-12-07",
+            ),
+            lambda: nrdl.load(
+                data_dir / "nrdl" / NRDL_FILE, source=iri.source(NRDL_SOURCE), identity=ident
+            ),
+        ),
+        Source(
+            SourceInfo(
+                epar.GRAPH,
+                "EU marketing authorisations: EMA European public assessment reports (human)",
+                (EPAR_SOURCE,),
+                "2023-06-12",
+            ),
+            lambda: epar.load(
+                data_dir / "epar" / EPAR_FILE, source=iri.source(EPAR_SOURCE), identity=ident
             ),
         ),
         Source(

@@ -5,9 +5,9 @@ data (``meta`` and ``data[]`` with ``eu_designation_number``, ``active_substance
 Each record is an ``rk:RegulatoryStatus`` of type orphan designation (``Positive``, and designations
 since ``Withdrawn`` or ``Expired``; a ``Negative`` opinion is a refusal) in the European Union
 (``rk:jurisdiction "EU"``), decided by the EMA, for the drug named by its active substance
-(``drug/substance-<name>``, shared with the FDA records of the same name) with the medicine name as
-its brand.  A withdrawn designation also gets a withdrawal status.  The intended use is linked to a
-listed disease only when it names one exactly (``kg.names``).
+(``kg.drugs``: the same IRI as the FDA, EPAR, NMPA and NRDL records of that substance) with the
+medicine name as its brand. A withdrawn designation also gets a withdrawal status. The intended use
+is linked to a listed disease only when it names one exactly (``kg.names``).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from pathlib import Path
 from pyoxigraph import Literal, NamedNode, Quad
 
 from kg import iri
+from kg.drugs import DrugIdentity
 from kg.errors import LoadError
 from kg.names import DiseaseIndex
 from kg.rdf import QuadWriter, date_literal, text
@@ -50,6 +51,7 @@ def load(
     source: NamedNode,
     graph: str = GRAPH,
     diseases: DiseaseIndex | None = None,
+    identity: DrugIdentity | None = None,
     on_error: str = "stop",
     skipped: Skipped | None = None,
 ) -> Iterator[Quad]:
@@ -75,20 +77,24 @@ def load(
     def build(rec: JsonRecord | LoadError) -> None:
         if isinstance(rec, LoadError):
             raise rec
-        _record(out, rec, source, diseases)
+        _record(out, rec, source, diseases, identity or DrugIdentity())
 
     yield from policy.emit(out, records(path, data, "data"), build)
 
 
 def _record(
-    out: QuadWriter, rec: JsonRecord, source: NamedNode, diseases: DiseaseIndex | None
+    out: QuadWriter,
+    rec: JsonRecord,
+    source: NamedNode,
+    diseases: DiseaseIndex | None,
+    ident: DrugIdentity,
 ) -> None:
     number = rec.require("eu_designation_number")
     status = rec.convert(
         "eu_designation_number", lambda v: iri.eu_designation(source, v), required=True
     )
     substance = rec.require("active_substance")
-    drug = rec.convert("active_substance", iri.substance, required=True)
+    drug = rec.convert("active_substance", ident.drug, required=True)
     published_status = rec.require("status")
     if published_status not in DESIGNATED + REFUSED:
         raise rec.error(
