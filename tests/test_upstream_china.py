@@ -10,6 +10,7 @@ import pytest
 from pyoxigraph import Store
 
 from kg import iri
+from kg.drugs import DrugIdentity
 from kg.errors import LoadError
 from kg.records import Skipped
 from loaders import ccrd, hospitals, nmpa
@@ -29,7 +30,7 @@ def drugs() -> Store:
 
 
 def test_nmpa_vat_listing_is_a_listing_and_an_approval(drugs: Store) -> None:
-    drug = iri.china_drug("测试酶", None, None).value
+    drug = DrugIdentity().drug("测试酶").value
     assert ask(
         drugs,
         f"""<{drug}> a rk:Drug, schema:Drug ; skos:prefLabel "测试酶"@zh ;
@@ -48,7 +49,7 @@ def test_nmpa_vat_listing_is_a_listing_and_an_approval(drugs: Store) -> None:
 
 
 def test_nmpa_every_evidence_item_has_its_official_source_and_words(drugs: Store) -> None:
-    drug = iri.china_drug("诺西那生钠", "Nusinersen", "Spinraza").value
+    drug = DrugIdentity().drug("Nusinersen", "诺西那生钠").value
     assert ask(
         drugs,
         f"""<{drug}> rk:inn "Nusinersen" ; rk:brandName "Spinraza" ;
@@ -83,7 +84,7 @@ def test_nmpa_every_evidence_item_has_its_official_source_and_words(drugs: Store
 
 
 def test_nmpa_drug_known_only_by_english_name_and_not_approved(drugs: Store) -> None:
-    drug = iri.china_drug(None, "Fixturumab", None).value
+    drug = DrugIdentity().drug("Fixturumab").value
     assert ask(
         drugs,
         f"""<{drug}> rdfs:label "Fixturumab"@en ;
