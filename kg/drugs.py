@@ -249,9 +249,12 @@ ZH_ACID_SALTS = tuple(
 ZH_BASE_SALTS = ("二钠", "葡胺", "钠", "钾", "钙", "镁")
 # A stem left over that is only a metal or an element: the "salt word" was the substance itself.
 _ZH_ELEMENTS = frozenset(
-    ["锌", "铁", "钙", "镁", "钾", "钠", "锂", "铜", "铝", "碘", "硒", "铋", "银"]
+    ["锌", "铁", "亚铁", "钙", "镁", "钾", "钠", "锂", "铜", "铝", "碘", "硒", "铋", "银"]
 )
-_ZH_BRACKETS = re.compile(r"[（(][^（）()]*[）)]")
+_ZH_BRACKETS = re.compile(r"[（(]([^（）()]*)[）)]")
+# A bracket that only says the route, the device or a roman-numbered variant is dropped; one with
+# Latin letters or digits names a composition (``(15AA)``, ``(30R)``, ``(Vero细胞)``) and stays.
+_ZH_DROPPED_BRACKET = re.compile(r"^(?:[IVX]+|[^A-Za-z0-9]+)$")
 
 
 def _nfkc(text: str) -> str:
@@ -291,7 +294,8 @@ def chinese_key(name: str) -> str:
     ``注射用阿糖苷酶α`` → ``阿糖苷酶α``, ``诺西那生钠注射液`` → ``诺西那生``; but
     ``氯化钠注射液`` → ``氯化钠`` and ``富马酸二甲酯肠溶胶囊`` → ``富马酸二甲酯`` (there the
     salt word is the substance)."""
-    s = re.sub(r"\s+", "", _ZH_BRACKETS.sub("", _nfkc(name)))
+    s = re.sub(r"\s+", "", _nfkc(name))
+    s = _ZH_BRACKETS.sub(lambda m: "" if _ZH_DROPPED_BRACKET.match(m.group(1)) else m.group(0), s)
     for _ in range(2):
         for prefix in ZH_FORM_PREFIXES:
             if s.startswith(prefix) and len(s) > len(prefix) + 1:
