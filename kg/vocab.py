@@ -68,6 +68,7 @@ RK = ClosedNamespace(
     exclusivityEnd publishedStatus testsDrug collaborator trialSite
     ReimbursementCategoryScheme reimbursementCategory reimbursementClass listNumber
     paymentStandard orphanMedicine
+    DiseaseLink candidateIndication linkMethod matchedText matchedName confidence
     """,
 )
 
@@ -84,6 +85,7 @@ SCHEMA = ClosedNamespace(
     legislationDate legislationPassedBy legislationJurisdiction applicableLocation position item
     keywords target memberOf funder activeIngredient startDate roleName
     validFrom validThrough
+    sha256 contentSize encodingFormat
     """,
 )
 
@@ -105,6 +107,8 @@ DCT = ClosedNamespace(
     "http://purl.org/dc/terms/",
     "title created modified issued date source license publisher creator description identifier",
 )
+# Provenance, Authoring and Versioning: where and when a copy of a source was retrieved.
+PAV = ClosedNamespace("http://purl.org/pav/", "retrievedOn retrievedFrom version")
 ORG = ClosedNamespace(
     _W3 + "ns/org#",
     "Organization FormalOrganization memberOf Membership member organization role hasMembership "
@@ -136,6 +140,7 @@ PREFIXES: dict[str, str] = {
     "skos": SKOS.base,
     "prov": PROV.base,
     "dct": DCT.base,
+    "pav": PAV.base,
     "org": ORG.base,
     "qb": QB.base,
     "sdmx-measure": SDMX_MEASURE.base,

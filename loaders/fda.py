@@ -7,10 +7,11 @@ on (per ``CF Grid Key`` and drug: type orphan designation, date, designated indi
 Orphan Drug Act) and, for a row whose status ends ``/Withdrawn``, the withdrawal. All in the United
 States (``rk:jurisdiction "US"``), decided by the FDA. The drug is the substance of the generic
 name as published (``kg.drugs``: the same IRI as the EMA, NMPA and NRDL records of that substance),
-with the trade name as its brand. Dates are published as ``M/D/YY``,
-``MM/DD/YY`` or ``MM/DD/YYYY``; two-digit years from 83 are 19xx (the Orphan Drug Act dates from
-1983), the others 20xx. Indications are linked to a listed disease only when the designated or
-approved indication names it exactly (``kg.names``).
+with the trade name as its brand. Dates are published as ``M/D/YY``, ``MM/DD/YY`` or
+``MM/DD/YYYY``; two-digit years from 83 are 19xx (the Orphan Drug Act dates from 1983), the others
+20xx. The designated and the approved indication are kept as published
+(``rk:indicationText``); the build's linking phase (``kg/build/link.py``) resolves them to
+diseases.
 """
 
 from __future__ import annotations
@@ -26,7 +27,6 @@ from pyoxigraph import NamedNode, Quad
 from kg import iri
 from kg.drugs import DrugIdentity
 from kg.errors import LoadError
-from kg.names import DiseaseIndex
 from kg.rdf import QuadWriter, date_literal, text
 from kg.records import ErrorPolicy, Skipped
 from kg.vocab import DCT, ORG, PROV, RDF, RDFS, RK, SCHEMA
@@ -77,7 +77,6 @@ def load(
     *,
     source: NamedNode,
     graph: str = GRAPH,
-    diseases: DiseaseIndex | None = None,
     identity: DrugIdentity | None = None,
     on_error: str = "stop",
     skipped: Skipped | None = None,
@@ -89,7 +88,7 @@ def load(
     _authority(out, source)
     yield from out.drain()
     ident = identity or DrugIdentity()
-    yield from policy.emit(out, _rows(path), lambda rec: _row(out, rec, source, diseases, ident))
+    yield from policy.emit(out, _rows(path), lambda rec: _row(out, rec, source, ident))
 
 
 def _rows(path: Path) -> Iterator[Record]:
@@ -128,13 +127,7 @@ def _authority(out: QuadWriter, source: NamedNode) -> None:
     out.add(FDA, PROV.wasDerivedFrom, source)
 
 
-def _row(
-    out: QuadWriter,
-    rec: Record,
-    source: NamedNode,
-    diseases: DiseaseIndex | None,
-    ident: DrugIdentity,
-) -> None:
+def _row(out: QuadWriter, rec: Record, source: NamedNode, ident: DrugIdentity) -> None:
     if None in rec.row:
         raise rec.error(None, "has more cells than the header")
     key = rec.require("CF Grid Key")
@@ -177,7 +170,6 @@ def _row(
         out.label(sponsor, sponsor_name, "en", RDFS.label, SCHEMA.name)
         out.add(sponsor, PROV.wasDerivedFrom, source)
 
-    target = diseases.match(designated_use) if diseases else None
     _status(out, designation, drug, generic, "orphan-designation", source, sponsor)
     out.add(designation, RK.basedOnPolicy, ORPHAN_DRUG_ACT)
     out.add(designation, RK.indicationText, text(designated_use, "en"))
@@ -185,8 +177,6 @@ def _row(
     out.add(designation, RK.sourceRecord, text(key))
     if designated:
         out.add(designation, DCT.date, date_literal(designated))
-    if target is not None:
-        out.add(designation, RK.forIndication, target)
 
     _status(out, approval, drug, generic, "marketing-approval", source, sponsor)
     out.add(approval, DCT.date, date_literal(approved))
@@ -199,9 +189,8 @@ def _row(
         out.add(
             approval, RDFS.comment, text(f"exclusivity protected indication: {protected}", "en")
         )
-    approved_target = (diseases.match(labelled) if diseases and labelled else None) or target
-    if approved_target is not None:
-        out.add(approval, RK.forIndication, approved_target)
+    if not labelled:  # the approval is for the designated use: the linking phase reads it there
+        out.add(approval, RK.indicationText, text(designated_use, "en"))
     out.add(
         approval,
         RDFS.comment,
@@ -213,10 +202,7 @@ def _row(
         _status(out, withdrawal, drug, generic, "withdrawal", source, sponsor)
         out.add(withdrawal, RK.publishedStatus, text(status_text, "en"))
         out.add(withdrawal, RK.sourceRecord, text(key))
-        if labelled:
-            out.add(withdrawal, RK.indicationText, text(labelled, "en"))
-        if approved_target is not None:
-            out.add(withdrawal, RK.forIndication, approved_target)
+        out.add(withdrawal, RK.indicationText, text(labelled or designated_use, "en"))
 
 
 _LABELS = {

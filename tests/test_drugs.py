@@ -10,7 +10,7 @@ import pytest
 from pyoxigraph import Store
 
 from kg import iri
-from kg.derive_access import derive_access
+from kg.build.derive_access import derive_access
 from kg.drugs import DrugIdentity, Identity, chinese_key, english_key
 from kg.errors import LoadError
 from kg.paths import DATA_DIR
