@@ -90,9 +90,8 @@ MEASURES = (
     Measure("eu-authorisation", "EU marketing authorisation", "欧盟上市许可", "drug",
             "drugs_eu_authorised",
             f"?status rk:ofDrug ?drug ; rk:jurisdiction \"EU\" ; rk:statusType {APPROVAL} ;\n"
-            "          rk:forIndication ?indication ; rk:sourceRecord ?record .\n"
-            "  FILTER NOT EXISTS { ?withdrawal rk:jurisdiction \"EU\" ; rk:sourceRecord ?record ;\n"
-            f"      rk:statusType <{CONCEPT_BASE}decision-type/withdrawal> }}\n"
+            "          rk:forIndication ?indication .\n"
+            "  FILTER NOT EXISTS { ?status rk:publishedStatus \"Withdrawn\"@en }\n"
             "  ?indication skos:broader* ?disease .",
             graphs=("ema-epar",),
             note="authorisations not withdrawn, linked by their indication text",

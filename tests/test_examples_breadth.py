@@ -58,10 +58,8 @@ def _eu_authorised(store_dir: Path) -> set[str]:
     rows = store.query(
         PREFIXES
         + f"""SELECT DISTINCT ?d WHERE {{
-        ?s rk:jurisdiction "EU" ; rk:statusType <{DT}marketing-approval> ; rk:forIndication ?i ;
-           rk:sourceRecord ?record .
-        FILTER NOT EXISTS {{ ?w rk:statusType <{DT}withdrawal> ; rk:jurisdiction "EU" ;
-                             rk:sourceRecord ?record }}
+        ?s rk:jurisdiction "EU" ; rk:statusType <{DT}marketing-approval> ; rk:forIndication ?i .
+        FILTER NOT EXISTS {{ ?s rk:publishedStatus "Withdrawn"@en }}
         ?i skos:broader* ?d . ?d rk:hasListEntry ?e }}""",
         use_default_graph_as_union=True,
     )
