@@ -11,10 +11,10 @@ import pytest
 from pyoxigraph import Literal, NamedNode, Quad, Store
 
 from kg import iri
-from kg import store as stores
 from kg.drugs import DrugIdentity
 from kg.paths import DATA_DIR, ONTOLOGY_DIR
-from kg.query import run_query
+from kg.store import embedded as stores
+from kg.store.query import run_query
 from kg.vocab import RDF, RK
 from loaders import nrdl, rdffiles
 from tests.examples import example_query, run_example
