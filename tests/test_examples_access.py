@@ -5,9 +5,12 @@ for q19's query itself, a small graph made of the NRDL loader's output and one d
 from __future__ import annotations
 
 import json
+import re
+from html import unescape
 from pathlib import Path
 
 import pytest
+from flask.testing import FlaskClient
 from pyoxigraph import Literal, NamedNode, Quad, Store
 
 from kg import iri
@@ -152,3 +155,17 @@ def test_question_19_reads_the_listing_of_a_linked_reimbursement_status() -> Non
             "status": status.value,
         }
     ]
+
+
+def test_gaps_page_shows_reimbursement_and_eu_columns_with_coverage_notes(
+    client: FlaskClient,
+) -> None:
+    html = client.get("/gaps", headers={"Accept": "text/html"}).get_data(as_text=True)
+    text = " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
+    assert "Reimbursement in China 医保报销" in text
+    assert "EU marketing authorisation 欧盟上市许可" in text
+    # each column says which source, as of when, and what it does not cover
+    assert "Drug List 2025 (医保发〔2025〕33号, in force from 2026-01-01)" in text
+    assert "Chinese patent medicines (中成药)" in text and "are not loaded" in text
+    assert "EPAR) table exported 2023-06-12/13" in text
+    assert "trials come from one sample" in text
