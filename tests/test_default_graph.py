@@ -15,6 +15,7 @@ from pyoxigraph import Store
 from kg.build.derive import derive_tables
 from kg.build.pipeline import BuildReport
 from kg.cli import main
+from kg.drugs import DrugIdentity
 from kg.paths import DATA_DIR
 from kg.store import embedded as stores
 from tests.upstream import PREFIXES, UPSTREAM
@@ -145,8 +146,16 @@ def test_every_china_drug_with_all_its_evidence(store_dir: Path) -> None:
         )
     }  # type: ignore[index,union-attr]
     assert in_graph == quotes
-    approved = sum(1 for d in data["drugs"] if d["approval"])
-    assert approved == 128
+    assert sum(1 for d in data["drugs"] if d["approval"]) == 128
+    ident = DrugIdentity.read(DATA_DIR / "drugs" / "drug_identity.csv")
+    approved = len(
+        {
+            ident.drug(d["inn"], d["drug_zh"], *(d.get("names_zh") or []))
+            for d in data["drugs"]
+            if d["approval"]
+        }
+    )
+    assert approved == 127  # tafamidis: 氯苯唑酸葡胺 and 氯苯唑酸软胶囊 are both approved
     assert (
         _count(
             store,
