@@ -29,6 +29,7 @@ SCHEMES = {
     "observation-category",
     "network-role",
     "search-outcome",
+    "reimbursement-category",
 }
 ORPHA_RELATIONS = ("E", "NTBT", "BTNT")
 HPO = re.compile(r"^HP:[0-9]{7}$")
