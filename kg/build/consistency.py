@@ -19,8 +19,11 @@ from __future__ import annotations
 import csv
 import tomllib
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+from pyoxigraph import Quad
 
 from kg.errors import BuildError
 
@@ -135,3 +138,12 @@ def check_organizations(
         raise BuildError(
             "organization records that look like one organization:\n  " + "\n  ".join(problems)
         )
+
+
+def checked_load(folder: Path, seeds_csv: Path) -> Iterator[Quad]:
+    """The organizations graph of ``folder``, after :func:`check_organizations` (a conflict stops
+    the build before anything is loaded)."""
+    from loaders import organizations
+
+    check_organizations(folder, seeds_csv)
+    yield from organizations.load(folder, seeds_csv)
