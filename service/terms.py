@@ -96,11 +96,12 @@ def labels(iris: Iterable[str]) -> dict[str, dict[str, str]]:
     preferring ``skos:prefLabel``, then ``rdfs:label``, ``schema:name``, ``dct:title``."""
     todo = sorted({i for i in iris if i})
     found: dict[str, dict[str, tuple[int, str]]] = {}
-    props = " ".join(f"<{p}>" for p in LABEL_PROPERTIES)
+    props = ", ".join(f"<{p}>" for p in LABEL_PROPERTIES)
     for start in range(0, len(todo), LABEL_CHUNK):
         values = " ".join(f"<{check_iri(i)}>" for i in todo[start:start + LABEL_CHUNK])
-        rows = select(f"SELECT ?x ?p ?l WHERE {{ VALUES ?x {{ {values} }} VALUES ?p {{ {props} }} "
-                      "?x ?p ?l . FILTER (isLiteral(?l)) }")
+        # one VALUES and FILTER IN, not two VALUES blocks: 100x faster (docs/queries.md)
+        rows = select(f"SELECT ?x ?p ?l WHERE {{ VALUES ?x {{ {values} }} ?x ?p ?l . "
+                      f"FILTER (?p IN ({props}) && isLiteral(?l)) }}")
         for row in rows:
             text = row["l"]["value"]
             lang = language_of(text, row["l"].get("xml:lang", ""))
