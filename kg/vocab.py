@@ -67,6 +67,7 @@ RK = ClosedNamespace(
     hasPrevalence prevalenceClass prevalenceType prevalenceQualification geography sourceCitation
     exclusivityEnd publishedStatus testsDrug collaborator trialSite
     DiseaseLink candidateIndication linkMethod matchedText matchedName confidence
+    CoverageCount coverageOf coverageMeasure listedCount withCount withoutCount
     """,
 )
 

@@ -176,6 +176,21 @@ def _lists() -> list[dict[str, str]]:
             for r in rows]
 
 
+ANALYSES_GRAPH = GRAPH_BASE + "analyses"
+
+
+def _precomputed() -> dict[tuple[str, str], tuple[int, int, int]]:
+    """The coverage counts the build computed (graph ``analyses``, kg/build/analyses.py):
+    ``{(list, measure id): (listed, with, without)}``; empty when the graph is absent."""
+    rows = select(
+        f"PREFIX rk: <{RK}> SELECT ?list ?m ?listed ?with ?without WHERE {{ "
+        f"GRAPH <{ANALYSES_GRAPH}> {{ ?o a rk:CoverageCount ; rk:coverageOf ?list ; "
+        "rk:coverageMeasure ?m ; rk:listedCount ?listed ; rk:withCount ?with ; "
+        "rk:withoutCount ?without } }")
+    return {(r["list"]["value"], r["m"]["value"]): (int(r["listed"]["value"]),
+            int(r["with"]["value"]), int(r["without"]["value"])) for r in rows}
+
+
 def dashboard() -> dict[str, Any]:
     """Every number of the dashboard, with the query that produced it (cached per build)."""
     return web.cached("gaps", _dashboard)
@@ -186,10 +201,12 @@ def _dashboard() -> dict[str, Any]:
     void = _void()
     measures: list[dict[str, Any]] = [{"m": m, "graphs": _loaded(m, void)} for m in MEASURES]
     lists = []
+    pre = _precomputed()  # read from the build's analyses; computed here when absent
     for lst in _lists():
         title = lst["en"]
         q_all = listed_query(lst["iri"], title)
-        total = len(select(q_all))
+        known = [v for (list_iri, _), v in pre.items() if list_iri == lst["iri"]]
+        total = known[0][0] if known else len(select(q_all))
         cells = []
         for info in measures:
             m = info["m"]
@@ -198,7 +215,8 @@ def _dashboard() -> dict[str, Any]:
                 continue
             q_with = with_query(lst["iri"], title, m)
             q_without = without_query(lst["iri"], title, m)
-            have, lack = len(select(q_with)), len(select(q_without))
+            counted = pre.get((lst["iri"], m.id))
+            have, lack = counted[1:] if counted else (len(select(q_with)), len(select(q_without)))
             cells.append({"measure": m, "loaded": True, "with": have, "without": lack,
                           "share": have / total if total else 0.0,
                           "with_href": form_link(q_with), "without_href": form_link(q_without)})
