@@ -17,6 +17,7 @@ from kg.build.validate import Finding, validate_store
 from kg.describe import SourceInfo, describe, graph_counts
 from kg.errors import BuildError, RarekgError, ValidationFailed
 from kg.store import embedded as stores
+from kg.store.dumps import write_dataset_dump
 from kg.store.search import write_index as write_search_index
 
 
@@ -89,6 +90,7 @@ def build_graph(
         store.optimize()
         counts = graph_counts(store)
         write_search_index(store, build_dir)
+        write_dataset_dump(store, build_dir)
         del store
         stores.swap_in(store_dir, build_dir)
     except RarekgError:
