@@ -103,8 +103,19 @@ def summary(iri: str) -> dict[str, object]:
         "entries": [{"list": r["list"]["value"], "number": int(r["n"]["value"]),
                      "zh": r.get("zh", {}).get("value", ""), "en": r.get("en", {}).get("value", "")}
                     for r in entries],
-        "codes": [{"text": terms.compact(r["code"]["value"]) if r["code"]["value"].startswith(
-            "http") else r["code"]["value"], "href": terms.page_link(r["code"]["value"])
-            if r["code"]["value"].startswith("http") else ""} for r in codes],
+        "codes": _codes(codes),
         "counts": counts,
     }
+
+
+def _codes(rows: list[dict[str, dict[str, str]]]) -> list[dict[str, str]]:
+    """Each code once, with a link where it is an IRI (ORPHA:666 is both a code and an IRI)."""
+    found: dict[str, dict[str, str]] = {}
+    for row in rows:
+        value = row["code"]["value"]
+        if value.startswith("http"):
+            found[terms.compact(value)] = {"text": terms.compact(value),
+                                           "href": terms.page_link(value)}
+        else:
+            found.setdefault(value, {"text": value, "href": ""})
+    return list(found.values())

@@ -61,7 +61,8 @@ def wants_html() -> bool:
 
 
 def error_page(exc: RarekgError) -> tuple[str, int]:
-    return render_template("error.html", error=exc, title=f"Error {exc.status}"), exc.status
+    title = gettext("Error %(status)s", status=exc.status)
+    return render_template("error.html", error=i18n.translate(str(exc)), title=title), exc.status
 
 
 def error_response(exc: RarekgError) -> tuple[Response, int]:
