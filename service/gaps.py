@@ -9,6 +9,7 @@ Whether a kind of data is loaded at all is read from the VoID description of the
 
 from __future__ import annotations
 
+import hashlib
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -212,14 +213,20 @@ ANALYSES_GRAPH = GRAPH_BASE + "analyses"
 
 def _precomputed() -> dict[tuple[str, str], tuple[int, int, int]]:
     """The coverage counts the build computed (graph ``analyses``, kg/build/analyses.py):
-    ``{(list, measure id): (listed, with, without)}``; empty when the graph is absent."""
+    ``{(list, measure id): (listed, with, without)}``, only those counted with the same graph
+    pattern as the measure here (``dct:identifier``: a digest of it); empty when the graph is
+    absent."""
     rows = select(
-        f"PREFIX rk: <{RK}> SELECT ?list ?m ?listed ?with ?without WHERE {{ "
+        f"PREFIX rk: <{RK}> PREFIX dct: <http://purl.org/dc/terms/> "
+        "SELECT ?list ?m ?digest ?listed ?with ?without WHERE { "
         f"GRAPH <{ANALYSES_GRAPH}> {{ ?o a rk:CoverageCount ; rk:coverageOf ?list ; "
-        "rk:coverageMeasure ?m ; rk:listedCount ?listed ; rk:withCount ?with ; "
-        "rk:withoutCount ?without } }")
+        "rk:coverageMeasure ?m ; dct:identifier ?digest ; rk:listedCount ?listed ; "
+        "rk:withCount ?with ; rk:withoutCount ?without } }")
+    digests = {m.id: hashlib.sha256(m.pattern.encode("utf-8")).hexdigest()[:16]
+               for m in MEASURES}
     return {(r["list"]["value"], r["m"]["value"]): (int(r["listed"]["value"]),
-            int(r["with"]["value"]), int(r["without"]["value"])) for r in rows}
+            int(r["with"]["value"]), int(r["without"]["value"])) for r in rows
+            if digests.get(r["m"]["value"]) == r["digest"]["value"]}
 
 
 def dashboard() -> dict[str, Any]:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from pyoxigraph import NamedNode, Store
 
+from kg.build import analyses
 from kg.build.pipeline import BuildReport
 from kg.store.embedded import data_dir
 from service import gaps
@@ -32,7 +33,7 @@ def _counts(store_dir: Path) -> dict[tuple[str, str], tuple[int, int, int]]:
 
 def test_the_build_counts_coverage_per_list_and_measure(store_dir: Path) -> None:
     counts = _counts(store_dir)
-    measures = {"organization", "china-drug", "fda-orphan", "trial", "reimbursement"}
+    measures = {m.id for m in gaps.MEASURES}
     assert set(counts) == {(lst, m) for lst in (CN1, CN2) for m in measures}
     # the two national lists: 121 and 86 diseases
     assert {counts[(CN1, m)][0] for m in measures} == {121}
@@ -46,6 +47,13 @@ def test_the_build_counts_coverage_per_list_and_measure(store_dir: Path) -> None
     assert counts[(CN1, "organization")][2] == lacking[CN1]
     assert counts[(CN2, "organization")][2] == lacking[CN2]
     assert 0 < counts[(CN1, "organization")][1] < 121
+
+
+def test_the_build_counts_with_the_patterns_of_the_dashboard() -> None:
+    """kg/build/analyses.py keeps a copy of the dashboard's measures (the build may not import the
+    service): a pattern changed in service/gaps.py must be changed there too (until then /gaps
+    computes that measure itself, since the digests differ)."""
+    assert {m.id: m.pattern for m in analyses.MEASURES} == {m.id: m.pattern for m in gaps.MEASURES}
 
 
 def test_the_analyses_say_what_they_were_derived_from_and_when(store_dir: Path) -> None:

@@ -3,8 +3,9 @@
 triples instead of running twenty aggregate queries over the whole graph at every new version.
 
 For each national list and each kind of data the dashboard shows (patient organizations, drugs
-approved in China, FDA orphan approvals, trials, reimbursement) one ``rk:CoverageCount``: how many
-listed diseases have that data, how many have none, how many are listed.  The counts are the row
+approved in China, FDA orphan approvals, trials, reimbursement, EU authorisations) one
+``rk:CoverageCount``: how many listed diseases have that data, how many have none, how many are
+listed.  The counts are the row
 counts of the very queries ``/gaps`` runs when the graph is absent (``service/gaps.py``: an older
 build, or a remote engine without it); a test checks that both agree.  The analyses dataset says
 what it was derived from (every graph it read, ``prov:wasDerivedFrom``) and when
@@ -13,6 +14,7 @@ what it was derived from (every graph it read, ``prov:wasDerivedFrom``) and when
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -39,7 +41,9 @@ class Measure:
     pattern: str  # binds ?disease to the listed disease; what is counted hangs off it
 
 
-# The same patterns as the measures of service/gaps.py (which the build may not import).
+# The same patterns as the measures of service/gaps.py (which the build may not import); each
+# count carries a digest of its pattern (dct:identifier), and /gaps uses a count only when the
+# digest matches its own pattern, so a pattern changed on one side only is computed live.
 MEASURES = (
     Measure("organization", "?org a rk:PatientOrganization ; rk:servesDisease ?served .\n"
             "  ?served skos:broader* ?disease ."),
@@ -52,9 +56,18 @@ MEASURES = (
     Measure("trial", "?trial a rk:ClinicalTrial ; schema:healthCondition ?condition .\n"
             "  ?condition skos:broader* ?disease ."),
     Measure("reimbursement",
-            "?reimbursement a rk:ReimbursementStatus ; rk:ofDrug ?drug .\n"
-            "  ?approval rk:ofDrug ?drug ; rk:jurisdiction \"CN\" ;\n"
-            "            rk:forIndication ?indication .\n"
+            "{ ?reimbursement a rk:ReimbursementStatus ; rk:ofDrug ?drug ;\n"
+            "                  rk:forIndication ?indication . }\n"
+            "  UNION\n"
+            "  { ?reimbursement a rk:ReimbursementStatus ; rk:ofDrug ?drug .\n"
+            "    FILTER NOT EXISTS { ?reimbursement rk:indicationText ?restriction }\n"
+            f"    ?approval rk:ofDrug ?drug ; rk:jurisdiction \"CN\" ; rk:statusType {APPROVAL} ;\n"
+            "              rk:forIndication ?indication . }\n"
+            "  ?indication skos:broader* ?disease ."),
+    Measure("eu-authorisation",
+            f"?status rk:ofDrug ?drug ; rk:jurisdiction \"EU\" ; rk:statusType {APPROVAL} ;\n"
+            "          rk:forIndication ?indication .\n"
+            "  FILTER NOT EXISTS { ?status rk:publishedStatus \"Withdrawn\"@en }\n"
             "  ?indication skos:broader* ?disease ."),
 )
 
@@ -96,6 +109,11 @@ def _graphs(store: Store) -> list[NamedNode]:
                    and g.value.startswith(GRAPH_BASE)), key=lambda g: g.value)
 
 
+def digest(pattern: str) -> str:
+    """A short digest of a measure's graph pattern (as ``/gaps`` computes it too)."""
+    return hashlib.sha256(pattern.encode("utf-8")).hexdigest()[:16]
+
+
 def observation(list_iri: str, measure: str) -> NamedNode:
     return iri.entity("analysis", f"coverage-{list_iri.rstrip('/').rsplit('/', 1)[-1]}-{measure}")
 
@@ -121,6 +139,7 @@ def analyses(store: Store, built: datetime) -> Iterator[Quad]:
             out.add(obs, QB.dataSet, DATASET)
             out.add(obs, RK.coverageOf, NamedNode(list_iri))
             out.add(obs, RK.coverageMeasure, Literal(measure.id))
+            out.add(obs, DCT.identifier, Literal(digest(measure.pattern)))
             out.add(obs, RK.listedCount, integer(listed))
             out.add(obs, RK.withCount, integer(with_))
             out.add(obs, RK.withoutCount, integer(without))
