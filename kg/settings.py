@@ -32,6 +32,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("query_timeout", 30.0, "Seconds a query may run before it is stopped", float),
     Setting("max_rows", 100000, "Most result rows (or triples) a query may return", int),
     Setting(
+        "cache_bytes",
+        64 * 1024 * 1024,
+        "Bytes of query answers kept in the shared result cache beside the store (0: no cache)",
+        int,
+    ),
+    Setting(
         "executors", 2, "Query executor processes per worker (each runs one query at a time)", int
     ),
     Setting(

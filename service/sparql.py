@@ -12,7 +12,7 @@ from kg.errors import BadRequest, Forbidden, Unauthorized, UnsupportedMediaType
 from kg.store import writer
 from kg.store.executor import QueryRequest
 from kg.store.query import CHARSET
-from service.queries import pool
+from service.queries import run
 from service.state import writer_process
 
 bp = Blueprint("sparql", __name__)
@@ -68,7 +68,7 @@ def _query_request(query: str, params: dict[str, list[str]]) -> Response:
         format_names=tuple(v for name in FORMAT_PARAMS for v in params.get(name, []) if v),
         base_iri=request.base_url,
     )
-    answer = pool().run(req)
+    answer, cached = run(req)  # the result cache (kg/store/cache.py), else the executors
     content_type = answer.media_type + ("; charset=utf-8" if answer.media_type in CHARSET else "")
     body = answer.body
     if answer.media_type == "text/csv" and params.get("bom", [""])[-1] in ("1", "true"):
@@ -77,6 +77,8 @@ def _query_request(query: str, params: dict[str, list[str]]) -> Response:
     response.headers["Vary"] = "Accept, Accept-Encoding"
     response.headers["X-Rarekg-Version"] = answer.version
     response.headers["X-Rarekg-Rows"] = str(answer.rows)
+    if cached:
+        response.headers["X-Cache"] = cached
     return response
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from pyoxigraph import Quad, Store
 
+from kg.build.analyses import analyses
 from kg.build.validate import Finding, validate_store
 from kg.describe import SourceInfo, describe, graph_counts
 from kg.errors import BuildError, RarekgError, ValidationFailed
@@ -99,6 +100,7 @@ def build_graph(
                 raise ValidationFailed(shown, len(violations))
             log(f"validated ({time.perf_counter() - t0:.2f} s, {len(warnings)} warning(s))")
         built = datetime.now(UTC)
+        store.bulk_extend(analyses(store, built))  # fixed analyses: kg/build/analyses.py
         store.bulk_extend(describe(store, [s.info for s in sources], built))
         store.flush()
         t0 = time.perf_counter()
