@@ -16,9 +16,17 @@ import uuid
 from flask import Blueprint, Response, current_app, request, url_for
 from pyoxigraph import DefaultGraph, NamedNode, RdfFormat, Triple, serialize
 
-from kg.errors import BadRequest, NotAcceptable, NotFound, ResultTooLarge, UnsupportedMediaType
+from kg.errors import (
+    BadRequest,
+    Forbidden,
+    NotAcceptable,
+    NotFound,
+    ResultTooLarge,
+    UnsupportedMediaType,
+)
 from kg.store import writer
 from kg.store.query import negotiate
+from kg.store.union import UNION_GRAPH
 from kg.vocab import PREFIXES
 from service.sparql import authorize_write
 from service.state import store_handle, writer_process
@@ -79,8 +87,8 @@ def _graph_request(graph: NamedNode | DefaultGraph) -> Response:
         if not writer.graph_exists(store, graph) or not _write("delete", graph):
             raise NotFound(f"no graph {_name(graph)} in the store")
         return Response(status=204)
-    triples = writer.parse_payloads(_payloads(), _base(graph))
-    created = _write("put" if request.method == "PUT" else "post", graph, triples)
+    created = _write("put" if request.method == "PUT" else "post", graph, _payloads(),
+                     _base(graph))
     return Response(status=201 if created else 204)
 
 
@@ -89,14 +97,19 @@ def _create() -> Response:
     authorize_write()
     iri = url_for("graphstore.direct", name=uuid.uuid4().hex, _external=True)
     graph = NamedNode(iri)
-    _write("post", graph, writer.parse_payloads(_payloads(), iri))
+    _write("post", graph, _payloads(), iri)
     response = Response(status=201)
     response.headers["Location"] = iri
     return response
 
 
-def _write(kind: str, graph: NamedNode | DefaultGraph, triples: list[Triple] | None = None) -> bool:
-    change = writer.Write(kind, graph=graph, triples=tuple(triples or ()))
+def _write(kind: str, graph: NamedNode | DefaultGraph,
+           payloads: list[writer.Payload] | None = None, base_iri: str | None = None) -> bool:
+    """Apply a write; its documents are parsed in the writer process, under its time and memory
+    limits, not in this worker."""
+    if isinstance(graph, NamedNode) and graph == UNION_GRAPH:
+        raise Forbidden("the union default graph is kept by the service; write to another graph")
+    change = writer.Write(kind, graph=graph, payloads=tuple(payloads or ()), base_iri=base_iri)
     return writer_process(current_app).run(change)
 
 

@@ -1,5 +1,8 @@
-"""Fair shares of the query executors: each client address may run only a few queries at once, and
-each request has one deadline that covers its wait for an executor and the query itself.
+"""Fair shares of the query executors and bodies of bounded size.
+
+Each client address may run only a few queries at once, each request has one deadline that covers
+its wait for an executor and the query itself, and bodies past ``max_query_bytes`` (``/sparql``)
+or ``max_graph_bytes`` (Graph Store) are refused with 413 before they are read.
 
 Slots are lock files (``fcntl.flock``) in one folder beside the store, so the limit holds across
 all worker processes of a server, and a slot is freed by the kernel when its holder dies.  Within
@@ -19,9 +22,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, request
 
-from kg.errors import RateLimited
+from kg.errors import RateLimited, RequestTooLarge
 
 KEY = "rarekg_client_slots"
 FOLDER = ".client-slots"
@@ -87,6 +90,23 @@ def install(app: Flask, store_dir: Path, limit: int, executors: int) -> None:
     @app.before_request
     def start_clock() -> None:
         g.deadline = time.monotonic() + float(app.config["RAREKG"]["query_timeout"])
+        limit_body()
+
+
+BODY_LIMITS = (("/sparql", "max_query_bytes"), ("/rdf-graph", "max_graph_bytes"))
+
+
+def limit_body() -> None:
+    """Refuse a body past its limit with 413 before any of it is read: on the declared length,
+    and (for a chunked body, whose length is not declared) while it is read."""
+    for prefix, setting in BODY_LIMITS:
+        if request.path.startswith(prefix):
+            limit = int(current_app.config["RAREKG"][setting])
+            request.max_content_length = limit
+            length = request.content_length
+            if length is not None and length > limit:
+                raise RequestTooLarge(f"the request body has {length} bytes; at most {limit} "
+                                      f"are accepted here (setting {setting})")
 
 
 def slots() -> ClientSlots:

@@ -9,6 +9,8 @@ from typing import Any
 from flask import current_app
 
 from kg.store.executor import QueryAnswer, QueryPool, QueryRequest
+from service import limits
+from service.guard import client_address
 
 JSON_RESULTS = "application/sparql-results+json"
 
@@ -19,26 +21,33 @@ def pool() -> QueryPool:
     return p
 
 
+def run(request: QueryRequest) -> QueryAnswer:
+    """Run a query for the current request: within the client's share of executors and by the
+    request's deadline.  Raises ``RateLimited`` past the share, and the query's errors."""
+    with limits.slots().hold(client_address()):
+        return pool().run(request, limits.deadline())
+
+
 def select(query: str) -> list[dict[str, dict[str, Any]]]:
     """The bindings of a SELECT query, as in SPARQL JSON results: ``{var: {"type", "value",
     "xml:lang"?, "datatype"?}}``.  Raises the query's ``RarekgError``."""
-    answer = pool().run(QueryRequest(query=query, accept=JSON_RESULTS))
+    answer = run(QueryRequest(query=query, accept=JSON_RESULTS))
     data = json.loads(answer.body)
     bindings: list[dict[str, dict[str, Any]]] = data["results"]["bindings"]
     return bindings
 
 
 def ask(query: str) -> bool:
-    answer = pool().run(QueryRequest(query=query, accept=JSON_RESULTS))
+    answer = run(QueryRequest(query=query, accept=JSON_RESULTS))
     return bool(json.loads(answer.body)["boolean"])
 
 
 def construct(query: str, media_type: str) -> bytes:
     """A graph result serialized as ``media_type`` (Turtle, N-Triples, JSON-LD, RDF/XML)."""
-    return pool().run(QueryRequest(query=query, accept=media_type)).body
+    return run(QueryRequest(query=query, accept=media_type)).body
 
 
 def answer(query: str, accept: str) -> QueryAnswer:
     """Any query's answer in the type ``accept`` prefers (for the query form, which shows SELECT,
     ASK and graph results).  Raises the query's ``RarekgError``."""
-    return pool().run(QueryRequest(query=query, accept=accept))
+    return run(QueryRequest(query=query, accept=accept))

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import hmac
-
 from flask import Blueprint, Response, current_app, request
 
 from kg.errors import BadRequest, Forbidden, Unauthorized, UnsupportedMediaType
 from kg.store import writer
 from kg.store.executor import QueryRequest
 from kg.store.query import CHARSET
-from service.queries import pool
+from kg.store.sparql_tokens import check_complexity
+from service.guard import bearer_ok
+from service.queries import run
 from service.state import writer_process
 
 bp = Blueprint("sparql", __name__)
@@ -45,9 +45,7 @@ def authorize_write() -> None:
     token = current_app.config["RAREKG"]["update_token"]
     if not token:
         raise Forbidden("this service is read-only: writes are not enabled (setting update_token)")
-    header = request.headers.get("Authorization", "")
-    scheme, _, given = header.partition(" ")
-    if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip(), token):
+    if not bearer_ok():
         raise Unauthorized(
             "writes (SPARQL Update, Graph Store) need 'Authorization: Bearer <token>'"
         )
@@ -62,7 +60,7 @@ def _query_request(query: str, params: dict[str, list[str]]) -> Response:
         format_names=tuple(v for name in FORMAT_PARAMS for v in params.get(name, []) if v),
         base_iri=request.base_url,
     )
-    answer = pool().run(req)
+    answer = run(req)
     content_type = answer.media_type + ("; charset=utf-8" if answer.media_type in CHARSET else "")
     response = Response(answer.body, content_type=content_type)
     response.headers["Vary"] = "Accept, Accept-Encoding"
@@ -74,7 +72,8 @@ def _query_request(query: str, params: dict[str, list[str]]) -> Response:
 def _update(update: str, params: dict[str, list[str]]) -> Response:
     authorize_write()
     settings = current_app.config["RAREKG"]
-    writer.check_load(update, settings["load_allowlist"].split())
+    writer.check_load(update, settings["load_allowlist"].split(), request.base_url)
+    check_complexity(update, settings["max_query_depth"], settings["max_query_operators"])
     update = writer.add_using(
         update, params.get("using-graph-uri", []), params.get("using-named-graph-uri", [])
     )
@@ -86,7 +85,7 @@ def _update(update: str, params: dict[str, list[str]]) -> Response:
 
 @bp.route("/sparql", methods=["GET", "POST"])
 def sparql() -> Response:
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         params = request.args.to_dict(flat=False)
         if "update" in params:
             raise BadRequest("updates must be sent with POST")

@@ -12,10 +12,10 @@ from collections.abc import Iterator
 import pytest
 from pyoxigraph import NamedNode, Quad, Store
 
-from kg import sandbox
+from kg.store import sandbox
 from kg.errors import BadRequest, Forbidden
-from kg.query import run_query
-from kg.sparql_tokens import (
+from kg.store.query import run_query
+from kg.store.sparql_tokens import (
     check_complexity,
     check_load,
     check_service,

@@ -16,6 +16,7 @@ from kg.store import embedded as stores
 from kg.describe import SourceInfo, describe, graph_counts
 from kg.errors import BuildError, RarekgError, ValidationFailed
 from kg.store.search import write_index as write_search_index
+from kg.store.union import materialize_union
 from kg.build.validate import Finding, validate_store
 
 
@@ -80,6 +81,8 @@ def build_graph(
         store.optimize()
         counts = graph_counts(store)
         write_search_index(store, build_dir)
+        materialize_union(store)  # last: every step above reads the graphs themselves
+        store.flush()
         del store
         stores.swap_in(store_dir, build_dir)
     except RarekgError:

@@ -6,6 +6,7 @@ one of these."""
 from __future__ import annotations
 
 import multiprocessing
+import select
 import threading
 from collections.abc import Callable
 from multiprocessing.connection import Connection
@@ -14,6 +15,14 @@ from typing import Any
 from kg.errors import QueryTimeout, StoreUnavailable
 
 _CTX = multiprocessing.get_context("spawn")
+
+
+def readable(conn: Connection, timeout: float) -> bool:
+    """Whether ``conn`` has an answer within ``timeout`` seconds.  Unlike ``conn.poll``, this
+    looks ``select.select`` up when called, so under an asynchronous worker (gevent, which
+    replaces it) waiting for a child lets the worker serve other requests meanwhile."""
+    ready, _, _ = select.select([conn.fileno()], [], [], max(timeout, 0))
+    return bool(ready)
 
 
 class ChildProcess:
@@ -57,7 +66,7 @@ class ChildProcess:
             conn = self._start()
             try:
                 send(conn)
-                if not conn.poll(self.timeout):
+                if not readable(conn, self.timeout):
                     self._stop()
                     raise QueryTimeout(too_long)
                 return conn.recv()

@@ -64,11 +64,11 @@ def refresh_union(store: Store, touched: Iterable[Triple] | None = None) -> None
         store.remove(Quad(t.subject, t.predicate, t.object, UNION_GRAPH))
 
 
-def union_dataset(store: Store) -> dict[str, object]:
+def union_dataset(store: object) -> dict[str, object]:
     """The ``Store.query`` arguments of a query without a dataset of its own: the materialized
     union as the default graph and every other graph as a named graph (or Oxigraph's own union
     when the store has no materialized union)."""
-    if not store.contains_named_graph(UNION_GRAPH):
-        return {"use_default_graph_as_union": True}
+    if not isinstance(store, Store) or not store.contains_named_graph(UNION_GRAPH):
+        return {"use_default_graph_as_union": True}  # a remote engine has its own union
     named = [g for g in store.named_graphs() if g != UNION_GRAPH]
     return {"default_graph": UNION_GRAPH, "named_graphs": named}
