@@ -112,7 +112,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_query_operators", 2000,
             "Most operators and keywords such as UNION, OPTIONAL, FILTER, `||` in one query "
             "(answer `400` before parsing)", int),
-    Setting("client_max_queries", 2,
+    Setting("client_max_queries", 4,
             "Queries one client address may run at once (answer `429` with `Retry-After`); "
             "0: no limit", int),
     Setting("child_memory_mb", 2048,

@@ -1,13 +1,14 @@
 """Fair shares of the query executors and bodies of bounded size.
 
-Each client address may run only a few queries at once, each request has one deadline that covers
-its wait for an executor and the query itself, and bodies past ``max_query_bytes`` (``/sparql``)
-or ``max_graph_bytes`` (Graph Store) are refused with 413 before they are read.
+Each client address may run only a few queries at once (past that: 429), each request has one
+deadline that covers its wait for an executor and the query itself, and bodies past
+``max_query_bytes`` (``/sparql``) or ``max_graph_bytes`` (Graph Store) are refused with 413
+before they are read.
 
 Slots are lock files (``fcntl.flock``) in one folder beside the store, so the limit holds across
 all worker processes of a server, and a slot is freed by the kernel when its holder dies.  Within
-one worker a client may also never hold every executor, so another client always finds one free
-there.  Past its share a client gets ``429`` with ``Retry-After``.
+one worker a client never holds every executor: its further queries wait their turn, so another
+client always finds one free there.
 """
 
 from __future__ import annotations
@@ -24,64 +25,74 @@ from pathlib import Path
 
 from flask import Flask, current_app, g, request
 
-from kg.errors import RateLimited, RequestTooLarge
+from kg.errors import QueryTimeout, RateLimited, RequestTooLarge
 
 KEY = "rarekg_client_slots"
 FOLDER = ".client-slots"
 
 
 class ClientSlots:
-    """At most ``limit`` queries at once per client address across the server, and at most
-    ``per_worker`` in this worker process (0: no limit)."""
+    """At most ``limit`` queries at once per client address across the server (0: no limit); in
+    this worker process a client runs at most ``per_worker`` at once, its further queries waiting
+    for their turn (so that another client always finds an executor free here)."""
 
     def __init__(self, folder: Path, limit: int, per_worker: int) -> None:
         self.limit = limit
         self.per_worker = per_worker
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            self.folder = folder
-        except OSError:  # a read-only store folder: the limit then holds per worker process
-            self.folder = Path(tempfile.mkdtemp(prefix="rarekg-slots-"))
-        self._lock = threading.Lock()
+        self.folder = folder
+        self._ready = False
+        self._turns = threading.Condition()
         self._active: dict[str, int] = {}
 
     @contextmanager
-    def hold(self, client: str) -> Iterator[None]:
-        """One slot for ``client`` while the block runs.  Raises ``RateLimited``."""
-        if self.limit <= 0:
-            yield
-            return
-        with self._lock:
-            if self.per_worker and self._active.get(client, 0) >= self.per_worker:
-                raise self._refused()
-            self._active[client] = self._active.get(client, 0) + 1
-        handle = None
+    def hold(self, client: str, deadline: float) -> Iterator[None]:
+        """One slot for ``client`` while the block runs.  Raises ``RateLimited`` past the
+        client's share and ``QueryTimeout`` when its turn does not come by ``deadline``."""
+        handle = self._take(client) if self.limit > 0 else None
         try:
-            handle = self._take(client)
-            yield
+            with self._turns:
+                while self.per_worker and self._active.get(client, 0) >= self.per_worker:
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0:
+                        raise QueryTimeout("this client's earlier queries kept every executor it "
+                                           "may use busy past the time limit (setting "
+                                           "query_timeout)")
+                    self._turns.wait(remaining)
+                self._active[client] = self._active.get(client, 0) + 1
+            try:
+                yield
+            finally:
+                with self._turns:
+                    self._active[client] -= 1
+                    if not self._active[client]:
+                        del self._active[client]
+                    self._turns.notify_all()
         finally:
             if handle is not None:
                 os.close(handle)
-            with self._lock:
-                self._active[client] -= 1
-                if not self._active[client]:
-                    del self._active[client]
+
+    def _folder(self) -> Path:
+        if not self._ready:
+            try:
+                self.folder.mkdir(parents=True, exist_ok=True)
+            except OSError:  # a read-only store folder: the limit then holds per worker process
+                self.folder = Path(tempfile.mkdtemp(prefix="rarekg-slots-"))
+            self._ready = True
+        return self.folder
 
     def _take(self, client: str) -> int:
         name = hashlib.sha256(client.encode("utf-8")).hexdigest()[:24]
+        folder = self._folder()
         for slot in range(self.limit):
-            handle = os.open(self.folder / f"{name}.{slot}", os.O_RDWR | os.O_CREAT, 0o600)
+            handle = os.open(folder / f"{name}.{slot}", os.O_RDWR | os.O_CREAT, 0o600)
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 return handle
             except BlockingIOError:
                 os.close(handle)
-        raise self._refused()
-
-    def _refused(self) -> RateLimited:
-        return RateLimited(
-            f"this client already runs {self.limit} queries at once; send the next one when one "
-            "of them has answered (setting client_max_queries)", retry_after=1)
+        raise RateLimited(
+            f"this client already runs {self.limit} queries at once (setting "
+            "client_max_queries); send the next one when one has answered", retry_after=1)
 
 
 def install(app: Flask, store_dir: Path, limit: int, executors: int) -> None:

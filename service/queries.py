@@ -24,8 +24,9 @@ def pool() -> QueryPool:
 def run(request: QueryRequest) -> QueryAnswer:
     """Run a query for the current request: within the client's share of executors and by the
     request's deadline.  Raises ``RateLimited`` past the share, and the query's errors."""
-    with limits.slots().hold(client_address()):
-        return pool().run(request, limits.deadline())
+    deadline = limits.deadline()
+    with limits.slots().hold(client_address(), deadline):
+        return pool().run(request, deadline)
 
 
 def select(query: str) -> list[dict[str, dict[str, Any]]]:

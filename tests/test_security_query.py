@@ -10,7 +10,7 @@ import os
 from collections.abc import Iterator
 
 import pytest
-from pyoxigraph import NamedNode, Quad, Store
+from pyoxigraph import Literal, NamedNode, Quad, Store
 
 from kg.store import sandbox
 from kg.errors import BadRequest, Forbidden
@@ -25,6 +25,10 @@ from kg.store.sparql_tokens import (
 from tests.fuzz_sparql import Listener, load_spellings, service_spellings
 
 
+# On this data, every one of the 9,000 spellings calls the listener when nothing checks it.
+REACHED_UNCHECKED = 9000
+
+
 @pytest.fixture()
 def listener() -> Iterator[Listener]:
     srv = Listener()
@@ -33,10 +37,12 @@ def listener() -> Iterator[Listener]:
 
 
 def _store_with_a_triple() -> Store:
-    """A store where ``?a ?b ?c`` matches, so that no pattern is empty and skipped."""
+    """A store where the patterns before the ``SERVICE`` match (``?a ?b ?c``, ``?a ?b "x"@en``,
+    ``?a ?b 1``), so that no join is empty and the call skipped."""
     store = Store()
-    store.add(Quad(NamedNode("http://example.org/a"), NamedNode("http://example.org/b"),
-                   NamedNode("http://example.org/c")))
+    for value in (NamedNode("http://example.org/c"), Literal("x", language="en"), Literal(1)):
+        store.add(Quad(NamedNode("http://example.org/a"), NamedNode("http://example.org/b"),
+                       value))
     return store
 
 
@@ -44,11 +50,11 @@ def test_every_service_spelling_is_refused_before_any_connection(listener: Liste
     spellings = list(service_spellings(listener.url))
     store = _store_with_a_triple()
     reached = 0
-    for query in spellings[::10]:  # the control: unchecked, these do call the listener
+    for query in spellings:  # the control: unchecked, Oxigraph runs them all, most call out
         before = listener.connections
         list(store.query(query))  # type: ignore[call-overload]
         reached += listener.connections > before
-    assert reached > len(spellings[::10]) // 2, "the fuzzer's spellings should reach the network"
+    assert reached == REACHED_UNCHECKED, "the fuzzer's spellings should reach the network"
     listener.connections = 0
     refused = 0
     for query in spellings:

@@ -29,7 +29,7 @@ from pyoxigraph import QueryTriples, RdfFormat, serialize
 from kg import errors
 from kg.errors import BadRequest, RarekgError, ResultTooLarge, StoreUnavailable
 from kg.store.backend import Backend
-from kg.store.child import readable
+from kg.store.child import pipe, readable
 from kg.store.query import MAX_DEPTH, MAX_OPERATORS, choose_media_type, run_query
 from kg.store.sandbox import confine
 from kg.store.sparql_tokens import check_complexity
@@ -169,7 +169,7 @@ def _executor_main(conn: Connection, backend: Backend, limits: Limits, parent: i
 
 class _Executor:
     def __init__(self, backend: Backend, limits: Limits) -> None:
-        self.conn, child = _CTX.Pipe()
+        self.conn, child = pipe()
         self.isolated: bool | None = None
         self.process = _CTX.Process(
             target=_executor_main,

@@ -176,7 +176,8 @@ def check_service(query: str, allowlist: Sequence[str], base_iri: str | None = N
     Raises ``Forbidden``."""
     for target in service_targets(query, base_iri):
         if not allowlist:
-            raise Forbidden("SERVICE (federated query) is not allowed here")
+            raise Forbidden("SERVICE (federated query) is not allowed here: no endpoint is on the "
+                            "allow-list (setting service_allowlist)")
         if not _allowed(target, allowlist):
             raise Forbidden(f"SERVICE <{target}> is not allowed: the endpoint is not on the "
                             "allow-list (setting service_allowlist)")
