@@ -109,7 +109,8 @@ def _write(kind: str, graph: NamedNode | DefaultGraph,
     limits, not in this worker."""
     if isinstance(graph, NamedNode) and graph == UNION_GRAPH:
         raise Forbidden("the union default graph is kept by the service; write to another graph")
-    change = writer.Write(kind, graph=graph, payloads=tuple(payloads or ()), base_iri=base_iri)
+    documents = tuple((data, fmt.media_type) for data, fmt in payloads or ())
+    change = writer.Write(kind, graph=graph, payloads=documents, base_iri=base_iri)
     return writer_process(current_app).run(change)
 
 

@@ -269,7 +269,8 @@ class Write:
     base_iri: str | None = None
     graph: GraphName = field(default_factory=DefaultGraph)
     triples: tuple[Triple, ...] = ()
-    payloads: tuple[Payload, ...] = ()  # RDF documents, parsed in the writer process
+    # RDF documents and their media types, parsed in the writer process
+    payloads: tuple[tuple[bytes, str], ...] = ()
 
 
 def apply(store_dir: Path, change: Write) -> bool:
@@ -320,7 +321,13 @@ def _with_triples(change: Write) -> Write:
     memory limits).  Raises ``BadRequest``."""
     if not change.payloads:
         return change
-    triples = tuple(parse_payloads(change.payloads, change.base_iri))
+    documents = []
+    for data, media_type in change.payloads:
+        fmt = RdfFormat.from_media_type(media_type)
+        if fmt is None:
+            raise BadRequest(f"{media_type} is not an RDF format this service reads")
+        documents.append((data, fmt))
+    triples = tuple(parse_payloads(documents, change.base_iri))
     return Write(change.kind, change.update, change.base_iri, change.graph, triples)
 
 
