@@ -227,6 +227,39 @@ def has_clause(text: str, *keywords: str) -> bool:
     )
 
 
+def named_iris(update: str, base_iri: str | None = None) -> set[str] | None:
+    """Every IRI an update names (IRIs resolved against ``BASE``, prefixed names expanded), or
+    ``None`` when it may write graphs it does not name (``GRAPH ?g``, ``ALL``, ``NAMED``): the
+    graphs an update can change are among these and the default graph.
+
+    >>> sorted(named_iris('PREFIX e: <http://e.org/> INSERT DATA { GRAPH e:g { e:s e:p 1 } }'))
+    ['http://e.org/', 'http://e.org/g', 'http://e.org/p', 'http://e.org/s']
+    >>> named_iris('DELETE { GRAPH ?g { ?s ?p ?o } } WHERE { GRAPH ?g { ?s ?p ?o } }') is None
+    True
+    """
+    scan = _Scan(list(tokenize(update)), base_iri)
+    prefixes: dict[str, str] = {}
+    found: set[str] = set()
+    for index, _depth in scan.walk():
+        token = scan.tokens[index]
+        word = _word(token)
+        following = scan.tokens[index + 1] if index + 1 < len(scan.tokens) else None
+        if word in ("all", "named") or (word == "graph" and following is not None
+                                         and following.kind == "var"):
+            return None
+        if token.kind == "iri":
+            found.add(_resolve(token.text[1:-1], scan.base))
+        elif token.kind == "pname" and _prefix_name(scan.tokens, index):
+            if following is not None and following.kind == "iri":
+                prefixes[token.text[:-1]] = _resolve(following.text[1:-1], scan.base)
+        elif token.kind == "pname":
+            prefix, _, local = token.text.partition(":")
+            if prefix not in prefixes:
+                return None
+            found.add(prefixes[prefix] + re.sub(r"\\(.)", r"\1", local))
+    return found
+
+
 def check_complexity(text: str, max_depth: int, max_operators: int) -> None:
     """Refuse a query or update nested deeper than ``max_depth`` brackets or joining more than
     ``max_operators`` parts, before the parser sees it.  Raises ``BadRequest``.

@@ -163,7 +163,18 @@ Payload = tuple[bytes, RdfFormat]
 def run_update(store_dir: Path, update: str, *, base_iri: str | None = None) -> None:
     """Execute a SPARQL Update on the served store.  Raises ``QuerySyntaxError``."""
 
+    named = sparql_tokens.named_iris(update, base_iri)
+
+    def touched(store: Store) -> list[Triple]:
+        """The triples of every graph the update may change (the default graph and the graphs
+        it names)."""
+        assert named is not None
+        graphs: list[GraphName] = [DefaultGraph()]
+        graphs += [g for g in store.named_graphs() if isinstance(g, NamedNode) and g.value in named]
+        return [t for g in graphs for t in _triples(store, g)]
+
     def change(store: Store) -> None:
+        before = touched(store) if named is not None else None
         try:
             store.update(update, base_iri=base_iri)
         except SyntaxError as exc:
@@ -172,7 +183,7 @@ def run_update(store_dir: Path, update: str, *, base_iri: str | None = None) -> 
             raise BadRequest(f"update failed: {exc}") from None
         except OSError as exc:  # e.g. a LOAD that cannot connect (no server paths in the answer)
             raise BadRequest(f"update failed: {exc.strerror or type(exc).__name__}") from None
-        refresh_union(store)
+        refresh_union(store, None if before is None else [*before, *touched(store)])
 
     write(store_dir, change)
 
