@@ -28,6 +28,7 @@ from kg.store import writer
 from kg.store.query import negotiate
 from kg.store.union import UNION_GRAPH
 from kg.vocab import PREFIXES
+from service import limits
 from service.sparql import authorize_write
 from service.state import store_handle, writer_process
 
@@ -156,7 +157,7 @@ def _payloads() -> list[writer.Payload]:
         if not parts:
             raise BadRequest("the multipart body holds no files")
         return parts
-    return [(request.get_data(), _format(request.mimetype, request.mimetype_params))]
+    return [(limits.body(), _format(request.mimetype, request.mimetype_params))]
 
 
 def _format(mimetype: str, params: dict[str, str]) -> RdfFormat:

@@ -107,13 +107,25 @@ def install(app: Flask, store_dir: Path, limit: int, executors: int) -> None:
 BODY_LIMITS = (("/sparql", "max_query_bytes"), ("/rdf-graph", "max_graph_bytes"))
 
 
+def body() -> bytes:
+    """The request body, refused with 413 past its limit (a chunked body has no declared length:
+    it is read up to one byte past the limit)."""
+    data = request.get_data()
+    for prefix, setting in BODY_LIMITS:
+        limit = int(current_app.config["RAREKG"][setting])
+        if request.path.startswith(prefix) and len(data) > limit:
+            raise RequestTooLarge(f"the request body has more than {limit} bytes; no more are "
+                                  f"accepted here (setting {setting})")
+    return data
+
+
 def limit_body() -> None:
     """Refuse a body past its limit with 413 before any of it is read: on the declared length,
     and (for a chunked body, whose length is not declared) while it is read."""
     for prefix, setting in BODY_LIMITS:
         if request.path.startswith(prefix):
             limit = int(current_app.config["RAREKG"][setting])
-            request.max_content_length = limit
+            request.max_content_length = limit + 1  # a chunked body is cut just past it
             length = request.content_length
             if length is not None and length > limit:
                 raise RequestTooLarge(f"the request body has {length} bytes; at most {limit} "

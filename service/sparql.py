@@ -9,6 +9,7 @@ from kg.store import writer
 from kg.store.executor import QueryRequest
 from kg.store.query import CHARSET
 from kg.store.sparql_tokens import check_complexity
+from service import limits
 from service.guard import bearer_ok
 from service.queries import run
 from service.state import writer_process
@@ -100,7 +101,7 @@ def sparql() -> Response:
     if ctype in (FORM, "application/sparql-query", "application/sparql-update"):
         _check_charset()
     if ctype == FORM:
-        body = _text(request.get_data(), "request body")
+        body = _text(limits.body(), "request body")
         from urllib.parse import parse_qs
 
         form = parse_qs(body, keep_blank_values=True)
@@ -116,9 +117,9 @@ def sparql() -> Response:
             raise BadRequest("missing 'query' or 'update' parameter")
         return _query_request(query, params)
     if ctype == "application/sparql-query":
-        return _query_request(_text(request.get_data(), "query"), params)
+        return _query_request(_text(limits.body(), "query"), params)
     if ctype == "application/sparql-update":
-        return _update(_text(request.get_data(), "update"), params)
+        return _update(_text(limits.body(), "update"), params)
     raise UnsupportedMediaType(
         "POST body must be application/x-www-form-urlencoded, application/sparql-query or "
         f"application/sparql-update, not {ctype or 'none'}"
