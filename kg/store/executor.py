@@ -10,6 +10,7 @@ Results are serialized in the executor, so only bytes cross the pipe.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -36,6 +37,7 @@ from kg.store.sparql_tokens import check_complexity
 from kg.vocab import PREFIXES
 
 _CTX = multiprocessing.get_context("spawn")
+STARTUP_SECONDS = 60.0
 
 
 @dataclass(frozen=True)
@@ -152,8 +154,11 @@ def _failure(exc: BaseException) -> RarekgError:
 def _executor_main(conn: Connection, backend: Backend, limits: Limits, parent: int) -> None:
     isolated = confine(parent, network=bool(limits.service_allowlist) or backend.is_remote,
                        max_bytes=limits.memory_bytes)
-    conn.send(("ready", isolated))
     handle = backend.handle()
+    if not backend.is_remote:
+        with contextlib.suppress(RarekgError):  # the first query answers the error
+            handle.get()  # open the store now, so that "ready" means ready
+    conn.send(("ready", isolated))
     while True:
         try:
             request = conn.recv()
@@ -246,6 +251,26 @@ class QueryPool:
             if executor in self._all:
                 self._all.remove(executor)
 
+    def _replace(self, executor: _Executor, timed_out: bool) -> None:
+        """Kill ``executor`` and start another, which joins the idle ones once it has started
+        (so that no query waits for a process that is still importing its libraries)."""
+        self._retire(executor)
+        with self.stats.lock:
+            self.stats.restarts += 1
+            self.stats.timeouts += timed_out
+        fresh = self._spawn()
+
+        def when_ready() -> None:
+            if readable(fresh.conn, STARTUP_SECONDS):
+                try:
+                    message = fresh.conn.recv()
+                    fresh.isolated = bool(message[1]) if message[0] == "ready" else None
+                except (EOFError, OSError):
+                    pass  # a dead executor fails its first query and is replaced then
+            self._idle.put(fresh)
+
+        threading.Thread(target=when_ready, daemon=True, name="rarekg-executor-start").start()
+
     def network_isolated(self) -> bool | None:
         """Whether every executor that has started is cut off from the network (None: none has
         said yet)."""
@@ -268,27 +293,24 @@ class QueryPool:
             raise errors.QueryTimeout(
                 f"no query executor became free within the limit of {self.timeout:g} s "
                 "(setting query_timeout); try again shortly") from None
+        done: _Executor | None = executor
         try:
             executor.conn.send(request)
             message = executor.answer(max(deadline - time.monotonic(), 0.01))
             if message is None:
-                self._retire(executor)
-                with self.stats.lock:
-                    self.stats.timeouts += 1
-                    self.stats.restarts += 1
-                executor = self._spawn()
+                done = None
+                self._replace(executor, timed_out=True)
                 raise errors.QueryTimeout(
                     f"the query ran longer than the limit of {self.timeout:g} s and was stopped "
                     "(setting query_timeout)"
                 )
         except (EOFError, OSError, BrokenPipeError):
-            self._retire(executor)
-            with self.stats.lock:
-                self.stats.restarts += 1
-            executor = self._spawn()
+            done = None
+            self._replace(executor, timed_out=False)
             raise StoreUnavailable("the query executor failed; it has been restarted") from None
         finally:
-            self._idle.put(executor)
+            if done is not None:
+                self._idle.put(done)
         with self.stats.lock:
             self.stats.queries += 1
         if message[0] == "ok":
