@@ -12,8 +12,8 @@ from collections.abc import Iterator
 import pytest
 from pyoxigraph import Literal, NamedNode, Quad, Store
 
-from kg.store import sandbox
 from kg.errors import BadRequest, Forbidden
+from kg.store import sandbox
 from kg.store.query import run_query
 from kg.store.sparql_tokens import (
     check_complexity,
@@ -23,7 +23,6 @@ from kg.store.sparql_tokens import (
     service_targets,
 )
 from tests.fuzz_sparql import Listener, load_spellings, service_spellings
-
 
 # On this data, every one of the 9,000 spellings calls the listener when nothing checks it.
 REACHED_UNCHECKED = 9000
