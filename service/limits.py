@@ -5,7 +5,7 @@ deadline that covers its wait for an executor and the query itself, and bodies p
 ``max_query_bytes`` (``/sparql``) or ``max_graph_bytes`` (Graph Store) are refused with 413
 before they are read.
 
-Slots are lock files (``fcntl.flock``) in one folder beside the store, so the limit holds across
+Slots are lock files (``fcntl.flock``) in one temporary folder per store, so the limit holds across
 all worker processes of a server, and a slot is freed by the kernel when its holder dies.  Within
 one worker a client never holds every executor: its further queries wait their turn, so another
 client always finds one free there.
@@ -28,7 +28,6 @@ from flask import Flask, current_app, g, request
 from kg.errors import QueryTimeout, RateLimited, RequestTooLarge
 
 KEY = "rarekg_client_slots"
-FOLDER = ".client-slots"
 
 
 class ClientSlots:
@@ -75,7 +74,7 @@ class ClientSlots:
         if not self._ready:
             try:
                 self.folder.mkdir(parents=True, exist_ok=True)
-            except OSError:  # a read-only store folder: the limit then holds per worker process
+            except OSError:  # no shared folder: the limit then holds per worker process
                 self.folder = Path(tempfile.mkdtemp(prefix="rarekg-slots-"))
             self._ready = True
         return self.folder
@@ -96,7 +95,10 @@ class ClientSlots:
 
 
 def install(app: Flask, store_dir: Path, limit: int, executors: int) -> None:
-    app.extensions[KEY] = ClientSlots(store_dir / FOLDER, limit, max(executors - 1, 1))
+    # one folder per store for every worker of a server, outside the store (which may be remote)
+    key = hashlib.sha256(str(store_dir.resolve()).encode("utf-8")).hexdigest()[:16]
+    folder = Path(tempfile.gettempdir()) / f"rarekg-client-slots-{key}"
+    app.extensions[KEY] = ClientSlots(folder, limit, max(executors - 1, 1))
 
     @app.before_request
     def start_clock() -> None:

@@ -35,6 +35,7 @@ from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
 from kg.errors import BadRequest, BuildError, QueryTimeout, RarekgError, StoreUnavailable
 from kg.store.query import strip_literals
+from kg.store.sparql_tokens import has_clause
 
 # What the Graph Store Protocol answers for the default graph of a remote engine (read or write).
 DEFAULT_GRAPH_MESSAGE = (
@@ -83,9 +84,7 @@ class RemoteStore:
         ``default_graph`` names graphs.  Raises ``SyntaxError`` (checked locally first, with the
         same messages as the embedded store) and ``StoreUnavailable``."""
         Store().query(query, base_iri=base_iri)  # parse here: the same errors on every backend
-        if base_iri and not re.search(
-            r"(?<![\w:?$])BASE(?![\w:-])", strip_literals(query), re.IGNORECASE
-        ):
+        if base_iri and not has_clause(query, "base"):
             query = f"BASE <{base_iri}>\n{query}"
         client = SPARQLWrapper(self.query_url)
         client.setQuery(query)
