@@ -16,11 +16,13 @@ from kg.store.writer import WriterProcess
 from service import (
     contribute,
     description,
+    download,
     failures,
     form,
     gaps,
     graphstore,
     http,
+    i18n,
     limits,
     pages,
     review,
@@ -31,7 +33,7 @@ from service import (
 from service.origin import PublicOrigin, public_base_url
 
 BLUEPRINTS = (sparql.bp, description.bp, graphstore.bp, form.bp, search.bp, gaps.bp, pages.bp,
-              contribute.bp, review.bp)
+              contribute.bp, review.bp, download.bp)
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -59,6 +61,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
+    i18n.install(app)
     web.install(app)
     contribute.install(app)
     http.install(app)

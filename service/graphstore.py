@@ -28,7 +28,7 @@ from kg.store import writer
 from kg.store.query import negotiate
 from kg.store.union import UNION_GRAPH
 from kg.vocab import PREFIXES
-from service import limits
+from service import download, limits
 from service.sparql import authorize_write
 from service.state import store_handle, writer_process
 
@@ -76,6 +76,8 @@ def indirect() -> Response:
         return _graph_request(graph)
     if request.method == "POST":
         return _create()
+    if request.method in ("GET", "HEAD") and (media := download.wants_dataset()):
+        return download.dataset_response(media)
     raise BadRequest(f"name a graph: {INDIRECT}?graph=<IRI> or {INDIRECT}?default")
 
 

@@ -5,20 +5,43 @@ the pages run only the service's own scripts)."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from flask import Flask, Response, current_app, jsonify, render_template, request
+from flask_babel import gettext
 
 from kg.errors import Busy, RarekgError, RateLimited
-from service import terms
+from service import i18n, terms
+from service.i18n import N_
 from service.state import store_handle
 
 T = TypeVar("T")
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
-NAV = (("/", "Query"), ("/search", "Search"), ("/gaps", "Gaps"))
+NAV = (("/", N_("Query")), ("/search", N_("Search")), ("/gaps", N_("Gaps")),
+       ("/vocab", N_("Vocabulary")), ("/contribute", N_("Contribute")))
+
+
+def pick(labels: Mapping[str, str]) -> str:
+    """A label in the page's language: the data's own label in it, else the English label
+    translated by the catalogue where it has one, else any label."""
+    lang = i18n.language()
+    if labels.get(lang):
+        return labels[lang]
+    english = labels.get("en", "")
+    if english:
+        return gettext(english) if lang != "en" else english
+    return labels.get("zh", "") or labels.get("short", "")
+
+
+def wants_page() -> bool:
+    """Whether the client prefers an HTML page to RDF (a browser following a link)."""
+    accept = request.accept_mimetypes
+    return "text/html" in accept.values() and accept["text/html"] > max(
+        accept["text/turtle"], accept["application/ld+json"], accept["application/rdf+xml"],
+        accept["application/n-triples"])
 
 
 def wants_html() -> bool:
@@ -69,7 +92,7 @@ def install(app: Flask) -> None:
 
     @app.context_processor
     def shared() -> dict[str, Any]:
-        return {"nav": NAV, "page_link": terms.page_link, "compact": terms.compact,
+        return {"nav": NAV, "page_link": terms.page_link, "compact": terms.compact, "pick": pick,
                 "search_text": request.args.get("q", "") if request.path == "/search" else ""}
 
     @app.route("/favicon.ico")

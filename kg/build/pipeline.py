@@ -1,5 +1,5 @@
-"""Building the graph: load every source into a new store, validate, describe, swap it in
-atomically."""
+"""Building the graph: load every source into a new store, run the phases that read what was
+loaded (the linking phase, ``kg/build/link.py``), validate, describe, swap it in atomically."""
 
 from __future__ import annotations
 
@@ -12,12 +12,13 @@ from pathlib import Path
 
 from pyoxigraph import Quad, Store
 
-from kg.store import embedded as stores
+from kg.build.validate import Finding, validate_store
 from kg.describe import SourceInfo, describe, graph_counts
 from kg.errors import BuildError, RarekgError, ValidationFailed
+from kg.store import embedded as stores
+from kg.store.dumps import write_dataset_dump
 from kg.store.search import write_index as write_search_index
 from kg.store.union import materialize_union
-from kg.build.validate import Finding, validate_store
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,8 @@ class Source:
 
     info: SourceInfo
     load: Callable[[], Iterable[Quad]]
+    # a phase that runs once every source is loaded, reading the store: the linking phase
+    after_loading: Callable[[Store], Iterable[Quad]] | None = None
 
 
 @dataclass
@@ -62,6 +65,11 @@ def build_graph(
             t0 = time.perf_counter()
             store.bulk_extend(source.load())
             log(f"loaded {source.info.name} ({time.perf_counter() - t0:.2f} s)")
+        for source in sources:
+            if source.after_loading is not None:
+                t0 = time.perf_counter()
+                store.bulk_extend(list(source.after_loading(store)))
+                log(f"linked {source.info.name} ({time.perf_counter() - t0:.2f} s)")
         warnings: list[Finding] = []
         if validate:
             t0 = time.perf_counter()
@@ -81,6 +89,7 @@ def build_graph(
         store.optimize()
         counts = graph_counts(store)
         write_search_index(store, build_dir)
+        write_dataset_dump(store, build_dir)
         materialize_union(store)  # last: every step above reads the graphs themselves
         store.flush()
         del store

@@ -13,13 +13,13 @@ from functools import cached_property
 from itertools import chain
 from pathlib import Path
 
-from pyoxigraph import Quad
+from pyoxigraph import NamedNode, Quad, Store
 
 from kg import iri
 from kg.build.pipeline import Source
 from kg.describe import SourceInfo
 from kg.errors import BuildError, LoadError
-from kg.names import DiseaseIndex, DrugIndex
+from kg.names import DrugIndex
 from kg.paths import DATA_DIR, EXAMPLES_DIR, ONTOLOGY_DIR
 
 CC_BY = "https://creativecommons.org/licenses/by/4.0/"
@@ -27,23 +27,19 @@ Loads = Callable[[], Iterable[Quad]]
 
 
 class Links:
-    """The disease and drug indexes that link upstream records to the graph, built on first use from
-    the quads of the sources that name diseases and drugs (``kg.names``)."""
+    """The drug index that links trial interventions to the drugs of the graph, built on first use
+    from the quads of the sources that name drugs (``kg.names``).  Diseases are linked by the
+    build's linking phase (``kg/build/link.py``), not here."""
 
-    def __init__(self, diseases: Sequence[Loads], drugs: Sequence[Loads]) -> None:
-        self._diseases = list(diseases)
+    def __init__(self, drugs: Sequence[Loads]) -> None:
         self._drugs = list(drugs)
-
-    @cached_property
-    def diseases(self) -> DiseaseIndex:
-        return DiseaseIndex.from_quads(chain.from_iterable(load() for load in self._diseases))
 
     @cached_property
     def drugs(self) -> DrugIndex:
         return DrugIndex.from_quads(chain.from_iterable(load() for load in self._drugs))
 
     def with_drugs(self, more: Sequence[Loads]) -> Links:
-        return Links(self._diseases, [*self._drugs, *more])
+        return Links([*self._drugs, *more])
 
 
 def default_sources(data_dir: Path = DATA_DIR) -> list[Source]:
@@ -113,25 +109,15 @@ def default_sources(data_dir: Path = DATA_DIR) -> list[Source]:
             lambda: rdffiles.load(sorted(EXAMPLES_DIR.glob("*.ttl")), rdffiles.EXAMPLES_GRAPH),
         ),
         _organizations(data_dir),
+        link_source(data_dir),
     ]
 
 
 def default_links(data_dir: Path = DATA_DIR) -> Links:
-    """Links to the listed diseases (lists, ORPHA links and mappings, folk names, subtypes,
-    Orphadata names) and to the drugs (China approvals, FDA, EMA) of the default graph."""
-    from loaders import aliases, ccrd, ema, fda, lists, nmpa, orphadata
+    """Links to the drugs (China approvals, FDA, EMA) of the default graph."""
+    from loaders import ema, fda, nmpa
 
-    lists_dir = data_dir / "lists"
     return Links(
-        [
-            lambda: lists.load(lists_dir),
-            lambda: aliases.load(lists_dir),
-            lambda: aliases.load_mapping(lists_dir / "ccrd_orpha_mapping.csv"),
-            lambda: ccrd.load_hpo(lists_dir / "ccrd_hpo.csv"),
-            lambda: chain.from_iterable(
-                orphadata.load(p, source=iri.source(p.stem)) for p in _orphadata_files(data_dir)
-            ),
-        ],
         [
             lambda: nmpa.load(
                 data_dir / "nmpa" / NMPA_FILE,
@@ -142,6 +128,19 @@ def default_links(data_dir: Path = DATA_DIR) -> Links:
             lambda: ema.load(data_dir / "ema" / EMA_FILE, source=iri.source(EMA_SOURCE)),
         ],
     )
+
+
+def link_source(data_dir: Path = DATA_DIR) -> Source:
+    """The linking phase (``kg/build/link.py``): after every source is loaded, each indication and
+    trial condition of the store is resolved to diseases with the resolver of ``data_dir``'s
+    tables, into the graph ``disease-links``."""
+    from kg.build import link
+    from kg.resolve import DiseaseResolver
+
+    def after_loading(store: Store) -> Iterable[Quad]:
+        return link.link_store(store, DiseaseResolver.from_tables(data_dir))
+
+    return Source(link.link_info(), lambda: iter(()), after_loading)
 
 
 NMPA_FILE, NMPA_SOURCE = "china_rare_drug_approvals.json", "zebra-china-drug-approvals-1"
@@ -238,13 +237,13 @@ def upstream_sources(data_dir: Path, links: Links) -> list[Source]:
                 "2022-11-11",
             ),
             lambda: fda.load(
-                data_dir / "fda" / FDA_FILE, source=iri.source(FDA_SOURCE), diseases=links.diseases
+                data_dir / "fda" / FDA_FILE, source=iri.source(FDA_SOURCE)
             ),
         ),
         Source(
             SourceInfo(ema.GRAPH, "EMA orphan designations (sample)", (EMA_SOURCE,), "2026-10-05"),
             lambda: ema.load(
-                data_dir / "ema" / EMA_FILE, source=iri.source(EMA_SOURCE), diseases=links.diseases
+                data_dir / "ema" / EMA_FILE, source=iri.source(EMA_SOURCE)
             ),
         ),
         Source(
@@ -257,7 +256,6 @@ def upstream_sources(data_dir: Path, links: Links) -> list[Source]:
             lambda: ctgov.load(
                 data_dir / "ctgov" / CTGOV_FILE,
                 source=iri.source(CTGOV_SOURCE),
-                diseases=links.diseases,
                 drugs=links.drugs,
             ),
         ),
@@ -277,12 +275,15 @@ DRUG_FORMATS = ("nmpa", "fda", "ema")
 
 def download_sources(specs: Sequence[str], data_dir: Path = DATA_DIR) -> list[Source]:
     """A user's own downloads, each ``NAME=PATH`` with ``NAME`` one of ``FORMATS``, as sources of
-    their own named graphs (``download-<name>-<file>``), each with its own source document.  Their
+    their own named graphs (``download-<name>-<file>``), each with its own source document; a
+    ``PATH`` that is a folder (``rarekg fetch``) gives one graph, a document per file
+    (``kg.build.fetched``).  Their
     conditions and indications link to the listed diseases of ``data_dir``, their interventions to
     the drugs of the default graph and of the other downloads.
 
     Raises ``BuildError`` for an unknown format or a spec without ``=``, ``LoadError`` for a file
     that cannot be read."""
+    from kg.build import fetched
     from loaders import ctgov, documents, ema, fda, hospitals, nmpa, orphadata
 
     parsed: list[tuple[str, Path, str]] = []
@@ -295,7 +296,9 @@ def download_sources(specs: Sequence[str], data_dir: Path = DATA_DIR) -> list[So
                 f"--source {spec!r}: unknown format {name!r} (one of {', '.join(FORMATS)})"
             )
         path = Path(value)
-        if not path.is_file():
+        if path.is_dir():
+            path = fetched.folder_of(path, name)
+        elif not path.is_file():
             raise LoadError(path.name, 0, None, f"cannot be read: no such file {value}")
         graph = f"download-{name}-{iri.name_slug(path.stem)}"
         taken = {g for _n, _p, g in parsed}
@@ -304,25 +307,30 @@ def download_sources(specs: Sequence[str], data_dir: Path = DATA_DIR) -> list[So
             graph, n = f"{base}-{n}", n + 1
         parsed.append((name, path, graph))
 
-    def loader(name: str, path: Path, graph: str, links: Links | None) -> Iterator[Quad]:
-        source = iri.source(graph)
-        yield from documents.download(path, graph, name, FORMATS[name], iri.graph(graph))
+    def loader(name: str, folder: Path, graph: str, links: Links | None) -> Iterator[Quad]:
+        if folder.is_dir():  # a folder of pages (rarekg fetch): each file its own document
+            for path in fetched.page_files(folder):
+                slug = fetched.document_slug(graph, folder, path)
+                yield from fetched.document(path, slug, name, FORMATS[name], iri.graph(graph))
+                yield from load_file(name, path, iri.source(slug), graph, links)
+        else:
+            yield from documents.download(folder, graph, name, FORMATS[name], iri.graph(graph))
+            yield from load_file(name, folder, iri.source(graph), graph, links)
+
+    def load_file(
+        name: str, path: Path, source: NamedNode, graph: str, links: Links | None
+    ) -> Iterator[Quad]:
         if name == "ctgov":
             yield from ctgov.load(
                 path,
                 source=source,
                 graph=graph,
-                diseases=links.diseases if links else None,
                 drugs=links.drugs if links else None,
             )
         elif name == "fda":
-            yield from fda.load(
-                path, source=source, graph=graph, diseases=links.diseases if links else None
-            )
+            yield from fda.load(path, source=source, graph=graph)
         elif name == "ema":
-            yield from ema.load(
-                path, source=source, graph=graph, diseases=links.diseases if links else None
-            )
+            yield from ema.load(path, source=source, graph=graph)
         elif name == "nmpa":
             yield from nmpa.load(path, source=source, graph=graph)
         elif name == "hospitals":
@@ -337,15 +345,17 @@ def download_sources(specs: Sequence[str], data_dir: Path = DATA_DIR) -> list[So
     links = default_links(data_dir).with_drugs(drug_loads)
     result = []
     for name, path, graph in parsed:
-        modified = datetime.fromtimestamp(path.stat().st_mtime, UTC).date().isoformat()
-        result.append(
-            Source(
-                SourceInfo(
-                    graph, f"{FORMATS[name]}: {path.name} (own download)", (graph,), modified
-                ),
-                load(name, path, graph, links),
-            )
-        )
+        if path.is_dir():
+            files = fetched.page_files(path)
+            docs = tuple(fetched.document_slug(graph, path, p) for p in files)
+            info = SourceInfo(graph, f"{FORMATS[name]}: {path.name}/ ({len(files)} files)", docs,
+                              retrieved=fetched.retrieved(files),
+                              version=fetched.version(path, files))
+        else:
+            modified = datetime.fromtimestamp(path.stat().st_mtime, UTC).date().isoformat()
+            info = SourceInfo(graph, f"{FORMATS[name]}: {path.name} (own download)", (graph,),
+                              modified)
+        result.append(Source(info, load(name, path, graph, links)))
     return result
 
 

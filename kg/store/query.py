@@ -22,7 +22,7 @@ from kg.errors import BadRequest, NotAcceptable
 from kg.store.embedded import syntax_error
 from kg.store.sparql_tokens import check_complexity, check_service, has_clause
 from kg.store.union import union_dataset
-from kg.vocab import PREFIXES
+from kg.vocab import PREFIXES, QUERY_PREFIXES
 
 RESULT_TYPES = {
     "application/sparql-results+json": QueryResultsFormat.JSON,
@@ -159,7 +159,7 @@ def run_query(
     with ``FROM`` / ``FROM NAMED`` gets the dataset it names; else the default graph is the union of
     all graphs of the store, as a set (``kg/store/union.py``), and every named graph can be reached
     with ``GRAPH``.  Relative IRIs resolve against ``base_iri`` (the protocol's choice: the
-    endpoint's URL).
+    endpoint's URL); the prefixes of ``kg.vocab.QUERY_PREFIXES`` need no ``PREFIX`` line.
 
     Raises ``BadRequest`` for a query nested or chained past ``max_depth`` / ``max_operators``
     (checked before the parser, which crashes on thousands of levels), ``QuerySyntaxError`` (400,
@@ -178,7 +178,9 @@ def run_query(
     except ValueError as exc:
         raise BadRequest(f"not an IRI: {exc}") from None
     try:
-        value = store.query(query, base_iri=base_iri, **kwargs)  # type: ignore[arg-type]
+        value = store.query(
+            query, base_iri=base_iri, prefixes=QUERY_PREFIXES, **kwargs  # type: ignore[arg-type]
+        )
     except SyntaxError as exc:
         raise syntax_error(exc) from None
     return Result(value)
