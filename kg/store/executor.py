@@ -31,6 +31,7 @@ from kg import errors
 from kg.errors import BadRequest, RarekgError, ResultTooLarge, StoreUnavailable
 from kg.store.backend import Backend
 from kg.store.child import pipe, readable
+from kg.store.embedded import data_dir
 from kg.store.query import MAX_DEPTH, MAX_OPERATORS, choose_media_type, run_query
 from kg.store.sandbox import confine
 from kg.store.sparql_tokens import check_complexity
@@ -155,7 +156,8 @@ def _executor_main(conn: Connection, backend: Backend, limits: Limits, parent: i
     isolated = confine(parent, network=bool(limits.service_allowlist) or backend.is_remote,
                        max_bytes=limits.memory_bytes)
     handle = backend.handle()
-    if not backend.is_remote:
+    served = data_dir(Path(backend.store_dir))
+    if not backend.is_remote and served.is_dir() and any(served.iterdir()):
         with contextlib.suppress(RarekgError):  # the first query answers the error
             handle.get()  # open the store now, so that "ready" means ready
     conn.send(("ready", isolated))
