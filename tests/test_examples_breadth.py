@@ -15,6 +15,7 @@ from kg import iri
 from kg.paths import EXAMPLES_DIR
 from kg.store import embedded as stores
 from kg.store.query import run_query
+from kg.store.union import union_dataset
 from kg.vocab import RDF, RK, SKOS
 from tests.examples import example_query, rows_of, run_example
 from tests.upstream import PREFIXES
@@ -48,7 +49,7 @@ def _diseases(store_dir: Path, jurisdiction: str, kind: str) -> set[str]:
         + f"""SELECT DISTINCT ?d WHERE {{
         ?s rk:jurisdiction "{jurisdiction}" ; rk:statusType <{DT}{kind}> ; rk:forIndication ?i .
         ?i skos:broader* ?d . ?d rk:hasListEntry ?e }}""",
-        use_default_graph_as_union=True,
+        **union_dataset(store),
     )
     return {r[0].value for r in rows}  # type: ignore[index,union-attr]
 
@@ -86,7 +87,7 @@ def test_question_4_says_that_no_reimbursement_data_is_loaded(store_dir: Path) -
     store = stores.open_read_only(store_dir)
     assert not bool(
         store.query(
-            PREFIXES + "ASK { ?r a rk:ReimbursementStatus }", use_default_graph_as_union=True
+            PREFIXES + "ASK { ?r a rk:ReimbursementStatus }", **union_dataset(store)
         )
     )
     rows = run_example(store_dir, "q04")

@@ -13,6 +13,7 @@ queried with Oxigraph's own union, as before.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from typing import Any
 
 from pyoxigraph import NamedNode, Quad, Store, Triple
 
@@ -64,7 +65,7 @@ def refresh_union(store: Store, touched: Iterable[Triple] | None = None) -> None
         store.remove(Quad(t.subject, t.predicate, t.object, UNION_GRAPH))
 
 
-def union_dataset(store: object) -> dict[str, object]:
+def union_dataset(store: object) -> dict[str, Any]:
     """The ``Store.query`` arguments of a query without a dataset of its own: the materialized
     union as the default graph and every other graph as a named graph (or Oxigraph's own union
     when the store has no materialized union)."""
