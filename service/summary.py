@@ -89,10 +89,12 @@ def summary(iri: str) -> dict[str, object]:
         "FILTER (lang(?zh) = 'zh') } "
         f"OPTIONAL {{ ?list <{PREFIXES['skos']}prefLabel> ?en FILTER (lang(?en) = 'en') }} }} "
         "ORDER BY ?list ?n")
-    codes = select(
-        f"SELECT DISTINCT ?code WHERE {{ {{ {node} <{RK}orphaCode> ?c BIND (CONCAT('ORPHA:', "
-        f"STR(?c)) AS ?code) }} UNION {{ {node} <{PREFIXES['skos']}exactMatch> ?m "
-        "FILTER (isIRI(?m)) BIND (STR(?m) AS ?code) } } ORDER BY ?code LIMIT 30")
+    # Two plain queries rather than a UNION with BIND: the same on every engine.
+    orpha = select(f"SELECT DISTINCT ?c WHERE {{ {node} <{RK}orphaCode> ?c }}")
+    matches = select(f"SELECT DISTINCT ?m WHERE {{ {node} <{PREFIXES['skos']}exactMatch> ?m . "
+                     "FILTER (isIRI(?m)) } ORDER BY ?m LIMIT 30")
+    codes = [{"code": {"value": "ORPHA:" + r["c"]["value"]}} for r in orpha] + [
+        {"code": {"value": r["m"]["value"]}} for r in matches]
     counts = []
     for count in COUNTS:
         rows = select(_query(count, node, listing=False))
@@ -103,8 +105,19 @@ def summary(iri: str) -> dict[str, object]:
         "entries": [{"list": r["list"]["value"], "number": int(r["n"]["value"]),
                      "zh": r.get("zh", {}).get("value", ""), "en": r.get("en", {}).get("value", "")}
                     for r in entries],
-        "codes": [{"text": terms.compact(r["code"]["value"]) if r["code"]["value"].startswith(
-            "http") else r["code"]["value"], "href": terms.page_link(r["code"]["value"])
-            if r["code"]["value"].startswith("http") else ""} for r in codes],
+        "codes": _codes(codes),
         "counts": counts,
     }
+
+
+def _codes(rows: list[dict[str, dict[str, str]]]) -> list[dict[str, str]]:
+    """Each code once, with a link where it is an IRI (ORPHA:666 is both a code and an IRI)."""
+    found: dict[str, dict[str, str]] = {}
+    for row in rows:
+        value = row["code"]["value"]
+        if value.startswith("http"):
+            found[terms.compact(value)] = {"text": terms.compact(value),
+                                           "href": terms.page_link(value)}
+        else:
+            found.setdefault(value, {"text": value, "href": ""})
+    return list(found.values())

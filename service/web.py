@@ -4,11 +4,12 @@ the pages run only the service's own scripts)."""
 
 from __future__ import annotations
 
+import secrets
 import threading
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
-from flask import Flask, Response, current_app, jsonify, render_template, request
+from flask import Flask, Response, current_app, g, jsonify, render_template, request
 from flask_babel import gettext
 
 from kg.errors import Busy, RarekgError, RateLimited
@@ -18,8 +19,18 @@ from service.state import store_handle
 
 T = TypeVar("T")
 
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-       "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
+# The query editor (CodeMirror) writes its own stylesheet into the page: a <style> element allowed
+# by a nonce fresh for every response (no inline style of the markup is allowed).
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'nonce-{nonce}'; "
+       "img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
+       "form-action 'self'")
+
+
+def style_nonce() -> str:
+    """This response's nonce for the editor's stylesheet."""
+    if "rarekg_style_nonce" not in g:
+        g.rarekg_style_nonce = secrets.token_urlsafe(16)
+    return str(g.rarekg_style_nonce)
 NAV = (("/", N_("Query")), ("/search", N_("Search")), ("/gaps", N_("Gaps")),
        ("/vocab", N_("Vocabulary")), ("/contribute", N_("Contribute")))
 
@@ -50,7 +61,8 @@ def wants_html() -> bool:
 
 
 def error_page(exc: RarekgError) -> tuple[str, int]:
-    return render_template("error.html", error=exc, title=f"Error {exc.status}"), exc.status
+    title = gettext("Error %(status)s", status=exc.status)
+    return render_template("error.html", error=i18n.translate(str(exc)), title=title), exc.status
 
 
 def error_response(exc: RarekgError) -> tuple[Response, int]:
@@ -93,6 +105,7 @@ def install(app: Flask) -> None:
     @app.context_processor
     def shared() -> dict[str, Any]:
         return {"nav": NAV, "page_link": terms.page_link, "compact": terms.compact, "pick": pick,
+                "style_nonce": style_nonce,
                 "search_text": request.args.get("q", "") if request.path == "/search" else ""}
 
     @app.route("/favicon.ico")
@@ -102,6 +115,6 @@ def install(app: Flask) -> None:
     @app.after_request
     def security_headers(response: Response) -> Response:
         if response.mimetype == "text/html":
-            response.headers.setdefault("Content-Security-Policy", CSP)
+            response.headers.setdefault("Content-Security-Policy", CSP.format(nonce=style_nonce()))
             response.headers.setdefault("Referrer-Policy", "same-origin")
         return response

@@ -139,7 +139,7 @@ def test_the_editor_completes_marks_remembers_and_charts(chromium: Any, server: 
         page.click("#view-chart")
         page.wait_for_selector("#result-chart rect.bar")
         assert page.locator("#result-chart rect.bar").count() == 2
-        labels = page.locator("#result-chart text.chart-value").all_inner_texts()
+        labels = page.locator("#result-chart text.chart-value").all_text_contents()
         assert sorted(labels) == ["121", "86"]
         assert "view=chart" in page.url
         tab.shot("15-result-chart")
@@ -192,8 +192,7 @@ def test_a_disease_page_summarizes_and_search_forgives(chromium: Any, server: Se
         tab.shot("17-disease-at-a-glance-zh")
         # suggestions as you type in the header box
         page.fill("#site-search", "Fabr")
-        page.wait_for_function("document.querySelectorAll('#site-search-suggestions option')"
-                               ".length > 0")
+        page.wait_for_selector("#site-search-suggestions option", state="attached")
         values = page.eval_on_selector_all("#site-search-suggestions option",
                                            "os => os.map(o => o.value)")
         assert any("法布雷" in v or "Fabry" in v for v in values), values

@@ -133,6 +133,11 @@ def test_pages_forbid_inline_scripts(client: FlaskClient) -> None:
     response = client.get("/", headers=HTML)
     csp = response.headers["Content-Security-Policy"]
     assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    # the editor's stylesheet is allowed by a nonce given to this response only
+    nonce = re.search(r"style-src 'self' 'nonce-([\w-]+)'", csp).group(1)
+    assert f'<meta name="csp-style-nonce" content="{nonce}">' in response.get_data(as_text=True)
+    again = client.get("/", headers=HTML).headers["Content-Security-Policy"]
+    assert nonce not in again
 
 
 def test_static_assets_are_our_own_and_local(client: FlaskClient) -> None:

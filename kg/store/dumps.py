@@ -22,7 +22,7 @@ from kg.store.union import UNION_GRAPH
 DUMP_DIR = "dumps"
 DATASET_DUMP = "rarekg.nq.gz"
 CHUNK_QUADS = 20_000
-LEVEL = 6  # gzip level: a third smaller than level 1 for a little more time
+LEVEL = 1  # gzip level: the fastest; a dump is written with every build
 
 
 @dataclass(frozen=True)

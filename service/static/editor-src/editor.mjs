@@ -88,6 +88,8 @@ function start() {
   const words = readJson("js-words", {});
   const prefixes = knownPrefixes();
   const terms = readJson("vocab-terms", {});
+  const nonceMeta = document.querySelector("meta[name=csp-style-nonce]");
+  const nonce = nonceMeta ? nonceMeta.getAttribute("content") : "";
   const runKeys = keymap.of([{ key: "Mod-Enter", run: () => {
     if (form.requestSubmit) { form.requestSubmit(); } else { form.submit(); }
     return true; } }]);
@@ -95,7 +97,8 @@ function start() {
     state: EditorState.create({
       doc: textarea.value,
       extensions: [
-        runKeys, basicSetup, StreamLanguage.define(sparql), lintGutter(),
+        EditorView.cspNonce.of(nonce || ""), runKeys, basicSetup, StreamLanguage.define(sparql),
+        lintGutter(),
         autocompletion({ override: [completions(prefixes, terms)] }),
         EditorView.lineWrapping,
         EditorView.contentAttributes.of({ "aria-label": words["SPARQL query"] || "SPARQL query" }),
