@@ -12,7 +12,9 @@ from prometheus_client import Counter
 
 from kg.store.cache import CachedAnswer, ResultCache, cache_key
 from kg.store.executor import QueryAnswer, QueryPool, QueryRequest
-from service.http import REGISTRY
+from service import limits
+from service.guard import client_address
+from service.registry import REGISTRY
 from service.state import store_handle
 
 JSON_RESULTS = "application/sparql-results+json"
@@ -26,6 +28,14 @@ def pool() -> QueryPool:
     p = current_app.extensions["rarekg_pool"]
     assert isinstance(p, QueryPool)
     return p
+
+
+def _execute(req: QueryRequest) -> QueryAnswer:
+    """Run a query for the current request: within the client's share of executors and by the
+    request's deadline.  Raises ``RateLimited`` past the share, and the query's errors."""
+    deadline = limits.deadline()
+    with limits.slots().hold(client_address(), deadline):
+        return pool().run(req, deadline)
 
 
 def result_cache() -> ResultCache | None:
@@ -48,14 +58,14 @@ def run(req: QueryRequest) -> tuple[QueryAnswer, str]:
     version = store_handle(current_app).get()[1] if cache is not None else ""
     bypass = has_request_context() and "no-cache" in request.headers.get("Cache-Control", "")
     if cache is None or bypass or version.startswith(("dir-", "none")):
-        return pool().run(req), ""
+        return _execute(req), ""
     key = cache_key(req.query, req.default_graph_uris, req.named_graph_uris, req.accept,
                     req.format_names, req.base_iri)
     found = cache.get(version, key)
     if found is not None:
         CACHE_HITS.inc()
         return QueryAnswer(found.media_type, found.body, version, found.rows), "hit"
-    answer = pool().run(req)
+    answer = _execute(req)
     CACHE_MISSES.inc()
     if answer.version == version:
         cache.put(version, key, CachedAnswer(answer.media_type, answer.body, answer.rows))
