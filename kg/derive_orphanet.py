@@ -1,6 +1,7 @@
 """Derive compact Orphanet tables in ``data/orphanet/`` from the ORPHApackets (JSON, one file per
 ORPHA code in a tar.gz), the RD-CODE nomenclature pack (the list of rare diseases with active and
-inactive codes; the Master file with ICD-10 and ICD-11 codes) and Orphanet's Chinese preferred names.
+inactive codes; the Master file with ICD-10 and ICD-11 codes) and Orphanet's Chinese preferred
+names.
 
 The reference files are tens of megabytes; the graph needs a few columns of each. Every table is a
 sorted CSV compressed with gzip at mtime 0, so rerunning on the same files gives the same bytes.
@@ -16,8 +17,9 @@ Tables (all keyed by ORPHA code as digits):
   the Chinese endpoint returns an English label for some codes, which is not a Chinese name);
 - ``orpha_parents`` (orpha, parent): direct classification parents;
 - ``orpha_replaced`` (orpha, status, target): inactive codes and the active code the list names;
-- ``orpha_definitions``, ``orpha_omim``, ``orpha_genes``, ``orpha_prevalence``, ``orpha_phenotypes``,
-  ``orpha_traits`` (inheritance and onset), ``orpha_icd`` (RD-CODE Master file).
+- ``orpha_definitions``, ``orpha_omim``, ``orpha_genes``, ``orpha_prevalence``,
+  ``orpha_phenotypes``, ``orpha_traits`` (inheritance and onset), ``orpha_icd`` (RD-CODE Master
+  file).
 """
 
 from __future__ import annotations

@@ -5,8 +5,10 @@ with their cross-references (``data/gard/``, from NCATS RDAS).
 Only what the graph uses is kept: MONDO concepts that Mondo maps exactly to an ORPHA code, with all
 their mappings (OMIM, ICD-10, ICD-11, GARD, NANDO, NORD), since the graph reaches MONDO through its
 ORPHA entities; HPO terms that are not obsolete; GARD diseases and their cross-references to the
-terminologies the catalogue reports (ORPHA, OMIM, ICD-10, ICD-11, MeSH, UMLS). Tables are sorted CSV
-compressed with gzip at mtime 0 (deterministic bytes), each folder with a ``sources.csv``.
+terminologies the catalogue reports (ORPHA, OMIM, ICD-10, MeSH, UMLS; GARD gives ICD-11 as MMS
+codes without the entity numbers the graph uses for ICD-11, which RD-CODE and Mondo give). Tables
+are sorted CSV compressed with gzip at mtime 0 (deterministic bytes), each folder with a
+``sources.csv``.
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ HPO_ALT = ("alt", "hpo")
 GARD_DISEASES = ("gard", "source", "source_id", "name")
 GARD_XREFS = ("gard", "system", "code", "relation")
 GARD_SYSTEMS = {
-    "Orphanet": "ORPHA", "OMIM": "OMIM", "ICD-10": "ICD-10", "ICD-11": "ICD-11", "MeSH": "MeSH",
+    "Orphanet": "ORPHA", "OMIM": "OMIM", "ICD-10": "ICD-10", "MeSH": "MeSH",
     "UMLS": "UMLS",
 }
 _MONDO = re.compile(r"^MONDO:[0-9]{7}$")
@@ -239,7 +241,7 @@ def derive_gard(ref: Path) -> dict[str, bytes]:
                 "commit 3279b279646de314f3aea2ad6538517364d39157) is the NCATS public domain "
                 "notice (United States Government Work), its scope over today's RDAS_GARD data "
                 "not stated; the GARD rows are built from Orphanet and OMIM content; cross-"
-                "references to ORPHA, OMIM, ICD-10, ICD-11, MeSH and UMLS are kept, genes are not "
+                "references to ORPHA, OMIM, ICD-10, MeSH and UMLS are kept, genes are not "
                 "(they repeat Orphanet's)",
             )],
         ),
