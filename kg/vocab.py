@@ -66,6 +66,9 @@ RK = ClosedNamespace(
     hasPhenotype hasMapping mappingRelation terminology validationStatus
     hasPrevalence prevalenceClass prevalenceType prevalenceQualification geography sourceCitation
     exclusivityEnd publishedStatus testsDrug collaborator trialSite
+    Gene GeneAssociation PhenotypeAnnotation associatedGene hasGeneAssociation gene
+    associationType hgncId hasPhenotypeAnnotation phenotype frequency inheritance ageOfOnset
+    disorderType codeStatus replacedBy
     """,
 )
 

@@ -1,10 +1,11 @@
 """Orphanet's entities as diseases of the graph, from the tables ``rarekg derive-tables`` makes of
 the ORPHApackets, the RD-CODE pack and Orphanet's Chinese names (``data/orphanet/``).
 
-Every ORPHA code is one disease, ``disease/orpha-<code>`` (the IRI the Orphadata loader mints too),
-typed ``rk:RareDisease``, ``schema:MedicalCondition`` and ``skos:Concept``, with ``rk:orphaCode`` and
-``skos:exactMatch`` its ORDO IRI. A listed disease reaches it through that ORDO IRI: the list
-entries' ``skos:exactMatch`` / ``broadMatch`` / ``narrowMatch`` name ORDO IRIs, so
+Every ORPHA code is one disease, ``disease/orpha-<code>`` (the IRI the Orphadata loader mints
+too), typed ``rk:RareDisease``, ``schema:MedicalCondition`` and ``skos:Concept``, with
+``rk:orphaCode`` and ``skos:exactMatch`` its ORDO IRI. A listed disease reaches it through that
+ORDO IRI: the list entries' ``skos:exactMatch`` / ``broadMatch`` / ``narrowMatch`` name ORDO IRIs,
+so
 ``?listed skos:exactMatch ?ordo . ?orpha skos:exactMatch ?ordo ; rk:orphaCode ?code`` walks from a
 listed disease to its ORPHA entity and on to codes, genes, prevalence, phenotypes and subtypes
 (``?subtype skos:broader+ ?orpha``).
@@ -105,9 +106,9 @@ def load(folder: Path) -> Iterator[Quad]:
         yield from out.drain()
     traits = {"inheritance": RK.inheritance, "onset": RK.ageOfOnset}
     for rec in read_gz_table(folder / "orpha_traits.csv.gz", ("orpha", "kind", "value")):
-        kind = rec.one_of("kind", tuple(traits), required=True)
-        assert kind is not None
-        out.add(_disease(rec), traits[kind], text(rec.require("value"), "en"))
+        trait = rec.one_of("kind", tuple(traits), required=True)
+        assert trait is not None
+        out.add(_disease(rec), traits[trait], text(rec.require("value"), "en"))
         yield from out.drain()
     yield from _omim(folder / "orpha_omim.csv.gz", out, source)
     yield from _genes(folder / "orpha_genes.csv.gz", out, source)
@@ -195,7 +196,8 @@ def _prevalence(path: Path, out: QuadWriter, source: NamedNode) -> Iterator[Quad
     for rec in read_gz_table(path, columns):
         disease, code = _disease(rec), rec.require("orpha")
         kind, geography = rec.require("type"), rec.require("geography")
-        qualification, cls, cited = rec.require("qualification"), rec.get("class"), rec.get("source")
+        qualification = rec.require("qualification")
+        cls, cited = rec.get("class"), rec.get("source")
         node = iri.prevalence(code, kind, geography, cls, qualification, cited, PACKETS_SOURCE)
         out.add(disease, RK.hasPrevalence, node)
         out.add(node, RDF.type, RK.PrevalenceEstimate)

@@ -7,8 +7,8 @@ our ORPHA diseases (``disease/orpha-<code>``) get ``skos:exactMatch`` to the MON
 that their sources map exactly to that ORPHA code.
 
 - ``mondo``: ``skos:exactMatch`` for Mondo's exact-match files (Orphanet, OMIM, ICD-10, ICD-11
-  foundation), ``skos:relatedMatch`` for its database cross-references (``oboInOwl:hasDbXref``: GARD,
-  NANDO, NORD), which claim no equivalence;
+  foundation), ``skos:relatedMatch`` for its database cross-references (``oboInOwl:hasDbXref``:
+  GARD, NANDO, NORD), which claim no equivalence;
 - ``hpo``: English labels of HPO terms (hp.obo); ``hpo-zh``: the official Chinese labels;
 - ``gard``: GARD names and cross-references with their relation (Exact, NTBT broad, BTNT narrow,
   NA as ``skos:relatedMatch``; ND, not decided, left out).

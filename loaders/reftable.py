@@ -20,12 +20,15 @@ def read_gz_table(path: Path, columns: Sequence[str]) -> Iterator[Record]:
     Raises ``LoadError`` if the file is missing or not gzip, the header lacks a column, or a row has
     extra cells."""
     try:
-        handle = gzip.open(path, "rt", encoding="utf-8", newline="")
-        reader = csv.DictReader(handle)
-        header = reader.fieldnames or []
+        handle = gzip.open(path, "rt", encoding="utf-8", newline="")  # noqa: SIM115 (closed below)
     except OSError as exc:
         raise LoadError(path.name, 0, None, f"cannot be read: {exc}") from None
     with handle:
+        reader = csv.DictReader(handle)
+        try:
+            header = reader.fieldnames or []
+        except (OSError, EOFError, UnicodeDecodeError) as exc:
+            raise LoadError(path.name, 0, None, f"cannot be read: {exc}") from None
         missing = [c for c in columns if c not in header]
         if missing:
             raise LoadError(path.name, 0, missing[0], "column is missing from the header")

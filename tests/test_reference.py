@@ -16,8 +16,8 @@ import openpyxl
 import pytest
 from pyoxigraph import Store
 
-from kg.derive_orphanet import DeriveError, derive_orphanet
-from kg.derive_reference import derive_reference
+from kg.build.derive_orphanet import DeriveError, derive_orphanet
+from kg.build.derive_reference import derive_reference
 from kg.errors import LoadError
 from loaders import orphanet, reference
 from tests.upstream import UPSTREAM, ask, store_of, values
@@ -338,3 +338,17 @@ def test_bad_table_row_stops_the_load_naming_file_record_and_field(
         list(orphanet.load(tmp_path / "orphanet"))
     assert (err.value.file, err.value.record, err.value.field) == ("orpha_omim.csv.gz", 2,
                                                                     "relation")
+
+
+def test_committed_reference_tables_are_what_derive_tables_derives(shared_dir: Path) -> None:
+    from kg.paths import DATA_DIR
+
+    ref = shared_dir / "data"
+    derived = {**derive_orphanet(ref), **derive_reference(ref)}
+    for rel, content in derived.items():
+        assert (DATA_DIR / rel).read_bytes() == content, (
+            f"data/{rel} differs from what rarekg derive-tables derives: rerun it"
+        )
+    folders = {rel.split("/", 1)[0] for rel in derived}
+    committed = {str(p.relative_to(DATA_DIR)) for f in folders for p in (DATA_DIR / f).iterdir()}
+    assert committed == set(derived)

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from kg.build import derive_lists, derive_upstream
+from kg.build import derive_lists, derive_orphanet, derive_reference, derive_upstream
 
 Derivation = Callable[[Path], Mapping[str, str | bytes]]
 
@@ -31,6 +31,10 @@ DERIVATIONS: tuple[Derivation, ...] = (
     derive_upstream.derive_ema,
     derive_upstream.derive_orphadata,
     derive_upstream.derive_trials,
+    derive_orphanet.derive_orphanet,
+    derive_reference.derive_mondo,
+    derive_reference.derive_hpo,
+    derive_reference.derive_gard,
 )
 
 

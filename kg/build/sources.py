@@ -17,6 +17,7 @@ from pyoxigraph import Quad
 
 from kg import iri
 from kg.build.pipeline import Source
+from kg.build.sources_reference import reference_sources
 from kg.describe import SourceInfo
 from kg.errors import BuildError, LoadError
 from kg.names import DiseaseIndex, DrugIndex
@@ -104,6 +105,7 @@ def default_sources(data_dir: Path = DATA_DIR) -> list[Source]:
             lambda: seeds.load(data_dir / "seeds", _languages(data_dir / "sources.csv")),
         ),
         *upstream_sources(data_dir, default_links(data_dir)),
+        *reference_sources(data_dir),
         Source(
             SourceInfo(
                 rdffiles.EXAMPLES_GRAPH,

@@ -138,8 +138,10 @@ def read_packets(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
             yield name, packet
 
 
-def _key(row: Sequence[Any]) -> tuple[Any, ...]:
-    return (int(row[0]), *("" if v is None else str(v) for v in row[1:]))
+def _key(row: Sequence[Any]) -> tuple[tuple[int, int, str], ...]:
+    """Rows sorted by their cells, numbers (ORPHA codes) as numbers."""
+    cells = ("" if v is None else str(v) for v in row)
+    return tuple((0, int(v), "") if v.isdigit() else (1, 0, v) for v in cells)
 
 
 class Collected:
@@ -235,9 +237,7 @@ def _packet(c: Collected, name: str, p: dict[str, Any]) -> None:
         ("TypeOfInheritances", "TypeOfInheritance", "inheritance"),
         ("AverageAgeOfOnsets", "AverageAgeOfOnset", "onset"),
     ):
-        block = p.get(field)
-        values = block.get(inner) if isinstance(block, dict) else block
-        for v in _as_list(values):
+        for v in _items(p.get(field), inner):
             value = _text(v.get("value") if isinstance(v, dict) else v)
             if value:
                 c.traits.add((code, kind, value))
@@ -406,12 +406,3 @@ def _sources(version: str, zh: dict[str, Any]) -> bytes:
         ],
     )
 
-
-def write(ref: Path, data_dir: Path) -> list[Path]:
-    written = []
-    for rel, data in derive_orphanet(ref).items():
-        path = data_dir / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-        written.append(path)
-    return written

@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from kg.derive_orphanet import SOURCE_COLUMNS, DeriveError, csv_bytes, gz_csv
+from kg.build.derive_orphanet import SOURCE_COLUMNS, DeriveError, csv_bytes, gz_csv
 
 MONDO_FILES = {
     "ORPHA": ("mondo_exactmatch_orphanet.sssom.tsv", "Orphanet:"),
