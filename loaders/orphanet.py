@@ -195,14 +195,15 @@ def _prevalence(path: Path, out: QuadWriter, source: NamedNode) -> Iterator[Quad
     columns = ("orpha", "type", "qualification", "class", "value", "geography", "source")
     for rec in read_gz_table(path, columns):
         disease, code = _disease(rec), rec.require("orpha")
-        kind, geography = rec.require("type"), rec.require("geography")
+        kind, geography = rec.require("type"), rec.get("geography")  # one record has none
         qualification = rec.require("qualification")
         cls, cited = rec.get("class"), rec.get("source")
         node = iri.prevalence(code, kind, geography, cls, qualification, cited, PACKETS_SOURCE)
         out.add(disease, RK.hasPrevalence, node)
         out.add(node, RDF.type, RK.PrevalenceEstimate)
         out.add(node, RK.prevalenceType, text(kind))
-        out.add(node, RK.geography, text(geography))
+        if geography:
+            out.add(node, RK.geography, text(geography))
         out.add(node, RK.prevalenceQualification, text(qualification))
         if cls:
             out.add(node, RK.prevalenceClass, text(cls))
@@ -216,7 +217,7 @@ def _prevalence(path: Path, out: QuadWriter, source: NamedNode) -> Iterator[Quad
                 if part.endswith("[PMID]") and part[:-6].strip().isdigit():
                     pmid = part[:-6].strip()
                     out.add(node, DCT.source, NamedNode(f"https://pubmed.ncbi.nlm.nih.gov/{pmid}/"))
-        out.add(node, RDFS.label, text(f"ORPHA:{code} {kind}, {geography}: {cls or qualification}"))
+        out.add(node, RDFS.label, text(f"ORPHA:{code} {kind}, {geography or 'no geography'}: {cls or qualification}"))
         out.add(node, PROV.wasDerivedFrom, source)
         yield from out.drain()
 

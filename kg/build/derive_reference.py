@@ -226,6 +226,8 @@ def derive_gard(ref: Path) -> dict[str, bytes]:
             code = (row.get("SourceID") or "").strip()
             if not code:
                 raise DeriveError(path.name, number, "SourceID", "is missing")
+            if system == "ICD-10":
+                code = code.rstrip("*+")  # dagger and asterisk marks are not part of the code
             xrefs.add((gard, system, code, relation))
     return {
         "gard/gard_diseases.csv.gz": gz_csv(GARD_DISEASES, sorted(diseases)),
