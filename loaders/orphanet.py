@@ -217,7 +217,8 @@ def _prevalence(path: Path, out: QuadWriter, source: NamedNode) -> Iterator[Quad
                 if part.endswith("[PMID]") and part[:-6].strip().isdigit():
                     pmid = part[:-6].strip()
                     out.add(node, DCT.source, NamedNode(f"https://pubmed.ncbi.nlm.nih.gov/{pmid}/"))
-        out.add(node, RDFS.label, text(f"ORPHA:{code} {kind}, {geography or 'no geography'}: {cls or qualification}"))
+        where = geography or "no geography"
+        out.add(node, RDFS.label, text(f"ORPHA:{code} {kind}, {where}: {cls or qualification}"))
         out.add(node, PROV.wasDerivedFrom, source)
         yield from out.drain()
 
