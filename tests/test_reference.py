@@ -352,3 +352,63 @@ def test_committed_reference_tables_are_what_derive_tables_derives(shared_dir: P
     folders = {rel.split("/", 1)[0] for rel in derived}
     committed = {str(p.relative_to(DATA_DIR)) for f in folders for p in (DATA_DIR / f).iterdir()}
     assert committed == set(derived)
+
+
+# --- Mapping fixes (issue 15, item 5) ---------------------------------------------------------
+
+
+def test_ccrd_numbers_join_list_entries_by_name() -> None:
+    from kg.build.ccrd_join import KEPT, MOVED, UNCHECKED, join
+
+    lists = [
+        {"list": 1, "no": 68, "name_zh": "马凡综合征"},
+        {"list": 1, "no": 119, "name_zh": "X-连锁无丙种球蛋白血症"},
+        {"list": 1, "no": 120, "name_zh": "X-连锁肾上腺脑白质营养不良"},
+    ]
+    compendium = {
+        "CCRD:68": {"CNS_NAME": "马方综合征"},
+        "CCRD:119": {"CNS_NAME": "肾上腺脑白质营养不良"},
+        "CCRD:120": {"CNS_NAME": "X-连锁无丙种球蛋白血症"},
+        "CCRD:120.1": {"CNS_NAME": "a subtype is not joined"},
+    }
+    assert join(lists, compendium) == {68: (68, UNCHECKED), 119: (120, MOVED), 120: (119, MOVED)}
+    assert join(lists[:1], {"CCRD:68": {"CNS_NAME": "马凡综合征"}}) == {68: (68, KEPT)}
+    with pytest.raises(ValueError, match="two CCRD numbers"):
+        join(lists, {"CCRD:119": {"CNS_NAME": "无丙种球蛋白血症"},
+                     "CCRD:120": {"CNS_NAME": "X-连锁无丙种球蛋白血症"}})
+
+
+def test_committed_list_1_mapping_gives_xla_and_x_ald_their_own_codes() -> None:
+    from kg.paths import DATA_DIR
+
+    rows = (DATA_DIR / "lists" / "ccrd_orpha_mapping.csv").read_text("utf-8").splitlines()
+    assert "119,0,,,47,E,timgroup-ccrd-orpha" in rows  # X-linked agammaglobulinemia
+    assert "120,0,,,43,E,timgroup-ccrd-orpha" in rows  # X-linked adrenoleukodystrophy
+    hpo = {r.split(",")[0]: r for r in (DATA_DIR / "lists" / "ccrd_hpo.csv").read_text(
+        "utf-8").splitlines() if r.startswith(("119,", "120,"))}
+    assert "HP:0002720" in hpo["119"]  # IgA deficiency, of the agammaglobulinemia
+    assert "HP:0002720" not in hpo["120"]
+
+
+def test_reviewed_relations_make_1_35_narrower_and_1_98_broader_than_orpha() -> None:
+    from kg.paths import DATA_DIR
+    from loaders import aliases
+
+    review = DATA_DIR / "reviews" / "orpha_relations.csv"
+    store = store_of([*aliases.load(DATA_DIR / "lists", review),
+                      *aliases.load_mapping(DATA_DIR / "lists" / "ccrd_orpha_mapping.csv",
+                                            review)])
+    cn1 = "<https://w3id.org/rarekg/id/disease/cn1-"
+    ordo = "<http://www.orpha.net/ORDO/Orphanet_"
+    assert ask(store, f"{cn1}035> skos:broadMatch {ordo}79201>", "china-list-aliases")
+    assert not ask(store, f"{cn1}035> skos:exactMatch {ordo}79201>", "china-list-aliases")
+    assert ask(
+        store,
+        f"""{cn1}098> skos:narrowMatch {ordo}262> ; rk:hasEvidence ?ev .
+        ?ev rdf:predicate skos:narrowMatch ; rdf:object {ordo}262> ;
+            prov:wasDerivedFrom rkid:source\\/rarekg-orpha-relation-review .
+        FILTER NOT EXISTS {{ {cn1}098> skos:exactMatch {ordo}262> }}""",
+        "ccrd-orpha-mapping",
+    )
+    # the entry keeps its exact link to progressive muscular dystrophy
+    assert ask(store, f"{cn1}098> skos:exactMatch {ordo}206644>", "china-list-aliases")

@@ -24,6 +24,7 @@ from kg.names import DrugIndex
 from kg.paths import DATA_DIR, EXAMPLES_DIR, ONTOLOGY_DIR
 
 CC_BY = "https://creativecommons.org/licenses/by/4.0/"
+REVIEW = "orpha_relations.csv"  # reviewed relations of list entries to ORPHA codes
 Loads = Callable[[], Iterable[Quad]]
 
 
@@ -77,20 +78,22 @@ def default_sources(data_dir: Path = DATA_DIR) -> list[Source]:
             SourceInfo(
                 aliases.GRAPH,
                 "ORPHA links and folk names of the list entries",
-                ("zebra-china-aliases-2",),
+                ("zebra-china-aliases-2", "rarekg-orpha-relation-review"),
                 "2026-10-05",
                 CC_BY,
             ),
-            lambda: aliases.load(data_dir / "lists"),
+            lambda: aliases.load(data_dir / "lists", data_dir / "reviews" / REVIEW),
         ),
         Source(
             SourceInfo(
                 aliases.MAPPING_GRAPH,
                 "Expert mapping of list-1 entries to ORPHA",
-                ("timgroup-ccrd-orpha",),
+                ("timgroup-ccrd-orpha", "rarekg-orpha-relation-review"),
                 "2024-11-28",
             ),
-            lambda: aliases.load_mapping(data_dir / "lists" / "ccrd_orpha_mapping.csv"),
+            lambda: aliases.load_mapping(
+                data_dir / "lists" / "ccrd_orpha_mapping.csv", data_dir / "reviews" / REVIEW
+            ),
         ),
         Source(
             SourceInfo(
