@@ -27,7 +27,8 @@ Each source fills its own graph:
 - ``orphanet-zh`` (Orphanet's Chinese names): Chinese preferred names.
 
 The names table has no source column: an English name belongs to the packets when the code has a
-packet (a type in ``orpha_entities``), else to the RD-CODE list; Chinese names to the Chinese names.
+packet (a type in ``orpha_entities``) or is a classification head the packets name only as a
+parent (neither type nor status), else to the RD-CODE list; Chinese names to the Chinese names.
 """
 
 from __future__ import annotations
@@ -70,13 +71,16 @@ def _typed(out: QuadWriter, disease: NamedNode, code: str) -> None:
     out.add(disease, SKOS.exactMatch, iri.ordo(code))
 
 
-def packet_codes(folder: Path) -> set[str]:
-    """The codes that have a packet (a type in ``orpha_entities``)."""
-    return {
-        rec.require("orpha")
-        for rec in read_gz_table(folder / "orpha_entities.csv.gz", ("orpha", "type", "status"))
-        if rec.get("type")
-    }
+def packet_codes(folder: Path) -> tuple[set[str], set[str]]:
+    """The codes the packets state: those with a packet (a type in ``orpha_entities``) and the
+    classification heads they name only as parents (neither type nor RD-CODE status)."""
+    packets, heads = set(), set()
+    for rec in read_gz_table(folder / "orpha_entities.csv.gz", ("orpha", "type", "status")):
+        if rec.get("type"):
+            packets.add(rec.require("orpha"))
+        elif not rec.get("status"):
+            heads.add(rec.require("orpha"))
+    return packets, heads
 
 
 def load(folder: Path) -> Iterator[Quad]:
@@ -84,18 +88,20 @@ def load(folder: Path) -> Iterator[Quad]:
     OMIM references, genes and prevalence."""
     source = iri.source(PACKETS_SOURCE)
     out = QuadWriter(iri.graph(GRAPH))
+    packets, heads = packet_codes(folder)
     for rec in read_gz_table(folder / "orpha_entities.csv.gz", ("orpha", "type", "status")):
         kind = rec.get("type")
-        if not kind:
+        if not kind and rec.get("orpha") not in heads:
             continue
         disease = _disease(rec)
         _typed(out, disease, rec.require("orpha"))
-        out.add(disease, RK.disorderType, text(kind, "en"))
+        if kind:
+            out.add(disease, RK.disorderType, text(kind, "en"))
         out.add(disease, PROV.wasDerivedFrom, source)
         yield from out.drain()
-    packets = packet_codes(folder)
+    stated = packets | heads
     for rec in read_gz_table(folder / "orpha_names.csv.gz", ("orpha", "lang", "kind", "name")):
-        if rec.get("lang") == "en" and rec.get("orpha") in packets:
+        if rec.get("lang") == "en" and rec.get("orpha") in stated:
             _name(out, rec)
             yield from out.drain()
     for rec in read_gz_table(folder / "orpha_definitions.csv.gz", ("orpha", "definition")):
@@ -252,11 +258,10 @@ def load_rd_code(folder: Path) -> Iterator[Quad]:
     of codes without a packet, and the Master file's ICD-10 and ICD-11 codes."""
     source = iri.source(RD_CODE_SOURCE)
     out = QuadWriter(iri.graph(RD_CODE_GRAPH))
-    packets: set[str] = set()
+    packets, heads = packet_codes(folder)
+    stated = packets | heads
     for rec in read_gz_table(folder / "orpha_entities.csv.gz", ("orpha", "type", "status")):
         status = rec.one_of("status", STATUSES)
-        if rec.get("type"):
-            packets.add(rec.require("orpha"))
         if not status:
             continue
         disease = _disease(rec)
@@ -269,7 +274,7 @@ def load_rd_code(folder: Path) -> Iterator[Quad]:
             out.add(_disease(rec), RK.replacedBy, _disease(rec, "target"))
             yield from out.drain()
     for rec in read_gz_table(folder / "orpha_names.csv.gz", ("orpha", "lang", "kind", "name")):
-        if rec.get("lang") == "en" and rec.get("orpha") not in packets:
+        if rec.get("lang") == "en" and rec.get("orpha") not in stated:
             _name(out, rec)
             yield from out.drain()
     columns = ("orpha", "system", "code", "printed", "icd11_uri")

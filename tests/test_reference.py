@@ -51,6 +51,8 @@ def _workbooks(folder: Path) -> None:
         ("ORPHA:1381", "Cataract-intellectual disability-anal atresia-urinary defects syndrome",
          "Main name", "Disorder"),
         ("ORPHA:1381", "Karandikar-Maria-Kamble syndrome", "Synonym", "Disorder"),
+        ("ORPHA:88632", "Anterior segment developmental anomaly", "Main name",
+         "Group of disorders"),
     ]:
         active.append(row)
     rd.create_sheet("List_active_by_ORPHAcode")
@@ -163,6 +165,14 @@ def test_orpha_entity_has_names_codes_parents_and_traits(store: Store) -> None:
         "orphanet",
     )
     assert ask(store, 'rkid:disease\\/orpha-666 skos:prefLabel "成骨不全"@zh', "orphanet-zh")
+    # a classification head the packets name only as a parent is a disease group with its name
+    assert ask(
+        store,
+        """rkid:disease\\/orpha-558 skos:broader rkid:disease\\/orpha-519292 .
+        rkid:disease\\/orpha-519292 a rk:RareDisease ;
+            skos:prefLabel "Syndromic ectopia lentis"@en .""",
+        "orphanet",
+    )
     # a subtype walks up to its parent
     assert ask(store, "rkid:disease\\/orpha-216796 skos:broader rkid:disease\\/orpha-666",
                "orphanet")
@@ -412,3 +422,26 @@ def test_reviewed_relations_make_1_35_narrower_and_1_98_broader_than_orpha() -> 
     )
     # the entry keeps its exact link to progressive muscular dystrophy
     assert ask(store, f"{cn1}098> skos:exactMatch {ordo}206644>", "china-list-aliases")
+
+
+def test_reference_graphs_of_the_fixtures_conform_to_the_shapes(
+    store: Store, tables: Path
+) -> None:
+    import rdflib
+
+    from kg.build.validate import union_graph
+    from kg.paths import ONTOLOGY_DIR
+    from kg.shapes import validate_graph
+    from loaders import rdffiles, sources
+
+    docs = [tables / f / "sources.csv" for f in ("orphanet", "mondo", "hpo", "gard")]
+    full = Store()
+    full.extend(store.quads_for_pattern(None, None, None, None))
+    full.extend(list(sources.load_sources(docs)))
+    full.extend(list(rdffiles.load([ONTOLOGY_DIR / "schemes.ttl"], rdffiles.ONTOLOGY_GRAPH)))
+    findings = validate_graph(union_graph(full))
+    assert [f for f in findings if f.severity == "Violation"] == []
+    # and a gene association without its gene is refused
+    broken = union_graph(full)
+    broken.remove((None, rdflib.URIRef("https://w3id.org/rarekg/vocab#gene"), None))
+    assert any(f.severity == "Violation" for f in validate_graph(broken))

@@ -11,7 +11,8 @@ rows cite it in their folder (one source per table, named in ``TABLE_SOURCES``).
 Tables (all keyed by ORPHA code as digits):
 
 - ``orpha_entities`` (orpha, type, status): every code of the packets and of the RD-CODE list, with
-  the packet's DisorderType and the list's status (active, Deprecated, Obsolete);
+  the packet's DisorderType and the list's status (active, Deprecated, Obsolete), and the
+  classification heads the packets name only as parents (no type, no status);
 - ``orpha_names`` (orpha, lang, kind, name): English preferred names and synonyms (packets, then the
   RD-CODE list for codes without a packet), Chinese preferred names (only names written in Chinese:
   the Chinese endpoint returns an English label for some codes, which is not a Chinese name);
@@ -157,6 +158,7 @@ class Collected:
         self.prevalence: set[tuple[str, ...]] = set()
         self.phenotypes: set[tuple[str, str, str]] = set()
         self.traits: set[tuple[str, str, str]] = set()
+        self.parent_labels: dict[str, str] = {}
         self.version = ""
 
 
@@ -187,7 +189,10 @@ def _packet(c: Collected, name: str, p: dict[str, Any]) -> None:
             if text:
                 c.definitions.add((code, text))
     for i, parent in enumerate(_records(p, "Parents", "Parent", name, code)):
-        c.parents.add((code, code_of(parent.get("ORPHAcode"), name, code, f"Parents[{i}]")))
+        parent_code = code_of(parent.get("ORPHAcode"), name, code, f"Parents[{i}]")
+        c.parents.add((code, parent_code))
+        if _text(parent.get("Label")):
+            c.parent_labels[parent_code] = _text(parent.get("Label"))
     for i, ref in enumerate(_records(p, "ExternalReferences", "ExternalReference", name, code)):
         if ref.get("Source") != "OMIM":
             raise DeriveError(name, code, f"ExternalReferences[{i}].Source", "is not OMIM")
@@ -327,7 +332,9 @@ def derive_orphanet(ref: Path) -> dict[str, bytes]:
     c = collect_packets(ref / PACKETS)
     active, list_names, inactive = read_rd_list(ref / RD_LIST)
     zh, zh_provenance = read_zh_names(ref / ZH_NAMES)
-    codes = set(c.entities) | set(active) | set(inactive)
+    # classification heads named only as parents (e.g. ORPHA:602659 Pediatric cancer)
+    heads = {k: v for k, v in c.parent_labels.items() if k not in c.entities}
+    codes = set(c.entities) | set(active) | set(inactive) | set(heads)
 
     def status(code: str) -> str:
         if code in active:
@@ -337,6 +344,8 @@ def derive_orphanet(ref: Path) -> dict[str, bytes]:
     names = set(c.names)
     # The RD-CODE list names codes the packets do not have (inactive codes, newer codes).
     names |= {n for n in list_names if n[0] not in c.entities}
+    listed = {n[0] for n in list_names}
+    names |= {(k, "en", "preferred", v) for k, v in heads.items() if k not in listed}
     names |= {(k, "zh", "preferred", v) for k, v in zh.items() if k in codes and CJK.search(v)}
     tables = {
         "orphanet/orpha_entities.csv.gz": gz_csv(
