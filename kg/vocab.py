@@ -85,6 +85,7 @@ SCHEMA = ClosedNamespace(
     legislationIdentifier
     legislationDate legislationPassedBy legislationJurisdiction applicableLocation position item
     keywords target memberOf funder activeIngredient startDate roleName
+    sha256 contentSize encodingFormat
     """,
 )
 
@@ -106,6 +107,8 @@ DCT = ClosedNamespace(
     "http://purl.org/dc/terms/",
     "title created modified issued date source license publisher creator description identifier",
 )
+# Provenance, Authoring and Versioning: where and when a copy of a source was retrieved.
+PAV = ClosedNamespace("http://purl.org/pav/", "retrievedOn retrievedFrom version")
 ORG = ClosedNamespace(
     _W3 + "ns/org#",
     "Organization FormalOrganization memberOf Membership member organization role hasMembership "
@@ -137,6 +140,7 @@ PREFIXES: dict[str, str] = {
     "skos": SKOS.base,
     "prov": PROV.base,
     "dct": DCT.base,
+    "pav": PAV.base,
     "org": ORG.base,
     "qb": QB.base,
     "sdmx-measure": SDMX_MEASURE.base,
