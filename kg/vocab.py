@@ -25,7 +25,9 @@ class ClosedNamespace:
     def __getattr__(self, name: str) -> NamedNode:
         if name.startswith("_") or name not in self._terms:
             raise AttributeError(f"{name!r} is not a term of <{self._base}>")
-        return NamedNode(self._base + name)
+        node = NamedNode(self._base + name)
+        setattr(self, name, node)  # later look-ups find it without coming here (loaders' hot loops)
+        return node
 
     def __getitem__(self, name: str) -> NamedNode:
         return self.__getattr__(name)

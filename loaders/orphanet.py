@@ -36,7 +36,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from pyoxigraph import NamedNode, Quad
+from pyoxigraph import Literal, NamedNode, Quad
 
 from kg import iri
 from kg.rdf import QuadWriter, decimal, text
@@ -230,26 +230,37 @@ def _prevalence(path: Path, out: QuadWriter, source: NamedNode) -> Iterator[Quad
 
 
 def load_phenotypes(folder: Path) -> Iterator[Quad]:
-    """The ``orphanet-phenotypes`` graph: HPO annotations with their frequency."""
+    """The ``orphanet-phenotypes`` graph: HPO annotations with their frequency (115,853 rows: the
+    terms are looked up once, and literals and IRIs of repeated values are reused)."""
     source = iri.source(PACKETS_SOURCE)
     out = QuadWriter(iri.graph(PHENOTYPE_GRAPH))
+    has_phenotype, has_annotation, phenotype = (
+        RK.hasPhenotype, RK.hasPhenotypeAnnotation, RK.phenotype)
+    a, annotation, frequency_of, derived = (
+        RDF.type, RK.PhenotypeAnnotation, RK.frequency, PROV.wasDerivedFrom)
+    frequencies: dict[str, tuple[str, Literal]] = {}
+    terms: dict[str, NamedNode] = {}
     for rec in read_gz_table(folder / "orpha_phenotypes.csv.gz", ("orpha", "hpo", "frequency")):
         disease, code = _disease(rec), rec.require("orpha")
         term = rec.require("hpo")
-        hpo = rec.convert("hpo", iri.hpo, required=True)
-        assert hpo is not None
+        hpo = terms.get(term)
+        if hpo is None:
+            hpo = rec.convert("hpo", iri.hpo, required=True)
+            assert hpo is not None
+            terms[term] = hpo
         frequency = rec.get("frequency")
-        node = iri.entity(
-            "phenotype-annotation", f"orpha-{code}-hp{term[3:]}-{short_digest(frequency)}"
-        )
+        if frequency not in frequencies:
+            frequencies[frequency] = (short_digest(frequency), text(frequency, "en"))
+        digest, literal = frequencies[frequency]
+        node = iri.entity("phenotype-annotation", f"orpha-{code}-hp{term[3:]}-{digest}")
         if frequency != EXCLUDED:
-            out.add(disease, RK.hasPhenotype, hpo)
-        out.add(disease, RK.hasPhenotypeAnnotation, node)
-        out.add(node, RDF.type, RK.PhenotypeAnnotation)
-        out.add(node, RK.phenotype, hpo)
+            out.add(disease, has_phenotype, hpo)
+        out.add(disease, has_annotation, node)
+        out.add(node, a, annotation)
+        out.add(node, phenotype, hpo)
         if frequency:
-            out.add(node, RK.frequency, text(frequency, "en"))
-        out.add(node, PROV.wasDerivedFrom, source)
+            out.add(node, frequency_of, literal)
+        out.add(node, derived, source)
         yield from out.drain()
 
 
