@@ -107,7 +107,8 @@ SKOS = ClosedNamespace(
 PROV = ClosedNamespace(_W3 + "ns/prov#", "Entity wasDerivedFrom generatedAtTime wasAttributedTo")
 DCT = ClosedNamespace(
     "http://purl.org/dc/terms/",
-    "title created modified issued date source license publisher creator description identifier",
+    "title created modified issued date source license publisher creator description identifier "
+    "isReplacedBy",
 )
 # Provenance, Authoring and Versioning: where and when a copy of a source was retrieved.
 PAV = ClosedNamespace("http://purl.org/pav/", "retrievedOn retrievedFrom version")

@@ -27,7 +27,7 @@ from pyoxigraph import NamedNode, Quad
 
 from kg import iri
 from kg.rdf import QuadWriter, text
-from kg.vocab import PROV, RDFS, SKOS
+from kg.vocab import DCT, PROV, RDFS, SKOS
 from loaders.reftable import read_gz_table
 from loaders.table import Record
 
@@ -103,7 +103,8 @@ def load_mondo(folder: Path) -> Iterator[Quad]:
 
 
 def load_hpo(folder: Path) -> Iterator[Quad]:
-    """English labels of the HPO terms (graph ``hpo``)."""
+    """English labels of the HPO terms (graph ``hpo``), and the term each alternative id stands
+    for (``dct:isReplacedBy``: older annotations, e.g. the CCRD compendium's, use 28 of them)."""
     source = iri.source(HPO_SOURCE)
     out = QuadWriter(iri.graph(HPO_GRAPH))
     for rec in read_gz_table(folder / "hpo_terms.csv.gz", ("hpo", "label_en", "label_zh")):
@@ -112,6 +113,13 @@ def load_hpo(folder: Path) -> Iterator[Quad]:
         out.add(term, SKOS.notation, text(rec.require("hpo")))
         out.add(term, RDFS.label, text(rec.require("label_en"), "en"))
         out.add(term, PROV.wasDerivedFrom, source)
+        yield from out.drain()
+    for rec in read_gz_table(folder / "hpo_alt_ids.csv.gz", ("alt", "hpo")):
+        alt = rec.convert("alt", iri.hpo, required=True)
+        term = rec.convert("hpo", iri.hpo, required=True)
+        assert alt is not None and term is not None
+        out.add(alt, DCT.isReplacedBy, term)
+        out.add(alt, PROV.wasDerivedFrom, source)
         yield from out.drain()
 
 

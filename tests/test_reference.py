@@ -300,6 +300,9 @@ def test_hpo_terms_have_english_and_official_chinese_labels(store: Store) -> Non
     term = "<http://purl.obolibrary.org/obo/HP_0000248>"
     assert ask(store, f'{term} rdfs:label "Brachycephaly"@en ; skos:notation "HP:0000248"', "hpo")
     assert ask(store, f'{term} rdfs:label "短头畸形"@zh', "hpo-zh")
+    # an alternative id stands for its term
+    assert ask(store, f"<http://purl.obolibrary.org/obo/HP_0002258> dct:isReplacedBy {term}",
+               "hpo")
     # obsolete terms are left out
     assert values(store, "SELECT ?t { ?t skos:notation ?n ; rdfs:label ?l FILTER "
                   "(STRSTARTS(?n, 'HP:') && CONTAINS(?l, 'obsolete')) }") == []
