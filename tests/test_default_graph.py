@@ -225,6 +225,9 @@ def test_every_node_of_the_upstream_graphs_has_provenance(store_dir: Path) -> No
         "fda-orphan-approvals",
         "ema-orphan-designations",
         "ctgov-trials",
+        "orphanet",
+        "orphanet-phenotypes",
+        "orphanet-rd-code",
     ):
         assert _count(store, graph, "?s a ?c") > 0, graph
         orphans = _count(
@@ -256,6 +259,14 @@ def test_void_counts_every_source(store_dir: Path, built: BuildReport) -> None:
         "ctgov-trials",
         "ccrd-omim-mapping",
         "ccrd-hpo",
+        "orphanet",
+        "orphanet-phenotypes",
+        "orphanet-rd-code",
+        "orphanet-zh",
+        "mondo",
+        "hpo",
+        "hpo-zh",
+        "gard",
     ):
         assert described[GRAPH + name] == built.triples[GRAPH + name] > 0
 
