@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: serve test build lint derive-tables clean
+.PHONY: serve test build lint derive-tables translations editor clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,17 @@ lint: $(BIN)/.installed
 
 derive-tables: $(BIN)/.installed
 	$(BIN)/rarekg derive-tables
+
+translations: $(BIN)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ -k add:2 --no-location --sort-output \
+		-o service/translations/messages.pot .
+	$(BIN)/pybabel update -i service/translations/messages.pot -d service/translations \
+		--ignore-obsolete --no-fuzzy-matching -w 100
+	$(BIN)/pybabel compile -d service/translations
+	rm service/translations/messages.pot
+
+editor:
+	service/static/editor-src/build.sh
 
 clean:
 	rm -rf $(VENV) var

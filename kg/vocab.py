@@ -154,3 +154,15 @@ PREFIXES: dict[str, str] = {
     "xsd": XSD.base,
     "ordo": "http://www.orpha.net/ORDO/",
 }
+
+# Prefixes every query may use without declaring them (as the Wikidata Query Service does): the
+# namespaces above plus the common vocabularies and the code systems of the graph.
+QUERY_PREFIXES: dict[str, str] = {
+    **PREFIXES,
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "foaf": "http://xmlns.com/foaf/0.1/",
+    "mondo": "http://purl.obolibrary.org/obo/MONDO_",
+    "hp": "http://purl.obolibrary.org/obo/HP_",
+    "obo": "http://purl.obolibrary.org/obo/",
+    "omim": "https://omim.org/entry/",
+}

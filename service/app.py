@@ -16,10 +16,12 @@ from kg.store.writer import WriterProcess
 from service import (
     contribute,
     description,
+    download,
     form,
     gaps,
     graphstore,
     http,
+    i18n,
     pages,
     review,
     search,
@@ -28,7 +30,7 @@ from service import (
 )
 
 BLUEPRINTS = (sparql.bp, description.bp, graphstore.bp, form.bp, search.bp, gaps.bp, pages.bp,
-              contribute.bp, review.bp)
+              contribute.bp, review.bp, download.bp)
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -47,6 +49,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
+    i18n.install(app)
     web.install(app)
     contribute.install(app)
     http.install(app)

@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import islice
 from pathlib import Path
 
 from pyoxigraph import Quad, Store
@@ -16,7 +17,12 @@ from kg.build.validate import Finding, validate_store
 from kg.describe import SourceInfo, describe, graph_counts
 from kg.errors import BuildError, RarekgError, ValidationFailed
 from kg.store import embedded as stores
+from kg.store.dumps import write_dataset_dump
 from kg.store.search import write_index as write_search_index
+
+# Quads handed to the bulk loader at a time: memory stays bounded whatever a source's size (about
+# 0.6 kB a quad while loading).
+BATCH = 500_000
 
 
 @dataclass(frozen=True)
@@ -42,6 +48,16 @@ class BuildReport:
         return sum(self.triples.values())
 
 
+def bulk_extend(store: Store, quads: Iterable[Quad], batch: int = BATCH) -> int:
+    """Add ``quads`` to ``store`` with the bulk loader, ``batch`` quads at a time (the loader holds
+    a whole call's quads in memory); the number of quads added."""
+    it, count = iter(quads), 0
+    while chunk := list(islice(it, batch)):
+        store.bulk_extend(chunk)
+        count += len(chunk)
+    return count
+
+
 def build_graph(
     store_dir: Path,
     sources: Sequence[Source],
@@ -61,13 +77,14 @@ def build_graph(
         store = Store(str(build_dir))
         for source in sources:
             t0 = time.perf_counter()
-            store.bulk_extend(source.load())
-            log(f"loaded {source.info.name} ({time.perf_counter() - t0:.2f} s)")
+            n = bulk_extend(store, source.load())
+            log(f"loaded {source.info.name} ({n:,} quads, {time.perf_counter() - t0:.2f} s)")
         for source in sources:
             if source.after_loading is not None:
                 t0 = time.perf_counter()
-                store.bulk_extend(list(source.after_loading(store)))
-                log(f"linked {source.info.name} ({time.perf_counter() - t0:.2f} s)")
+                # read in full before writing: the phase queries the store it adds to
+                n = bulk_extend(store, list(source.after_loading(store)))
+                log(f"linked {source.info.name} ({n:,} quads, {time.perf_counter() - t0:.2f} s)")
         warnings: list[Finding] = []
         if validate:
             t0 = time.perf_counter()
@@ -84,9 +101,16 @@ def build_graph(
         built = datetime.now(UTC)
         store.bulk_extend(describe(store, [s.info for s in sources], built))
         store.flush()
+        t0 = time.perf_counter()
         store.optimize()
+        log(f"described and optimized ({time.perf_counter() - t0:.2f} s)")
         counts = graph_counts(store)
+        t0 = time.perf_counter()
         write_search_index(store, build_dir)
+        log(f"search index written ({time.perf_counter() - t0:.2f} s)")
+        t0 = time.perf_counter()
+        write_dataset_dump(store, build_dir)
+        log(f"dump written ({time.perf_counter() - t0:.2f} s)")
         del store
         stores.swap_in(store_dir, build_dir)
     except RarekgError:
