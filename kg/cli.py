@@ -119,6 +119,8 @@ def cmd_serve(args: argparse.Namespace, settings: dict[str, Any]) -> int:
         _print_report(build_graph(store_dir,
                                   default_sources(Path(args.data)) + _approved(settings),
                                   log=lambda m: print(m, file=sys.stderr)))
+    for partial in stores.remove_partial_builds(store_dir):
+        print(f"removed the unfinished build {partial.name}", file=sys.stderr)
     if not stores.data_dir(store_dir).is_dir():
         raise StoreUnavailable(f"store directory {store_dir} cannot be served")
     if not any(stores.data_dir(store_dir).iterdir()):
@@ -256,6 +258,10 @@ def parser() -> argparse.ArgumentParser:
                    help="space-separated endpoints SERVICE may call (setting: service_allowlist)")
     s.add_argument("--load-allowlist", dest="load_allowlist",
                    help="space-separated URL prefixes LOAD may read (setting: load_allowlist)")
+    for setting in SETTINGS:  # the limits of docs/security.md, one flag each
+        if setting.name in LIMIT_FLAGS:
+            s.add_argument("--" + setting.name.replace("_", "-"), dest=setting.name,
+                           type=setting.type, help=f"{setting.help} (setting: {setting.name})")
     q = sub.add_parser("query", help="run a SPARQL query against a store and print the result")
     store_arg(q)
     q.add_argument("sparql", help="the SPARQL query")
@@ -267,6 +273,8 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+LIMIT_FLAGS = ("public_base_url", "max_query_bytes", "max_graph_bytes", "max_result_bytes",
+               "max_query_depth", "max_query_operators", "client_max_queries", "child_memory_mb")
 COMMANDS = {"build": cmd_build, "serve": cmd_serve, "query": cmd_query,
             "derive-tables": cmd_derive, "fetch": cmd_fetch}
 

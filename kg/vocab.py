@@ -68,10 +68,13 @@ RK = ClosedNamespace(
     hasPhenotype hasMapping mappingRelation terminology validationStatus
     hasPrevalence prevalenceClass prevalenceType prevalenceQualification geography sourceCitation
     exclusivityEnd publishedStatus testsDrug collaborator trialSite
+    ReimbursementCategoryScheme reimbursementCategory reimbursementClass listNumber
+    paymentStandard orphanMedicine
     DiseaseLink candidateIndication linkMethod matchedText matchedName confidence
     Gene GeneAssociation PhenotypeAnnotation associatedGene hasGeneAssociation gene
     associationType hgncId hasPhenotypeAnnotation phenotype frequency inheritance ageOfOnset
     disorderType codeStatus replacedBy
+    CoverageCount coverageOf coverageMeasure listedCount withCount withoutCount
     """,
 )
 
@@ -87,6 +90,7 @@ SCHEMA = ClosedNamespace(
     legislationIdentifier
     legislationDate legislationPassedBy legislationJurisdiction applicableLocation position item
     keywords target memberOf funder activeIngredient startDate roleName
+    validFrom validThrough
     sha256 contentSize encodingFormat
     """,
 )

@@ -18,7 +18,14 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from kg.build import ccrd_join, derive_lists, derive_orphanet, derive_reference, derive_upstream
+from kg.build import (
+    ccrd_join,
+    derive_access,
+    derive_lists,
+    derive_orphanet,
+    derive_reference,
+    derive_upstream,
+)
 
 Derivation = Callable[[Path], Mapping[str, str | bytes]]
 
@@ -36,6 +43,8 @@ DERIVATIONS: tuple[Derivation, ...] = (
     derive_reference.derive_mondo,
     derive_reference.derive_hpo,
     derive_reference.derive_gard,
+    derive_access.derive_nrdl,
+    derive_access.derive_epar,
 )
 
 

@@ -6,6 +6,8 @@ one of these."""
 from __future__ import annotations
 
 import multiprocessing
+import os
+import select
 import threading
 from collections.abc import Callable
 from multiprocessing.connection import Connection
@@ -14,6 +16,23 @@ from typing import Any
 from kg.errors import QueryTimeout, StoreUnavailable
 
 _CTX = multiprocessing.get_context("spawn")
+
+
+def pipe() -> tuple[Connection, Connection]:
+    """A pipe to a child process, both ends blocking.  (Under gevent a duplex pipe is a socket
+    pair made non-blocking, which the child inherits, and whose reads then fail.)"""
+    conn, child = _CTX.Pipe()
+    os.set_blocking(conn.fileno(), True)
+    os.set_blocking(child.fileno(), True)
+    return conn, child
+
+
+def readable(conn: Connection, timeout: float) -> bool:
+    """Whether ``conn`` has an answer within ``timeout`` seconds.  Unlike ``conn.poll``, this
+    looks ``select.select`` up when called, so under an asynchronous worker (gevent, which
+    replaces it) waiting for a child lets the worker serve other requests meanwhile."""
+    ready, _, _ = select.select([conn.fileno()], [], [], max(timeout, 0))
+    return bool(ready)
 
 
 class ChildProcess:
@@ -33,7 +52,7 @@ class ChildProcess:
         if self._conn is not None and self._process is not None and self._process.is_alive():
             return self._conn
         self._stop()
-        conn, child = _CTX.Pipe()
+        conn, child = pipe()
         self._process = _CTX.Process(target=self.target, args=(child, *self.args), daemon=True,
                                      name=self.name)
         self._process.start()
@@ -57,7 +76,7 @@ class ChildProcess:
             conn = self._start()
             try:
                 send(conn)
-                if not conn.poll(self.timeout):
+                if not readable(conn, self.timeout):
                     self._stop()
                     raise QueryTimeout(too_long)
                 return conn.recv()
