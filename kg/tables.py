@@ -49,3 +49,5 @@ SEARCHES = (
     "candidates",
     "note",
 )
+# data/lists/: how each CCRD number of the expert files joins a list-1 entry (kg/build/ccrd_join.py)
+CCRD_JOIN = ("ccrd", "ccrd_name_zh", "entry", "entry_name_zh", "method", "source")

@@ -25,7 +25,9 @@ class ClosedNamespace:
     def __getattr__(self, name: str) -> NamedNode:
         if name.startswith("_") or name not in self._terms:
             raise AttributeError(f"{name!r} is not a term of <{self._base}>")
-        return NamedNode(self._base + name)
+        node = NamedNode(self._base + name)
+        setattr(self, name, node)  # later look-ups find it without coming here (loaders' hot loops)
+        return node
 
     def __getitem__(self, name: str) -> NamedNode:
         return self.__getattr__(name)
@@ -71,6 +73,9 @@ RK = ClosedNamespace(
     ReimbursementCategoryScheme reimbursementCategory reimbursementClass listNumber
     paymentStandard orphanMedicine
     DiseaseLink candidateIndication linkMethod matchedText matchedName confidence
+    Gene GeneAssociation PhenotypeAnnotation associatedGene hasGeneAssociation gene
+    associationType hgncId hasPhenotypeAnnotation phenotype frequency inheritance ageOfOnset
+    disorderType codeStatus replacedBy
     CoverageCount coverageOf coverageMeasure listedCount withCount withoutCount
     """,
 )
@@ -111,7 +116,8 @@ PROV = ClosedNamespace(
 )
 DCT = ClosedNamespace(
     "http://purl.org/dc/terms/",
-    "title created modified issued date source license publisher creator description identifier",
+    "title created modified issued date source license publisher creator description identifier "
+    "isReplacedBy",
 )
 # Provenance, Authoring and Versioning: where and when a copy of a source was retrieved.
 PAV = ClosedNamespace("http://purl.org/pav/", "retrievedOn retrievedFrom version")

@@ -32,16 +32,52 @@ def _entry(rec: Record, list_field: str = "list", no_field: str = "no") -> Named
     return iri.disease(list_no, number)
 
 
-def load(directory: Path) -> Iterator[Quad]:
-    """Reads ``orpha_links.csv`` and ``folk_names.csv``: ORPHA exact matches and folk names."""
+REVIEW_COLUMNS = ("list", "no", "orpha", "relation", "replaces", "reason", "source")
+Review = dict[tuple[int, int, str], tuple[str, str, NamedNode, str]]
+
+
+def read_review(path: Path | None) -> Review:
+    """Reviewed relations of list entries to ORPHA codes (``data/reviews/orpha_relations.csv``):
+    (list, entry, ORPHA code) -> (relation, the relation it replaces, source, reason)."""
+    review: Review = {}
+    if path is None:
+        return review
+    for rec in read_table(path, REVIEW_COLUMNS):
+        _entry(rec)
+        list_no, number = int(rec.require("list")), int(rec.require("no"))
+        code = rec.require("orpha")
+        relation = rec.one_of("relation", tuple(RELATIONS), required=True)
+        replaces = rec.one_of("replaces", tuple(RELATIONS), required=True)
+        src = rec.convert("source", iri.source, required=True)
+        assert relation is not None and replaces is not None and src is not None
+        review[(list_no, number, code)] = (relation, replaces, src, rec.require("reason"))
+    return review
+
+
+def _link(out: QuadWriter, subject: NamedNode, relation: str, ordo: NamedNode,
+          reviewed: tuple[str, str, NamedNode, str] | None) -> None:
+    """``subject`` matches ``ordo`` as its source states, or as the review corrects it (the
+    correction as an evidence node with the review's reason)."""
+    if reviewed is None or reviewed[1] != relation:
+        out.add(subject, RELATIONS[relation], ordo)
+        return
+    corrected, _, src, reason = reviewed
+    out.evidence(subject, RELATIONS[corrected], ordo, src, reason, "en")
+
+
+def load(directory: Path, review: Path | None = None) -> Iterator[Quad]:
+    """Reads ``orpha_links.csv`` and ``folk_names.csv``: ORPHA exact matches (as corrected by the
+    reviewed relations in ``review``) and folk names."""
     out = QuadWriter(iri.graph(GRAPH))
+    reviewed = read_review(review)
     for rec in read_table(directory / "orpha_links.csv", LINK_COLUMNS):
         disease = _entry(rec)
         code = rec.require("orpha")
         ordo = rec.convert("orpha", iri.ordo, required=True)
         src = rec.convert("source", iri.source, required=True)
         assert ordo is not None and src is not None
-        out.add(disease, SKOS.exactMatch, ordo)
+        key = (int(rec.require("list")), int(rec.require("no")), code)
+        _link(out, disease, "E", ordo, reviewed.get(key))
         out.add(disease, RK.orphaCode, text(code))
         out.add(disease, PROV.wasDerivedFrom, src)
         out.add(ordo, RDFS.label, text(rec.get("orpha_name_en"), "en"))
@@ -64,10 +100,12 @@ def load(directory: Path) -> Iterator[Quad]:
         yield from out.drain()
 
 
-def load_mapping(path: Path) -> Iterator[Quad]:
+def load_mapping(path: Path, review: Path | None = None) -> Iterator[Quad]:
     """Reads ``ccrd_orpha_mapping.csv``: list-1 entries and their subtypes mapped to ORPHA codes
-    with E (skos:exactMatch), NTBT (skos:broadMatch) or BTNT (skos:narrowMatch)."""
+    with E (skos:exactMatch), NTBT (skos:broadMatch) or BTNT (skos:narrowMatch), as corrected by
+    the reviewed relations in ``review`` (entries only, not subtypes)."""
     out = QuadWriter(iri.graph(MAPPING_GRAPH))
+    reviewed = read_review(review)
     for rec in read_table(path, MAPPING_COLUMNS):
         number = rec.convert("entry", int, required=True)
         subtype = rec.convert("subtype", int) or 0
@@ -91,6 +129,7 @@ def load_mapping(path: Path) -> Iterator[Quad]:
                     raise rec.error(f"subtype_name_{lang}", "a subtype needs its name")
                 out.label(subject, name, lang, SKOS.prefLabel, RDFS.label, SCHEMA.name)
             out.add(subject, PROV.wasDerivedFrom, src)
-        out.add(subject, RELATIONS[relation], ordo)
+        fix = None if subtype else reviewed.get((1, number, rec.require("orpha")))
+        _link(out, subject, relation, ordo, fix)
         out.add(subject, PROV.wasDerivedFrom, src)
         yield from out.drain()

@@ -18,19 +18,31 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from kg.build import derive_access, derive_lists, derive_upstream
+from kg.build import (
+    ccrd_join,
+    derive_access,
+    derive_lists,
+    derive_orphanet,
+    derive_reference,
+    derive_upstream,
+)
 
 Derivation = Callable[[Path], Mapping[str, str | bytes]]
 
 DERIVATIONS: tuple[Derivation, ...] = (
     derive_lists.derive_lists,
     derive_lists.derive_annotations,
+    ccrd_join.derive_join,
     derive_upstream.derive_drugs,
     derive_upstream.derive_hospitals,
     derive_upstream.derive_fda,
     derive_upstream.derive_ema,
     derive_upstream.derive_orphadata,
     derive_upstream.derive_trials,
+    derive_orphanet.derive_orphanet,
+    derive_reference.derive_mondo,
+    derive_reference.derive_hpo,
+    derive_reference.derive_gard,
     derive_access.derive_nrdl,
     derive_access.derive_epar,
 )

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from kg import tables as columns
+from kg.build.ccrd_join import entry_numbers
 from kg.build.tabular import (
     ACCESSED,
     TIMGROUP,
@@ -95,9 +96,11 @@ def derive_lists(ref: Path) -> dict[str, str]:
     )
     mapping = read_json(ref / "china_list1_ccrd_to_orpha.json")
 
+    entries = entry_numbers(ref)  # CCRD numbers joined to list entries by name (119 and 120)
+
     def ccrd_key(key: str) -> tuple[int, int]:
         main, _, sub = key.removeprefix("CCRD:").partition(".")
-        return int(main), int(sub or 0)
+        return entries.get(int(main), int(main)), int(sub or 0)
 
     names = read_json(ref / "china_list1_compendium_hpo.json")
 
@@ -121,9 +124,11 @@ def derive_annotations(ref: Path) -> dict[str, str]:
     """The list-1 expert annotations beyond ORPHA: the OMIM mapping and the HPO phenotypes."""
     names = read_json(ref / "china_list1_compendium_hpo.json")
 
+    entries = entry_numbers(ref)  # CCRD numbers joined to list entries by name (119 and 120)
+
     def key(ccrd: str) -> tuple[int, int]:
         main, _, sub = ccrd.removeprefix("CCRD:").partition(".")
-        return int(main), int(sub or 0)
+        return entries.get(int(main), int(main)), int(sub or 0)
 
     def subtype_names(ccrd: str) -> tuple[str, str]:
         if "." not in ccrd or ccrd not in names:

@@ -18,6 +18,7 @@ from pyoxigraph import NamedNode, Quad, Store
 from kg import iri
 from kg.build.pipeline import Source
 from kg.build.sources_access import EPAR_FILE, EPAR_SOURCE
+from kg.build.sources_reference import reference_sources
 from kg.describe import SourceInfo
 from kg.drugs import DrugIdentity
 from kg.errors import BuildError, LoadError
@@ -25,6 +26,7 @@ from kg.names import DrugIndex
 from kg.paths import DATA_DIR, EXAMPLES_DIR, ONTOLOGY_DIR
 
 CC_BY = "https://creativecommons.org/licenses/by/4.0/"
+REVIEW = "orpha_relations.csv"  # reviewed relations of list entries to ORPHA codes
 Loads = Callable[[], Iterable[Quad]]
 
 
@@ -78,20 +80,22 @@ def default_sources(data_dir: Path = DATA_DIR) -> list[Source]:
             SourceInfo(
                 aliases.GRAPH,
                 "ORPHA links and folk names of the list entries",
-                ("zebra-china-aliases-2",),
+                ("zebra-china-aliases-2", "rarekg-orpha-relation-review"),
                 "2026-10-05",
                 CC_BY,
             ),
-            lambda: aliases.load(data_dir / "lists"),
+            lambda: aliases.load(data_dir / "lists", data_dir / "reviews" / REVIEW),
         ),
         Source(
             SourceInfo(
                 aliases.MAPPING_GRAPH,
                 "Expert mapping of list-1 entries to ORPHA",
-                ("timgroup-ccrd-orpha",),
+                ("timgroup-ccrd-orpha", "rarekg-orpha-relation-review"),
                 "2024-11-28",
             ),
-            lambda: aliases.load_mapping(data_dir / "lists" / "ccrd_orpha_mapping.csv"),
+            lambda: aliases.load_mapping(
+                data_dir / "lists" / "ccrd_orpha_mapping.csv", data_dir / "reviews" / REVIEW
+            ),
         ),
         Source(
             SourceInfo(
@@ -102,6 +106,7 @@ def default_sources(data_dir: Path = DATA_DIR) -> list[Source]:
             lambda: seeds.load(data_dir / "seeds", _languages(data_dir / "sources.csv")),
         ),
         *upstream_sources(data_dir, default_links(data_dir)),
+        *reference_sources(data_dir),
         Source(
             SourceInfo(
                 rdffiles.EXAMPLES_GRAPH,

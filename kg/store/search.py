@@ -342,6 +342,12 @@ def open_index(path: Path) -> sqlite3.Connection:
     return sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True, check_same_thread=False)
 
 
+# A disease on a national list ranks before the Orphanet entities (about 11,000 since the reference
+# layer) that match as well or slightly better, e.g. ORPHA:666 for "Osteogenesis imperfecta".
+LISTED_BONUS = 25
+_LISTED = tuple(LIST_NAMES.values())
+
+
 def _score(norm: str, query: str, weight: int) -> int:
     if norm == query:
         base = 900
@@ -397,7 +403,8 @@ def search(
         for row in conn.execute("SELECT id, iri, kind, subkind, label_zh, label_en, detail "
                                 f"FROM entities WHERE id IN ({marks})", chunk):
             info[row[0]] = row[1:]
-    hits = [Hit(iri, kind, subkind, zh, en, detail, best[i][1], best[i][0])
+    hits = [Hit(iri, kind, subkind, zh, en, detail, best[i][1],
+                best[i][0] + (LISTED_BONUS if detail.startswith(_LISTED) else 0))
             for i, (iri, kind, subkind, zh, en, detail) in info.items()]
     hits.sort(key=lambda h: (-h.score, KIND_ORDER.get(h.kind, 9), len(h.label_zh or h.label_en),
                              h.iri))

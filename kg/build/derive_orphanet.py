@@ -1,6 +1,7 @@
 """Derive compact Orphanet tables in ``data/orphanet/`` from the ORPHApackets (JSON, one file per
 ORPHA code in a tar.gz), the RD-CODE nomenclature pack (the list of rare diseases with active and
-inactive codes; the Master file with ICD-10 and ICD-11 codes) and Orphanet's Chinese preferred names.
+inactive codes; the Master file with ICD-10 and ICD-11 codes) and Orphanet's Chinese preferred
+names.
 
 The reference files are tens of megabytes; the graph needs a few columns of each. Every table is a
 sorted CSV compressed with gzip at mtime 0, so rerunning on the same files gives the same bytes.
@@ -10,14 +11,16 @@ rows cite it in their folder (one source per table, named in ``TABLE_SOURCES``).
 Tables (all keyed by ORPHA code as digits):
 
 - ``orpha_entities`` (orpha, type, status): every code of the packets and of the RD-CODE list, with
-  the packet's DisorderType and the list's status (active, Deprecated, Obsolete);
+  the packet's DisorderType and the list's status (active, Deprecated, Obsolete), and the
+  classification heads the packets name only as parents (no type, no status);
 - ``orpha_names`` (orpha, lang, kind, name): English preferred names and synonyms (packets, then the
   RD-CODE list for codes without a packet), Chinese preferred names (only names written in Chinese:
   the Chinese endpoint returns an English label for some codes, which is not a Chinese name);
 - ``orpha_parents`` (orpha, parent): direct classification parents;
 - ``orpha_replaced`` (orpha, status, target): inactive codes and the active code the list names;
-- ``orpha_definitions``, ``orpha_omim``, ``orpha_genes``, ``orpha_prevalence``, ``orpha_phenotypes``,
-  ``orpha_traits`` (inheritance and onset), ``orpha_icd`` (RD-CODE Master file).
+- ``orpha_definitions``, ``orpha_omim``, ``orpha_genes``, ``orpha_prevalence``,
+  ``orpha_phenotypes``, ``orpha_traits`` (inheritance and onset), ``orpha_icd`` (RD-CODE Master
+  file).
 """
 
 from __future__ import annotations
@@ -136,8 +139,10 @@ def read_packets(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
             yield name, packet
 
 
-def _key(row: Sequence[Any]) -> tuple[Any, ...]:
-    return (int(row[0]), *("" if v is None else str(v) for v in row[1:]))
+def _key(row: Sequence[Any]) -> tuple[tuple[int, int, str], ...]:
+    """Rows sorted by their cells, numbers (ORPHA codes) as numbers."""
+    cells = ("" if v is None else str(v) for v in row)
+    return tuple((0, int(v), "") if v.isdigit() else (1, 0, v) for v in cells)
 
 
 class Collected:
@@ -153,6 +158,7 @@ class Collected:
         self.prevalence: set[tuple[str, ...]] = set()
         self.phenotypes: set[tuple[str, str, str]] = set()
         self.traits: set[tuple[str, str, str]] = set()
+        self.parent_labels: dict[str, str] = {}
         self.version = ""
 
 
@@ -183,7 +189,10 @@ def _packet(c: Collected, name: str, p: dict[str, Any]) -> None:
             if text:
                 c.definitions.add((code, text))
     for i, parent in enumerate(_records(p, "Parents", "Parent", name, code)):
-        c.parents.add((code, code_of(parent.get("ORPHAcode"), name, code, f"Parents[{i}]")))
+        parent_code = code_of(parent.get("ORPHAcode"), name, code, f"Parents[{i}]")
+        c.parents.add((code, parent_code))
+        if _text(parent.get("Label")):
+            c.parent_labels[parent_code] = _text(parent.get("Label"))
     for i, ref in enumerate(_records(p, "ExternalReferences", "ExternalReference", name, code)):
         if ref.get("Source") != "OMIM":
             raise DeriveError(name, code, f"ExternalReferences[{i}].Source", "is not OMIM")
@@ -233,9 +242,7 @@ def _packet(c: Collected, name: str, p: dict[str, Any]) -> None:
         ("TypeOfInheritances", "TypeOfInheritance", "inheritance"),
         ("AverageAgeOfOnsets", "AverageAgeOfOnset", "onset"),
     ):
-        block = p.get(field)
-        values = block.get(inner) if isinstance(block, dict) else block
-        for v in _as_list(values):
+        for v in _items(p.get(field), inner):
             value = _text(v.get("value") if isinstance(v, dict) else v)
             if value:
                 c.traits.add((code, kind, value))
@@ -325,7 +332,9 @@ def derive_orphanet(ref: Path) -> dict[str, bytes]:
     c = collect_packets(ref / PACKETS)
     active, list_names, inactive = read_rd_list(ref / RD_LIST)
     zh, zh_provenance = read_zh_names(ref / ZH_NAMES)
-    codes = set(c.entities) | set(active) | set(inactive)
+    # classification heads named only as parents (e.g. ORPHA:602659 Pediatric cancer)
+    heads = {k: v for k, v in c.parent_labels.items() if k not in c.entities}
+    codes = set(c.entities) | set(active) | set(inactive) | set(heads)
 
     def status(code: str) -> str:
         if code in active:
@@ -335,6 +344,8 @@ def derive_orphanet(ref: Path) -> dict[str, bytes]:
     names = set(c.names)
     # The RD-CODE list names codes the packets do not have (inactive codes, newer codes).
     names |= {n for n in list_names if n[0] not in c.entities}
+    listed = {n[0] for n in list_names}
+    names |= {(k, "en", "preferred", v) for k, v in heads.items() if k not in listed}
     names |= {(k, "zh", "preferred", v) for k, v in zh.items() if k in codes and CJK.search(v)}
     tables = {
         "orphanet/orpha_entities.csv.gz": gz_csv(
@@ -404,12 +415,3 @@ def _sources(version: str, zh: dict[str, Any]) -> bytes:
         ],
     )
 
-
-def write(ref: Path, data_dir: Path) -> list[Path]:
-    written = []
-    for rel, data in derive_orphanet(ref).items():
-        path = data_dir / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-        written.append(path)
-    return written
