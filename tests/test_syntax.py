@@ -1,0 +1,85 @@
+"""Readable syntax errors (kg.syntax): the parser's message in plain words for the common cases,
+with the parser's line and column and its raw text kept in ``detail``."""
+
+from __future__ import annotations
+
+import pytest
+from pyoxigraph import Store
+
+from kg.syntax import explain
+
+
+def _explain(query: str):  # type: ignore[no-untyped-def]
+    with pytest.raises(SyntaxError) as info:
+        Store().query(query)
+    return explain(str(info.value), query)
+
+
+def test_undeclared_known_prefix_names_it_and_gives_the_prefix_line() -> None:
+    e = _explain("SELECT * WHERE {\n  ?s a skos:Concept\n}")
+    assert e.message == (
+        "undeclared prefix skos: (in skos:Concept at line 2, column 8); "
+        "add the line: PREFIX skos: <http://www.w3.org/2004/02/skos/core#>"
+    )
+    assert (e.line, e.column) == (2, 20)
+    assert e.detail.startswith("error at 2:20: expected one of Prefix not found")
+
+
+def test_undeclared_unknown_prefix_is_named() -> None:
+    e = _explain("SELECT * WHERE { ?s a foaf:Person }")
+    assert e.message.startswith("undeclared prefix foaf: (in foaf:Person at line 1, column 23)")
+    assert "PREFIX foaf: <...>" in e.message
+
+
+def test_declared_prefix_of_the_project_is_not_reported() -> None:
+    e = _explain(
+        "PREFIX rk: <https://w3id.org/rarekg/vocab#>\nSELECT * WHERE { ?s a rk:X . ?s ?p }"
+    )
+    assert "prefix" not in e.message
+
+
+def test_unterminated_string_and_iri() -> None:
+    assert _explain('SELECT * WHERE { ?s ?p "abc }').message == (
+        'unterminated string: the string that starts with " at line 1, column 24 is not closed '
+        '(a " is missing)'
+    )
+    assert _explain("ASK { ?s ?p <http://example.org/x }").message == (
+        "unterminated IRI: the IRI that starts with < at line 1, column 13 is not closed "
+        "(a > is missing)"
+    )
+
+
+def test_unbalanced_brackets() -> None:
+    assert _explain("SELECT * WHERE { ?s ?p ?o ").message == (
+        "unbalanced brackets: { opened at line 1, column 16 is never closed (a } is missing)"
+    )
+    assert _explain("SELECT * WHERE { ?s ?p ?o }}").message == (
+        "unbalanced brackets: } at line 1, column 28 closes nothing"
+    )
+    assert _explain("SELECT * WHERE { FILTER(?x = 1 }").message == (
+        "unbalanced brackets: } at line 1, column 32 does not match ( opened at line 1, column 24"
+    )
+
+
+def test_brackets_in_strings_iris_and_comments_do_not_count() -> None:
+    e = _explain("# a comment with {\nASK { ?s ?p \"}\" . <http://x/a(> ?p ?o . ?s ?p }")
+    assert "brackets" not in e.message
+
+
+def test_unexpected_token_says_what_was_found_and_what_could_come() -> None:
+    e = _explain("SELECT * WHERE { ?s ?p ?o } LIMIT x")
+    assert e.message == (
+        "unexpected 'x' at line 1, column 35; expected 'HAVING', 'OFFSET', 'OPTIONAL', "
+        "'VALUES' or a number there"
+    )
+    assert (e.line, e.column) == (1, 35)
+    assert _explain("SELECT * WHERE { ?s ?p }").message == (
+        "the query ends too early after '}' (line 1, column 25); expected 'LATERAL' or 'SERVICE'"
+    )
+    assert _explain("   ").message == "the query is empty"
+
+
+def test_without_the_text_the_expected_tokens_are_still_cleaned() -> None:
+    e = explain("error at 1:25: expected one of LATERAL, SERVICE, [_]")
+    assert e.message == "syntax error at line 1, column 25: expected 'LATERAL' or 'SERVICE'"
+    assert e.detail == "error at 1:25: expected one of LATERAL, SERVICE, [_]"
