@@ -109,8 +109,8 @@ def _lexical_problem(text: str) -> tuple[str, str] | None:
     while i < n:
         c = text[i]
         if c == "#":
-            end = text.find("\n", i)
-            i = n if end < 0 else end + 1
+            newline = text.find("\n", i)
+            i = n if newline < 0 else newline + 1
             continue
         if c in "\"'":
             end = _string_end(text, i)
@@ -123,8 +123,9 @@ def _lexical_problem(text: str) -> tuple[str, str] | None:
             i = end
             continue
         if c == "<":
-            if _IRI_CHARS.match(text, i + 1):
-                i = _IRI_CHARS.match(text, i + 1).end()  # type: ignore[union-attr]
+            iri = _IRI_CHARS.match(text, i + 1)
+            if iri:
+                i = iri.end()
                 continue
             if re.match(r"<[A-Za-z][\w+.\-]*:[^\s<>\"{}|^`\\]*(?:\s|\Z)", text[i:]):
                 line, column = _position(text, i)
