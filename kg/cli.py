@@ -10,14 +10,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from kg import store as stores
-from kg.backend import Backend, backend_from_settings
-from kg.build import BuildReport, Source, build_graph
+from kg.build.pipeline import BuildReport, Source, build_graph
+from kg.build.sources import default_sources, download_sources
 from kg.errors import QuerySyntaxError, RarekgError, StoreUnavailable
 from kg.paths import DATA_DIR
-from kg.query import run_query
 from kg.settings import SETTINGS, load_settings
-from kg.sources import default_sources, download_sources
+from kg.store import embedded as stores
+from kg.store.backend import Backend, backend_from_settings
+from kg.store.query import run_query
 
 
 def _print_report(report: BuildReport) -> None:
@@ -36,7 +36,7 @@ def _build_remote(args: argparse.Namespace, backend: Backend, settings: dict[str
     """Build and validate locally in a temporary store, then publish it graph by graph."""
     import tempfile
 
-    from kg.publish import publish
+    from kg.build.publish import publish
 
     with tempfile.TemporaryDirectory(prefix="rarekg-build-") as tmp:
         report = build_graph(Path(tmp) / "store", _build_sources(args) + _approved(settings),
@@ -153,7 +153,7 @@ def print_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
 
 
 def cmd_derive(args: argparse.Namespace, settings: dict[str, Any]) -> int:
-    from kg.derive import write_tables
+    from kg.build.derive import write_tables
 
     ref = Path(settings["shared_dir"]) / "data"
     for path in write_tables(ref, Path(args.data)):

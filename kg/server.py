@@ -45,7 +45,7 @@ def organization_record_quads(record: Mapping[str, Any]) -> list[Quad]:
     """The quads of one organization record in the curation format of ``data/organizations/`` (a
     submission), read by the loader that reads the files there, with the seed organizations of
     ``data/seeds/organizations.csv`` as the targets of ``same_as``.  Raises ``LoadError``."""
-    from kg.contribution import toml_text
+    from kg.contrib.contribution import toml_text
     from loaders import organizations
 
     with tempfile.TemporaryDirectory(prefix="rarekg-record-") as tmp:
@@ -58,10 +58,10 @@ def approved_submission_sources(settings: Mapping[str, Any]) -> list[Any]:
     """Every approved submission of the ``submissions_dir`` folder as a source of the build, each
     into its own graph with the same quads and provenance its approval wrote, so that a rebuild
     keeps them (and validates them with the rest)."""
-    from kg import approval, contribution
-    from kg.build import Source
+    from kg.build.pipeline import Source
+    from kg.contrib import approval, contribution
+    from kg.contrib.submissions import SubmissionStore, folder_of
     from kg.describe import SourceInfo
-    from kg.submissions import SubmissionStore, folder_of
 
     folder = folder_of(settings)
     if not (folder / "submissions.sqlite").exists():
@@ -85,7 +85,7 @@ def approved_submission_sources(settings: Mapping[str, Any]) -> list[Any]:
 def create_app(settings: Mapping[str, Any] | None = None) -> Any:
     """The service's app with what only the composition root can give it: the loader that turns a
     submitted organization record into quads (submissions are checked and approved with it)."""
-    from service import create_app as service_app
+    from service.app import create_app as service_app
     from service.contribute import RECORD_LOADER
 
     app = service_app(settings)

@@ -1,6 +1,6 @@
 """The columns of the project's own source tables in ``data/``: written by
-``rarekg derive-tables`` (``kg/derive.py``) and read by the loaders, so both sides name the same
-columns in the same order."""
+``rarekg derive-tables`` (``kg/build/derive.py``) and read by the loaders, so both sides name the
+same columns in the same order."""
 
 from __future__ import annotations
 

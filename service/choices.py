@@ -10,8 +10,8 @@ from typing import Any
 
 from flask import current_app
 
-from kg import store as stores
 from kg.errors import StoreUnavailable
+from kg.store import embedded as stores
 from kg.vocab import CONCEPT_BASE, ID_BASE, PREFIXES
 from service.queries import select
 

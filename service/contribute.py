@@ -13,7 +13,8 @@ from typing import Any
 
 from flask import Blueprint, Flask, Response, jsonify, render_template, request
 
-from kg.checker import ShapeChecker
+from kg.contrib.checker import ShapeChecker
+from kg.contrib.submissions import SubmissionStore, folder_of
 from kg.errors import (
     BadRequest,
     Busy,
@@ -22,7 +23,6 @@ from kg.errors import (
     RateLimited,
     UnsupportedMediaType,
 )
-from kg.submissions import SubmissionStore, folder_of
 from kg.vocab import ID_BASE
 from service import guard, intake, web, wording
 from service.choices import choices
@@ -42,32 +42,14 @@ FORM_FIELDS = {"name": "names", "altName": "names", "servesDisease": "diseases",
 
 
 def install(app: Flask) -> None:
-    """Register the contribution and review pages and what they share on ``app``."""
-    from service import review
-
+    """Set up what the contribution and review pages share on ``app``."""
     settings = app.config["RAREKG"]
     app.extensions[guard.STORE] = SubmissionStore(folder_of(settings))
     app.extensions[intake.CHECKER] = ShapeChecker(timeout=settings["query_timeout"])
     app.extensions[intake.SLOTS] = threading.BoundedSemaphore(1)
-    app.register_blueprint(bp)
-    app.register_blueprint(review.bp)
 
 
-def error_response(exc: RarekgError) -> tuple[Response, int]:
-    """JSON for the API, an HTML page for the pages; ``Retry-After`` on 429 and 503 busy."""
-    if request.path.startswith("/api/"):
-        response = jsonify(exc.to_json())
-    else:
-        html, _ = web.error_page(exc)
-        response = Response(html, content_type="text/html; charset=utf-8")
-    if isinstance(exc, RateLimited):
-        response.headers["Retry-After"] = str(exc.retry_after)
-    if isinstance(exc, Busy):
-        response.headers["Retry-After"] = "2"
-    return response, exc.status
-
-
-bp.register_error_handler(RarekgError, error_response)
+bp.register_error_handler(RarekgError, web.error_response)
 
 
 def _created(sub_id: str, target: str) -> dict[str, Any]:

@@ -14,9 +14,9 @@ from pyoxigraph import (
 )
 
 from kg.errors import NotAcceptable
-from kg.query import negotiate
+from kg.store.query import negotiate
 from kg.vocab import PREFIXES, RDF, VOID
-from service import store_handle
+from service.state import store_handle
 
 bp = Blueprint("description", __name__)
 

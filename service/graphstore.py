@@ -16,12 +16,12 @@ import uuid
 from flask import Blueprint, Response, current_app, request, url_for
 from pyoxigraph import DefaultGraph, NamedNode, RdfFormat, Triple, serialize
 
-from kg import writer
 from kg.errors import BadRequest, NotAcceptable, NotFound, ResultTooLarge, UnsupportedMediaType
-from kg.query import negotiate
+from kg.store import writer
+from kg.store.query import negotiate
 from kg.vocab import PREFIXES
-from service import store_handle, writer_process
 from service.sparql import authorize_write
+from service.state import store_handle, writer_process
 
 bp = Blueprint("graphstore", __name__)
 

@@ -23,8 +23,8 @@ from urllib.parse import parse_qs
 
 from flask import Response, current_app, request
 
+from kg.contrib.submissions import SubmissionStore
 from kg.errors import Forbidden, RequestTooLarge, Unauthorized, UnsupportedMediaType
-from kg.submissions import SubmissionStore
 
 CSRF_COOKIE = "rarekg_csrf"
 CSRF_FIELD = "csrf_token"

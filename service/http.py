@@ -20,7 +20,7 @@ from prometheus_client import (
 from pyoxigraph import QuerySolutions
 
 from kg.errors import RarekgError
-from service import store_handle
+from service.state import store_handle
 
 READ_PATHS = ("/sparql", "/.well-known/", "/health")
 GZIP_MIN_BYTES = 1024

@@ -12,12 +12,13 @@ from typing import Any
 from flask import current_app
 from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Triple, serialize
 
-from kg import approval, contribution, iri
-from kg.approval import RecordLoader
-from kg.checker import ShapeChecker
-from kg.contribution import Draft, Problems, Review
+from kg import iri
+from kg.contrib import approval, contribution
+from kg.contrib.approval import RecordLoader
+from kg.contrib.checker import ShapeChecker
+from kg.contrib.contribution import Draft, Problems, Review
+from kg.contrib.submissions import Submission, new_id, now
 from kg.errors import Busy, LoadError, StoreUnavailable
-from kg.submissions import Submission, new_id, now
 from kg.vocab import GRAPH_BASE, ID_BASE, PREFIXES
 from service import guard
 from service.queries import ask, select

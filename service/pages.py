@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, render_template, request
 
 from kg.errors import BadRequest, NotAcceptable, NotFound, RarekgError
-from kg.query import negotiate
+from kg.store.query import negotiate
 from kg.vocab import GRAPH_BASE
 from service import queries, resource, terms, web
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import current_app
 
-from kg.executor import QueryAnswer, QueryPool, QueryRequest
+from kg.store.executor import QueryAnswer, QueryPool, QueryRequest
 
 JSON_RESULTS = "application/sparql-results+json"
 

@@ -16,19 +16,20 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request
 from werkzeug.wrappers import Response as BaseResponse
 
-from kg import approval, iri
-from kg.contribution import Review
+from kg import iri
+from kg.contrib import approval
+from kg.contrib.contribution import Review
+from kg.contrib.submissions import STATUSES, Submission, now
 from kg.errors import BadRequest, Conflict, InvalidSubmission, RarekgError, Unauthorized
-from kg.submissions import STATUSES, Submission, now
+from kg.store.writer import Write
 from kg.vocab import CONCEPT_BASE, GRAPH_BASE, ID_BASE, PREFIXES
-from kg.writer import Write
-from service import guard, intake, writer_process
+from service import guard, intake, web
 from service.choices import SCHEMES, choices
-from service.contribute import error_response
 from service.queries import select
+from service.state import writer_process
 
 bp = Blueprint("review", __name__)
-bp.register_error_handler(RarekgError, error_response)
+bp.register_error_handler(RarekgError, web.error_response)
 
 MAX_REASON = 2000
 RK, SCHEMA, SKOS = PREFIXES["rk"], PREFIXES["schema"], PREFIXES["skos"]

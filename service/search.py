@@ -1,6 +1,6 @@
 """``/search?q=``: find diseases, organizations, drugs, trials, policies and lists by any name or
-code, from the search index built with the graph (``kg/search.py``).  HTML for browsers, JSON for
-``Accept: application/json``.
+code, from the search index built with the graph (``kg/store/search.py``).  HTML for browsers,
+JSON for ``Accept: application/json``.
 
 The index of the build being served is the ``search.sqlite`` file in its directory, so a rebuilt
 store swaps in its own index.  A build without one (a store written by SPARQL Update, or a remote
@@ -18,9 +18,9 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
 
-from kg import search as index
-from kg import store as stores
 from kg.errors import RarekgError
+from kg.store import embedded as stores
+from kg.store import search as index
 from service import queries, terms, web
 
 bp = Blueprint("search", __name__)

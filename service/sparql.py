@@ -6,12 +6,12 @@ import hmac
 
 from flask import Blueprint, Response, current_app, request
 
-from kg import writer
 from kg.errors import BadRequest, Forbidden, Unauthorized, UnsupportedMediaType
-from kg.executor import QueryRequest
-from kg.query import CHARSET
-from service import writer_process
+from kg.store import writer
+from kg.store.executor import QueryRequest
+from kg.store.query import CHARSET
 from service.queries import pool
+from service.state import writer_process
 
 bp = Blueprint("sparql", __name__)
 

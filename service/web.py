@@ -8,10 +8,11 @@ import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import Flask, Response, current_app, render_template, request
+from flask import Flask, Response, current_app, jsonify, render_template, request
 
-from kg.errors import RarekgError
-from service import store_handle, terms
+from kg.errors import Busy, RarekgError, RateLimited
+from service import terms
+from service.state import store_handle
 
 T = TypeVar("T")
 
@@ -27,6 +28,20 @@ def wants_html() -> bool:
 
 def error_page(exc: RarekgError) -> tuple[str, int]:
     return render_template("error.html", error=exc, title=f"Error {exc.status}"), exc.status
+
+
+def error_response(exc: RarekgError) -> tuple[Response, int]:
+    """JSON for the API, an HTML page for the pages; ``Retry-After`` on 429 and 503 busy."""
+    if request.path.startswith("/api/"):
+        response = jsonify(exc.to_json())
+    else:
+        html, _ = error_page(exc)
+        response = Response(html, content_type="text/html; charset=utf-8")
+    if isinstance(exc, RateLimited):
+        response.headers["Retry-After"] = str(exc.retry_after)
+    if isinstance(exc, Busy):
+        response.headers["Retry-After"] = "2"
+    return response, exc.status
 
 
 def cached(name: str, build: Callable[[], T]) -> T:
@@ -48,14 +63,9 @@ def cached(name: str, build: Callable[[], T]) -> T:
 
 
 def install(app: Flask) -> None:
-    """Register the pages' blueprints, template helpers and headers on ``app``."""
-    from service import gaps, pages, search
-
+    """Install the pages' template helpers, caches and headers on ``app``."""
     app.extensions["rarekg_web_cache"] = {}
     app.extensions["rarekg_web_lock"] = threading.RLock()
-    app.register_blueprint(search.bp)
-    app.register_blueprint(gaps.bp)
-    app.register_blueprint(pages.bp)
 
     @app.context_processor
     def shared() -> dict[str, Any]:

@@ -16,10 +16,10 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from kg.build import BuildReport, build_graph
+from kg.build.pipeline import BuildReport, build_graph
+from kg.build.sources import default_sources
 from kg.settings import load_settings
-from kg.sources import default_sources
-from service import create_app
+from service.app import create_app
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import rdflib
 from rdflib.namespace import SH
 
-from kg import store as stores
 from kg.paths import EXAMPLES_DIR
-from kg.query import run_query
+from kg.store import embedded as stores
+from kg.store.query import run_query
 
 
 def example_query(name: str) -> str:

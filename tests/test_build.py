@@ -9,12 +9,12 @@ import pytest
 from pyoxigraph import Literal, NamedNode, Quad
 
 from kg import iri
-from kg import store as stores
-from kg.build import BuildReport, Source, build_graph
+from kg.build.pipeline import BuildReport, Source, build_graph
+from kg.build.sources import default_sources
 from kg.describe import SourceInfo
 from kg.errors import LoadError, ValidationFailed
 from kg.paths import DATA_DIR
-from kg.sources import default_sources
+from kg.store import embedded as stores
 from kg.vocab import RDF, RDFS, RK
 
 

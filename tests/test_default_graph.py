@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 from pyoxigraph import Store
 
-from kg import store as stores
-from kg.build import BuildReport
+from kg.build.derive import derive_tables
+from kg.build.pipeline import BuildReport
 from kg.cli import main
-from kg.derive import derive_tables
 from kg.paths import DATA_DIR
+from kg.store import embedded as stores
 from tests.upstream import PREFIXES, UPSTREAM
 
 GRAPH = "https://w3id.org/rarekg/graph/"

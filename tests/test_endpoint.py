@@ -18,10 +18,10 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from kg import store as stores
-from kg.build import build_graph
-from kg.sources import default_sources
-from service import create_app
+from kg.build.pipeline import build_graph
+from kg.build.sources import default_sources
+from kg.store import embedded as stores
+from service.app import create_app
 from tests.conftest import Server
 
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"

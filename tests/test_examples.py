@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from kg.build import BuildReport
+from kg.build.pipeline import BuildReport
 from kg.paths import DATA_DIR, EXAMPLES_DIR
 from tests.examples import example_query, rows_of, run_example
 

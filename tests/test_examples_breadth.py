@@ -12,9 +12,9 @@ from pyoxigraph import Literal, NamedNode, Quad, Store
 from rdflib.namespace import RDFS, SH
 
 from kg import iri
-from kg import store as stores
 from kg.paths import EXAMPLES_DIR
-from kg.query import run_query
+from kg.store import embedded as stores
+from kg.store.query import run_query
 from kg.vocab import RDF, RK, SKOS
 from tests.examples import example_query, rows_of, run_example
 from tests.upstream import PREFIXES

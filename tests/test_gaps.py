@@ -11,10 +11,10 @@ from urllib.parse import parse_qs, urlparse
 from flask.testing import FlaskClient
 from pyoxigraph import Literal, NamedNode, Quad, Store
 
-from kg.build import BuildReport, Source, build_graph
+from kg.build.pipeline import BuildReport, Source, build_graph
 from kg.describe import SourceInfo
-from kg.store import data_dir
-from service import create_app
+from kg.store.embedded import data_dir
+from service.app import create_app
 
 HTML = {"Accept": "text/html"}
 RK = "https://w3id.org/rarekg/vocab#"

@@ -12,9 +12,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from kg.executor import QueryPool
-from kg.writer import WriterProcess
-from service import create_app
+from kg.store.executor import QueryPool
+from kg.store.writer import WriterProcess
+from service.app import create_app
 
 TOKEN = "gsp-test-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}

@@ -15,7 +15,7 @@ from pyoxigraph import Quad, RdfFormat, Store, serialize
 
 from kg.errors import LoadError
 from kg.paths import DATA_DIR, ONTOLOGY_DIR
-from kg.validate import validate_graph
+from kg.shapes import validate_graph
 from loaders import lists, organizations
 from tests.examples import rows_of
 

@@ -1,4 +1,4 @@
-"""Search: the index written with each build (``kg/search.py``) and ``/search`` on the default
+"""Search: the index written with each build (``kg/store/search.py``) and ``/search`` on the default
 graph; the served build's index is the one used, and a store without an index still searches."""
 
 from __future__ import annotations
@@ -10,11 +10,11 @@ import pytest
 from flask.testing import FlaskClient
 from pyoxigraph import Literal, NamedNode, Quad, Store
 
-from kg import search
-from kg.build import BuildReport, Source, build_graph
+from kg.build.pipeline import BuildReport, Source, build_graph
 from kg.describe import SourceInfo
-from kg.store import data_dir
-from service import create_app
+from kg.store import search
+from kg.store.embedded import data_dir
+from service.app import create_app
 
 ID = "https://w3id.org/rarekg/id/"
 OI_ZH = "成骨不全症\uff08脆骨病\uff09"  # as the First List prints it

@@ -19,8 +19,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from kg.contrib.submissions import SubmissionStore
 from kg.server import create_app
-from kg.submissions import SubmissionStore
 from tests.submitting import (
     TOKEN,
     code_of,

@@ -12,7 +12,7 @@ from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Store
 
 from kg import iri
 from kg.paths import ONTOLOGY_DIR
-from kg.validate import Finding, validate_graph
+from kg.shapes import Finding, validate_graph
 from kg.vocab import DCT, ORG, PROV, RDF, RK, SKOS
 from loaders import ctgov, ema, fda, hospitals, nmpa, orphadata, rdffiles
 from tests.upstream import UPSTREAM, disease_index, drug_index

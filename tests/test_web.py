@@ -231,7 +231,7 @@ def test_graph_and_vocabulary_pages(client: FlaskClient) -> None:
 
 
 def test_base_iri_setting_moves_the_pages(store_dir: object) -> None:
-    from service import create_app
+    from service.app import create_app
 
     app = create_app({"store": str(store_dir), "executors": 1,
                       "base_iri": "https://example.org/other/"})

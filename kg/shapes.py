@@ -1,4 +1,8 @@
-"""Validating a built graph with the SHACL shapes of ``ontology/shapes.ttl`` (pySHACL)."""
+"""The project's SHACL shapes (``ontology/shapes*.ttl``) applied to an rdflib graph with pySHACL.
+
+For small graphs: an organization's submission before review, a test's fixture. A whole build is
+validated on the store itself (``kg.build.validate``); both report ``Finding`` values.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import rdflib
-from pyoxigraph import QueryTriples, RdfFormat, Store
 from pyshacl import validate as shacl_validate
 from rdflib.namespace import SH
 
@@ -28,15 +31,6 @@ class Finding:
         where = f"{self.focus}" + (f" {self.path}" if self.path else "")
         value = f" (value: {self.value})" if self.value else ""
         return f"- {self.severity}: {where}: {self.message}{value}"
-
-
-def union_graph(store: Store) -> rdflib.Graph:
-    """All triples of all named graphs of ``store`` as one rdflib graph (for validation only)."""
-    data = store.query("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
-    assert isinstance(data, QueryTriples)
-    graph = rdflib.Graph()
-    graph.parse(data=data.serialize(format=RdfFormat.N_TRIPLES), format="nt")
-    return graph
 
 
 def validate_graph(data: rdflib.Graph, shapes_path: Path = SHAPES) -> list[Finding]:
@@ -63,10 +57,6 @@ def validate_graph(data: rdflib.Graph, shapes_path: Path = SHAPES) -> list[Findi
         )
     order = {"Violation": 0, "Warning": 1}
     return sorted(findings, key=lambda f: (order.get(f.severity, 2), f.focus, f.path, f.message))
-
-
-def validate_store(store: Store, shapes_path: Path = SHAPES) -> list[Finding]:
-    return validate_graph(union_graph(store), shapes_path)
 
 
 def _short(term: object) -> str:

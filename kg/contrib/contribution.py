@@ -9,7 +9,7 @@ and cites, for each statement, a public source and the sentence of it that state
 
 ``check`` turns a request's JSON into a ``Draft`` or raises ``InvalidSubmission`` with one message
 per field; ``complete`` gives the record the loader of ``data/organizations/`` reads (the same code
-that builds the default graph turns it into quads; ``kg/approval.py`` makes the rest).
+that builds the default graph turns it into quads; ``kg/contrib/approval.py`` makes the rest).
 """
 
 from __future__ import annotations

@@ -34,7 +34,7 @@ from SPARQLWrapper import SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
 from kg.errors import BadRequest, BuildError, QueryTimeout, RarekgError, StoreUnavailable
-from kg.query import strip_literals
+from kg.store.query import strip_literals
 
 # What the Graph Store Protocol answers for the default graph of a remote engine (read or write).
 DEFAULT_GRAPH_MESSAGE = (

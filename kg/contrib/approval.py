@@ -15,7 +15,7 @@ from typing import Any
 from pyoxigraph import Literal, NamedNode, Quad, Store
 
 from kg import describe, iri
-from kg.contribution import SELF, Review, display_name, self_title
+from kg.contrib.contribution import SELF, Review, display_name, self_title
 from kg.rdf import date_literal, text
 from kg.vocab import CONCEPT_BASE, DCT, PROV, RDF, RDFS, SCHEMA, SKOS, XSD, ClosedNamespace
 from kg.vocab import VOID as VOID_NS

@@ -1,6 +1,7 @@
 """One spawned helper process that answers requests one at a time: started on first use, killed and
-replaced when a request outlives its time limit or the process dies.  The writer (``kg/writer.py``)
-and the SHACL checker of submissions (``kg/checker.py``) are each one of these."""
+replaced when a request outlives its time limit or the process dies.  The writer
+(``kg/store/writer.py``) and the SHACL checker of submissions (``kg/contrib/checker.py``) are each
+one of these."""
 
 from __future__ import annotations
 

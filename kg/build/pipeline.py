@@ -12,11 +12,11 @@ from pathlib import Path
 
 from pyoxigraph import Quad, Store
 
-from kg import store as stores
+from kg.store import embedded as stores
 from kg.describe import SourceInfo, describe, graph_counts
 from kg.errors import BuildError, RarekgError, ValidationFailed
-from kg.search import write_index as write_search_index
-from kg.validate import Finding, validate_store
+from kg.store.search import write_index as write_search_index
+from kg.build.validate import Finding, validate_store
 
 
 @dataclass(frozen=True)

@@ -24,8 +24,8 @@ from typing import Any
 from pyoxigraph import QueryTriples, RdfFormat, serialize
 
 from kg import errors
-from kg.backend import Backend
 from kg.errors import RarekgError, ResultTooLarge, StoreUnavailable
+from kg.store.backend import Backend
 from kg.vocab import PREFIXES
 
 _CTX = multiprocessing.get_context("spawn")
@@ -78,7 +78,7 @@ def execute(
     handle: Any, request: QueryRequest, max_rows: int, service_allowlist: Sequence[str]
 ) -> QueryAnswer:
     """Run one query on a store handle (in whatever process calls it)."""
-    from kg.query import choose_media_type, run_query
+    from kg.store.query import choose_media_type, run_query
 
     store, version = handle.get()
     result = run_query(

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kg import store as stores
 from kg.errors import RarekgError, StoreUnavailable
-from kg.remote import RemoteStore
+from kg.store import embedded as stores
+from kg.store.remote import RemoteStore
 
 VERSION_TTL = 5.0
 VERSION_QUERY = (

@@ -23,12 +23,12 @@ from typing import TypeVar
 from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, Store, Triple, parse
 
 from kg import errors
-from kg import store as stores
-from kg.backend import Backend
-from kg.child import ChildProcess
 from kg.errors import BadRequest, Forbidden, RarekgError
-from kg.query import strip_literals
-from kg.remote import DEFAULT_GRAPH_MESSAGE, RemoteStore
+from kg.store import embedded as stores
+from kg.store.backend import Backend
+from kg.store.child import ChildProcess
+from kg.store.query import strip_literals
+from kg.store.remote import DEFAULT_GRAPH_MESSAGE, RemoteStore
 
 T = TypeVar("T")
 LOCK = ".write-lock"

@@ -8,9 +8,9 @@ import contextlib
 import os
 from multiprocessing.connection import Connection
 
-from kg.child import ChildProcess
 from kg.errors import StoreUnavailable
-from kg.validate import Finding
+from kg.shapes import Finding
+from kg.store.child import ChildProcess
 
 NICENESS = 10
 
@@ -18,7 +18,7 @@ NICENESS = 10
 def _checker_main(conn: Connection, niceness: int) -> None:
     import rdflib
 
-    from kg.validate import validate_graph
+    from kg.shapes import validate_graph
 
     with contextlib.suppress(OSError):
         os.nice(niceness)

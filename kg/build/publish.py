@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from pyoxigraph import NamedNode, Store, Triple
 
-from kg.remote import RemoteStore
+from kg.store.remote import RemoteStore
 from kg.vocab import GRAPH_BASE
 
 

@@ -19,7 +19,7 @@ from pyoxigraph import (
 )
 
 from kg.errors import BadRequest, Forbidden, NotAcceptable
-from kg.store import syntax_error
+from kg.store.embedded import syntax_error
 from kg.vocab import PREFIXES
 
 RESULT_TYPES = {

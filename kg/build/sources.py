@@ -16,7 +16,7 @@ from pathlib import Path
 from pyoxigraph import Quad
 
 from kg import iri
-from kg.build import Source
+from kg.build.pipeline import Source
 from kg.describe import SourceInfo
 from kg.errors import BuildError, LoadError
 from kg.names import DiseaseIndex, DrugIndex

@@ -1,0 +1,1 @@
+"""Organizations' submissions: the records they send, the checks, a maintainer's approval."""
