@@ -10,11 +10,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from kg import console
 from kg.build.pipeline import BuildReport, Source, build_graph
 from kg.build.sources import default_sources, download_sources
-from kg.errors import QuerySyntaxError, RarekgError, StoreUnavailable
-from kg.paths import DATA_DIR
-from kg.settings import SETTINGS, load_settings
+from kg.console import CommandError, HelpFormatter, Parser
+from kg.errors import StoreUnavailable
+from kg.paths import DATA_DIR, IN_CHECKOUT
+from kg.progress import Progress
+from kg.settings import load_settings
 from kg.store import embedded as stores
 from kg.store.backend import Backend, backend_from_settings
 from kg.store.query import run_query
@@ -32,6 +35,12 @@ def _log(message: str) -> None:
     print(message, file=sys.stderr)
 
 
+def _build(store_dir: Path, sources: list[Source]) -> BuildReport:
+    """A build with its phases shown: each source, validation, VoID, search index, swap."""
+    with Progress(len(sources) + 4) as progress:
+        return build_graph(store_dir, sources, log=progress)
+
+
 def _build_remote(args: argparse.Namespace, backend: Backend, settings: dict[str, Any]) -> None:
     """Build and validate locally in a temporary store, then publish it graph by graph."""
     import tempfile
@@ -39,8 +48,7 @@ def _build_remote(args: argparse.Namespace, backend: Backend, settings: dict[str
     from kg.build.publish import publish
 
     with tempfile.TemporaryDirectory(prefix="rarekg-build-") as tmp:
-        report = build_graph(Path(tmp) / "store", _build_sources(args) + _approved(settings),
-                             log=_log)
+        report = _build(Path(tmp) / "store", _build_sources(args) + _approved(settings))
         _print_report(report)
         local = stores.open_read_only(Path(tmp) / "store")
         remote = backend.remote()
@@ -62,9 +70,9 @@ def cmd_build(args: argparse.Namespace, settings: dict[str, Any]) -> int:
     if backend.is_remote:
         _build_remote(args, backend, settings)
         return 0
-    report = build_graph(Path(settings["store"]), _build_sources(args) + _approved(settings),
-                         log=_log)
-    _print_report(report)
+    store_dir = Path(settings["store"])
+    console.check_store_to_write(store_dir)
+    _print_report(_build(store_dir, _build_sources(args) + _approved(settings)))
     return 0
 
 
@@ -84,14 +92,16 @@ def cmd_serve(args: argparse.Namespace, settings: dict[str, Any]) -> int:
             _build_remote(args, backend, settings)
         from kg.server import serve
 
+        console.check_port(settings["host"], settings["port"])
         serve(settings)
         return 0
     store_dir = Path(settings["store"])
+    console.check_store_to_serve(store_dir)
+    console.check_port(settings["host"], settings["port"])
     if not store_dir.exists():
         print(f"{store_dir} does not exist: building the default graph first", file=sys.stderr)
-        _print_report(build_graph(store_dir,
-                                  default_sources(Path(args.data)) + _approved(settings),
-                                  log=lambda m: print(m, file=sys.stderr)))
+        console.check_store_to_write(store_dir)
+        _print_report(_build(store_dir, default_sources(Path(args.data)) + _approved(settings)))
     if not stores.data_dir(store_dir).is_dir():
         raise StoreUnavailable(f"store directory {store_dir} cannot be served")
     if not any(stores.data_dir(store_dir).iterdir()):
@@ -110,8 +120,10 @@ def cmd_serve(args: argparse.Namespace, settings: dict[str, Any]) -> int:
 
 
 def cmd_query(args: argparse.Namespace, settings: dict[str, Any]) -> int:
-    store = stores.open_read_only(Path(settings["store"]))
-    result = run_query(store, args.sparql)
+    query = console.read_query(args.sparql, args.file)
+    store_dir = Path(settings["store"])
+    console.check_store_to_read(store_dir)
+    result = run_query(stores.open_read_only(store_dir), query)
     if args.format in ("json", "csv", "tsv"):
         media = {"json": "application/sparql-results+json", "csv": "text/csv",
                  "tsv": "text/tab-separated-values"}[args.format]
@@ -155,6 +167,8 @@ def print_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
 def cmd_derive(args: argparse.Namespace, settings: dict[str, Any]) -> int:
     from kg.build.derive import write_tables
 
+    if args.data is None:
+        raise CommandError("give --data DIR, the folder to write the tables into")
     ref = Path(settings["shared_dir"]) / "data"
     for path in write_tables(ref, Path(args.data)):
         print(path)
@@ -162,11 +176,19 @@ def cmd_derive(args: argparse.Namespace, settings: dict[str, Any]) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="rarekg", description="The rare-disease ecosystem graph.")
-    sub = p.add_subparsers(dest="command", required=True)
+    p = Parser(prog="rarekg", formatter_class=HelpFormatter,
+               description="The rare-disease ecosystem graph: build it, serve it, query it.",
+               epilog="Every option that is a setting can also be set in the environment "
+                      "(RAREKG_<NAME>); see README.md, Settings.")
+    p.add_argument("--version", action="version", version=f"rarekg {console.version()}")
+    sub = p.add_subparsers(dest="command", required=True, metavar="command",
+                           parser_class=Parser)
+
+    def command(name: str, help: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=help, description=help, formatter_class=HelpFormatter)
 
     def store_arg(sp: argparse.ArgumentParser) -> None:
-        sp.add_argument("--store", help="store directory (setting: store)")
+        sp.add_argument("--store", metavar="DIR", help="store directory (setting: store)")
 
     def remote_args(sp: argparse.ArgumentParser) -> None:
         sp.add_argument("--remote-query", dest="remote_query",
@@ -183,16 +205,18 @@ def parser() -> argparse.ArgumentParser:
         sp.add_argument("--remote-auth", dest="remote_auth", choices=("digest", "basic"),
                         help="HTTP authentication for remote writes (setting: remote_auth)")
 
-    b = sub.add_parser("build", help="build the default graph into a store and swap it in")
+    b = command("build", "build the default graph into a store and swap it in")
     store_arg(b)
-    b.add_argument("--data", default=str(DATA_DIR), help="folder of the curated source tables")
+    b.add_argument("--data", metavar="DIR", default=str(DATA_DIR),
+                   help="folder of the curated source tables")
     b.add_argument("--source", action="append", metavar="NAME=PATH",
                    help="also load your own download PATH in format NAME (ctgov, orphadata, fda, "
                         "ema, nmpa, hospitals) as a named graph of its own; repeatable")
     remote_args(b)
-    s = sub.add_parser("serve", help="serve a store (building the default graph if it is missing)")
+    s = command("serve", "serve a store (building the default graph if it is missing)")
     store_arg(s)
-    s.add_argument("--data", default=str(DATA_DIR), help="folder of the curated source tables")
+    s.add_argument("--data", metavar="DIR", default=str(DATA_DIR),
+                   help="folder of the curated source tables (for the first build)")
     remote_args(s)
     s.add_argument("--host", help="listen address (setting: host)")
     s.add_argument("--port", type=int, help="port (setting: port)")
@@ -209,12 +233,20 @@ def parser() -> argparse.ArgumentParser:
                    help="space-separated endpoints SERVICE may call (setting: service_allowlist)")
     s.add_argument("--load-allowlist", dest="load_allowlist",
                    help="space-separated URL prefixes LOAD may read (setting: load_allowlist)")
-    q = sub.add_parser("query", help="run a SPARQL query against a store and print the result")
+    s.add_argument("--access-log", dest="access_log", metavar="FILE",
+                   help="write the access log to FILE, or - for standard output (setting: "
+                        "access_log)")
+    q = command("query", "run a SPARQL query against a store and print the result")
     store_arg(q)
-    q.add_argument("sparql", help="the SPARQL query")
-    q.add_argument("--format", choices=("table", "json", "csv", "tsv"), default="table")
-    d = sub.add_parser("derive-tables", help="derive data/ tables from the reference files")
-    d.add_argument("--data", default=str(DATA_DIR), help="folder to write the tables into")
+    q.add_argument("sparql", nargs="?", metavar="SPARQL",
+                   help="the SPARQL query, or - to read it from standard input")
+    q.add_argument("--file", metavar="PATH", help="read the SPARQL query from the file PATH")
+    q.add_argument("--format", choices=("table", "json", "csv", "tsv"), default="table",
+                   help="a table for people; SPARQL JSON, CSV or TSV results for programs")
+    d = command("derive-tables", "derive data/ tables from the reference files")
+    d.add_argument("--data", metavar="DIR", default=str(DATA_DIR) if IN_CHECKOUT else None,
+                   help="folder to write the tables into (required when rarekg is installed "
+                        "rather than run from a checkout)")
     d.add_argument("--shared-dir",
                    help="folder holding data/ reference files (setting: shared_dir)")
     return p
@@ -226,20 +258,13 @@ COMMANDS = {"build": cmd_build, "serve": cmd_serve, "query": cmd_query,
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    names = {s.name for s in SETTINGS}
-    overrides = {k: v for k, v in vars(args).items() if k in names and v is not None}
-    settings = load_settings(overrides)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    try:
+
+    def call() -> int:
+        settings = load_settings(console.settings_overrides(args))
         return COMMANDS[args.command](args, settings)
-    except RarekgError as exc:
-        message = str(exc)
-        if isinstance(exc, QuerySyntaxError):
-            message = " ".join(message.split())
-        print(f"rarekg {args.command}: {message}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        return 130
+
+    return console.run(args.command, call)
 
 
 if __name__ == "__main__":

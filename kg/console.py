@@ -58,8 +58,10 @@ class HelpFormatter(argparse.RawDescriptionHelpFormatter):
             return text
         setting = _DEFAULTS.get(action.dest)
         if setting is not None:
-            default = "unset" if setting.default in (None, "") else str(setting.default)
-            return f"{text} (default: {default}; environment: {setting.env})".replace("%", "%%")
+            default = {None: "unset", "": "empty"}.get(setting.default, str(setting.default))
+            text = text.replace(f" (setting: {setting.name})", "")
+            return (f"{text} (default: {default}; setting {setting.name}, environment "
+                    f"{setting.env})").replace("%", "%%")
         if action.default is not None and not isinstance(action.default, bool):
             return f"{text} (default: %(default)s)"
         return text

@@ -1,7 +1,8 @@
 """Progress of long work (``rarekg build``): a bar on a terminal, plain log lines otherwise.
 
 A build reports each phase it completes (each source with its triple count, validation, the
-dataset description, the search index, the swap) as one message.  :class:`Progress` takes those
+dataset description, the search index, the swap) as one message, and the start of a slow phase as
+a message ending in ``...``.  :class:`Progress` takes those
 messages: on a terminal it advances a `tqdm <https://tqdm.github.io/>`_ bar and prints each message
 above it; when standard error is a file or a pipe (CI, logs, ``make`` output captured) it writes
 each message as a plain line with the time it took since the start, so logs stay readable.
@@ -35,6 +36,14 @@ class Progress:
         )
 
     def __call__(self, message: str) -> None:
+        if message.endswith("..."):  # a slow phase starts: say so, without a step
+            if self._bar is not None:
+                self._bar.set_postfix_str(message[:40])
+            else:
+                elapsed = time.perf_counter() - self.started
+                print(f"[{self.label} {self.done}/{self.total} {elapsed:6.1f} s] {message}",
+                      file=self.stream, flush=True)
+            return
         self.done += 1
         if self._bar is not None:
             self._bar.write(message, file=self.stream)

@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Flask, Response, jsonify
 
+from kg.console import version
 from kg.errors import RarekgError
 from kg.settings import load_settings
 from kg.store.backend import backend_from_settings
@@ -36,6 +37,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     settings = load_settings(config)
     app = Flask(__name__)
     app.config["RAREKG"] = settings
+    app.jinja_env.globals["rarekg_version"] = version()  # the footer's citation
     backend = backend_from_settings(settings)
     app.extensions["rarekg_backend"] = backend
     app.extensions["rarekg_store"] = backend.handle()

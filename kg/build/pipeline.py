@@ -5,18 +5,18 @@ from __future__ import annotations
 
 import shutil
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 from pyoxigraph import Quad, Store
 
-from kg.store import embedded as stores
+from kg.build.validate import Finding, validate_store
 from kg.describe import SourceInfo, describe, graph_counts
 from kg.errors import BuildError, RarekgError, ValidationFailed
+from kg.store import embedded as stores
 from kg.store.search import write_index as write_search_index
-from kg.build.validate import Finding, validate_store
 
 
 @dataclass(frozen=True)
@@ -51,6 +51,10 @@ def build_graph(
 
     Raises ``LoadError`` for a malformed source record, ``ValidationFailed`` when the graph violates
     the shapes, ``BuildError`` otherwise; in every case the store being served is left untouched.
+
+    ``log`` is told of each phase: once when a slow phase starts (a message ending in ``...``) and
+    once when each phase is done: every source with its triple count, validation, the dataset
+    description, the search index and the swap (``kg.progress.Progress`` shows them as a bar).
     """
     started = time.perf_counter()
     store_dir.mkdir(parents=True, exist_ok=True)
@@ -59,10 +63,13 @@ def build_graph(
         store = Store(str(build_dir))
         for source in sources:
             t0 = time.perf_counter()
-            store.bulk_extend(source.load())
-            log(f"loaded {source.info.name} ({time.perf_counter() - t0:.2f} s)")
+            counted = _Counted(source.load())
+            store.bulk_extend(counted)
+            seconds = time.perf_counter() - t0
+            log(f"loaded {source.info.name}: {counted.n} quads read ({seconds:.2f} s)")
         warnings: list[Finding] = []
         if validate:
+            log("validating with the SHACL shapes...")
             t0 = time.perf_counter()
             findings = validate_store(store)
             violations = [f for f in findings if f.severity == "Violation"]
@@ -74,14 +81,20 @@ def build_graph(
                     shown += f"\n... and {more} more"
                 raise ValidationFailed(shown, len(violations))
             log(f"validated ({time.perf_counter() - t0:.2f} s, {len(warnings)} warning(s))")
+        t0 = time.perf_counter()
         built = datetime.now(UTC)
         store.bulk_extend(describe(store, [s.info for s in sources], built))
         store.flush()
         store.optimize()
         counts = graph_counts(store)
+        log(f"described the dataset (VoID): {sum(counts.values())} triples in {len(counts)} "
+            f"graphs ({time.perf_counter() - t0:.2f} s)")
+        t0 = time.perf_counter()
         write_search_index(store, build_dir)
+        log(f"wrote the search index ({time.perf_counter() - t0:.2f} s)")
         del store
         stores.swap_in(store_dir, build_dir)
+        log(f"swapped in {build_dir.name} as the store being served")
     except RarekgError:
         shutil.rmtree(build_dir, ignore_errors=True)
         raise
@@ -92,3 +105,16 @@ def build_graph(
         shutil.rmtree(build_dir, ignore_errors=True)
         raise
     return BuildReport(store_dir, build_dir, time.perf_counter() - started, counts, warnings)
+
+
+class _Counted:
+    """The quads of a source, counted as the store takes them."""
+
+    def __init__(self, quads: Iterable[Quad]) -> None:
+        self._quads = quads
+        self.n = 0
+
+    def __iter__(self) -> Iterator[Quad]:
+        for quad in self._quads:
+            self.n += 1
+            yield quad

@@ -214,7 +214,7 @@ def run_query(
     try:
         value = store.query(query, base_iri=base_iri, **kwargs)  # type: ignore[arg-type]
     except SyntaxError as exc:
-        raise syntax_error(exc) from None
+        raise syntax_error(exc, query) from None
     return Result(value)
 
 
