@@ -6,6 +6,7 @@ one of these."""
 from __future__ import annotations
 
 import multiprocessing
+import signal
 import threading
 from collections.abc import Callable
 from multiprocessing.connection import Connection
@@ -14,6 +15,14 @@ from typing import Any
 from kg.errors import QueryTimeout, StoreUnavailable
 
 _CTX = multiprocessing.get_context("spawn")
+
+
+def quiet_main(target: Callable[..., None], *args: Any) -> None:
+    """The entry of every helper process (executors, writer, checker): Ctrl+C reaches the whole
+    process group, but stopping a helper is its owner's job (it closes the pipe or kills it), so a
+    helper ignores SIGINT instead of dying with a ``KeyboardInterrupt`` traceback."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    target(*args)
 
 
 class ChildProcess:
@@ -34,8 +43,8 @@ class ChildProcess:
             return self._conn
         self._stop()
         conn, child = _CTX.Pipe()
-        self._process = _CTX.Process(target=self.target, args=(child, *self.args), daemon=True,
-                                     name=self.name)
+        self._process = _CTX.Process(target=quiet_main, args=(self.target, child, *self.args),
+                                     daemon=True, name=self.name)
         self._process.start()
         child.close()
         self._conn = conn

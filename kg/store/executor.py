@@ -26,6 +26,7 @@ from pyoxigraph import QueryTriples, RdfFormat, serialize
 from kg import errors
 from kg.errors import RarekgError, ResultTooLarge, StoreUnavailable
 from kg.store.backend import Backend
+from kg.store.child import quiet_main
 from kg.vocab import PREFIXES
 
 _CTX = multiprocessing.get_context("spawn")
@@ -139,8 +140,8 @@ class _Executor:
     def __init__(self, backend: Backend, max_rows: int, allowlist: Sequence[str]) -> None:
         self.conn, child = _CTX.Pipe()
         self.process = _CTX.Process(
-            target=_executor_main,
-            args=(child, backend, max_rows, tuple(allowlist)),
+            target=quiet_main,
+            args=(_executor_main, child, backend, max_rows, tuple(allowlist)),
             daemon=True,
             name="rarekg-query-executor",
         )
