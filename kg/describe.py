@@ -24,7 +24,8 @@ class SourceInfo:
     title: str
     documents: tuple[str, ...] = ()
     release: str | None = None
-    licence: str | None = None
+    licence: str | None = None  # IRI of the licence of the copy loaded (dct:license)
+    rights: str | None = None  # in words: whose data, which terms (dct:rights)
 
 
 def graph_counts(store: Store) -> dict[str, int]:
@@ -73,6 +74,8 @@ def describe(store: Store, sources: Sequence[SourceInfo], built: datetime) -> It
             out.add(graph, DCT.issued, date_literal(source.release))
         if source.licence:
             out.add(graph, DCT.license, NamedNode(source.licence))
+        if source.rights:
+            out.add(graph, DCT.rights, text(source.rights, "en"))
         classes = _partitions(store, graph, "class")
         properties = _partitions(store, graph, "property")
         out.add(graph, VOID.classes, integer(len(classes)))

@@ -100,7 +100,8 @@ SKOS = ClosedNamespace(
 PROV = ClosedNamespace(_W3 + "ns/prov#", "Entity wasDerivedFrom generatedAtTime wasAttributedTo")
 DCT = ClosedNamespace(
     "http://purl.org/dc/terms/",
-    "title created modified issued date source license publisher creator description identifier",
+    "title created modified issued date source license publisher creator description identifier "
+    "rights",
 )
 ORG = ClosedNamespace(
     _W3 + "ns/org#",

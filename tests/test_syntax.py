@@ -3,10 +3,14 @@ with the parser's line and column and its raw text kept in ``detail``."""
 
 from __future__ import annotations
 
+import html
+
 import pytest
+from flask.testing import FlaskClient
 from pyoxigraph import Store
 
 from kg.syntax import explain
+from tests.conftest import Server
 
 
 def _explain(query: str):  # type: ignore[no-untyped-def]
@@ -83,3 +87,36 @@ def test_without_the_text_the_expected_tokens_are_still_cleaned() -> None:
     e = explain("error at 1:25: expected one of LATERAL, SERVICE, [_]")
     assert e.message == "syntax error at line 1, column 25: expected 'LATERAL' or 'SERVICE'"
     assert e.detail == "error at 1:25: expected one of LATERAL, SERVICE, [_]"
+
+
+BAD = "SELECT * WHERE { ?d a skos:Concept }"
+READABLE = (
+    "undeclared prefix skos: (in skos:Concept at line 1, column 23); "
+    "add the line: PREFIX skos: <http://www.w3.org/2004/02/skos/core#>"
+)
+
+
+def test_http_error_has_the_readable_message_and_the_parser_detail(client: FlaskClient) -> None:
+    response = client.get("/sparql", query_string={"query": BAD})
+    assert response.status_code == 400
+    error = response.get_json()["error"]
+    assert error["type"] == "syntax-error"
+    assert error["message"] == READABLE
+    assert (error["line"], error["column"]) == (1, 35)
+    assert error["detail"].startswith("error at 1:35: expected one of Prefix not found")
+
+
+def test_web_form_shows_the_readable_message(client: FlaskClient) -> None:
+    page = client.get("/", query_string={"query": BAD}).get_data(as_text=True)
+    assert html.escape(READABLE) in page
+    assert "The parser&#39;s own message" in page or "The parser's own message" in page
+
+
+def test_notebook_client_raises_the_readable_message(server: Server) -> None:
+    from kg.client import Client, QuerySyntaxError
+
+    with pytest.raises(QuerySyntaxError) as info:
+        Client(server.url + "/sparql").select(BAD)
+    assert str(info.value) == READABLE
+    assert (info.value.line, info.value.column) == (1, 35)
+    assert info.value.detail is not None and "Prefix not found" in info.value.detail
