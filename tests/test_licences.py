@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from flask.testing import FlaskClient
 from pyoxigraph import Store
 
@@ -56,3 +57,15 @@ def test_footer_says_how_to_cite(client: FlaskClient) -> None:
     assert "How to cite: The rarekg maintainers, <cite>rarekg: an open knowledge graph of the " \
            "rare-disease ecosystem</cite>, version 0.1.0" in page
     assert "Apache License 2.0" in page
+
+
+def test_a_source_without_a_licence_fails_the_build() -> None:
+    from kg.build.licences import with_terms
+    from kg.build.pipeline import Source
+    from kg.describe import SourceInfo
+    from kg.errors import BuildError
+
+    with pytest.raises(BuildError, match="source graph new-source has no licence"):
+        with_terms([Source(SourceInfo("new-source", "A new source"), list)])
+    (own,) = with_terms([Source(SourceInfo("download-fda-x", "An own download"), list)])
+    assert own.info.rights == "Your own download: the terms of the site it came from apply"

@@ -16,21 +16,14 @@ from pathlib import Path
 from pyoxigraph import Quad
 
 from kg import iri
+from kg.build.licences import with_terms
 from kg.build.pipeline import Source
 from kg.describe import SourceInfo
 from kg.errors import BuildError, LoadError
 from kg.names import DiseaseIndex, DrugIndex
 from kg.paths import DATA_DIR, EXAMPLES_DIR, ONTOLOGY_DIR
 
-# Licences of the data, as SOURCES.md of the reference files records them for each copy loaded.
 CC_BY = "https://creativecommons.org/licenses/by/4.0/"
-MIT = "https://opensource.org/license/mit"
-APACHE = "https://www.apache.org/licenses/LICENSE-2.0"
-US_GOVERNMENT_WORK = "https://www.usa.gov/government-works"
-HPO_LICENCE = "https://hpo.jax.org/app/license"
-OWN_WORK = "rarekg's own work (CC BY 4.0)"
-ZEBRA = "taken from zwbao/zebra-mod (MIT, © 2026 zwbao)"
-TIMGROUP = "from xiaohaomao/timgroup_disease_diagnosis (Apache-2.0)"
 Loads = Callable[[], Iterable[Quad]]
 
 
@@ -55,7 +48,8 @@ class Links:
 
 
 def default_sources(data_dir: Path = DATA_DIR) -> list[Source]:
-    """Every source of the default graph, read from the project's own tables in ``data_dir``."""
+    """Every source of the default graph, read from the project's own tables in ``data_dir``, each
+    with the licence of its data (``kg/build/licences.py``)."""
     from loaders import aliases, lists, rdffiles, seeds, sources
 
     source_tables = [data_dir / "sources.csv", *sorted(data_dir.glob("*/sources.csv"))]
@@ -65,33 +59,22 @@ def default_sources(data_dir: Path = DATA_DIR) -> list[Source]:
         yield from sources.load_sources(source_tables)
         yield from sources.load_authorities(data_dir / "authorities.csv")
 
-    return [
+    return with_terms([
         Source(
             SourceInfo(
-                rdffiles.ONTOLOGY_GRAPH, "rarekg vocabulary and concept schemes", licence=CC_BY,
-                rights=f"{OWN_WORK}: vocabulary, concept schemes and shapes",
+                rdffiles.ONTOLOGY_GRAPH, "rarekg vocabulary and concept schemes", licence=CC_BY
             ),
             lambda: rdffiles.load(
                 [ONTOLOGY_DIR / "rarekg.ttl", ONTOLOGY_DIR / "schemes.ttl"], rdffiles.ONTOLOGY_GRAPH
             ),
         ),
-        Source(
-            SourceInfo(
-                sources.GRAPH, "Source documents and issuing authorities", licence=CC_BY,
-                rights=f"{OWN_WORK}: the catalogue of the documents the graph cites; each document "
-                "keeps its own terms (the note column of data/sources.csv)",
-            ),
-            source_rows,
-        ),
+        Source(SourceInfo(sources.GRAPH, "Source documents and issuing authorities"), source_rows),
         Source(
             SourceInfo(
                 lists.GRAPH,
                 "China's national rare disease lists (2018, 2023)",
                 ("nhc-2018-10", "nhc-2023-26"),
                 "2023-09-18",
-                MIT,
-                "The lists are official publications of the National Health Commission and others "
-                f"(国卫医发〔2018〕10号, 国卫医政发〔2023〕26号); the table is {ZEBRA}",
             ),
             lambda: lists.load(data_dir / "lists"),
         ),
@@ -102,8 +85,6 @@ def default_sources(data_dir: Path = DATA_DIR) -> list[Source]:
                 ("zebra-china-aliases-2",),
                 "2026-10-05",
                 CC_BY,
-                "ORPHA codes and names from Orphanet's Orphadata (CC BY 4.0); the links and folk "
-                f"names are {ZEBRA}",
             ),
             lambda: aliases.load(data_dir / "lists"),
         ),
@@ -113,8 +94,6 @@ def default_sources(data_dir: Path = DATA_DIR) -> list[Source]:
                 "Expert mapping of list-1 entries to ORPHA",
                 ("timgroup-ccrd-orpha",),
                 "2024-11-28",
-                APACHE,
-                f"Expert mapping {TIMGROUP}; the ORPHA codes refer to Orphanet",
             ),
             lambda: aliases.load_mapping(data_dir / "lists" / "ccrd_orpha_mapping.csv"),
         ),
@@ -123,10 +102,6 @@ def default_sources(data_dir: Path = DATA_DIR) -> list[Source]:
                 seeds.GRAPH,
                 "Organizations, policies and statistics of the seed documents",
                 tuple(seed_docs),
-                licence=CC_BY,
-                rights=f"{OWN_WORK}: facts read from the seed documents, each with its document "
-                "and quote; the documents keep their own terms (some CC BY, some with no licence "
-                "stated: the note column of data/sources.csv)",
             ),
             lambda: seeds.load(data_dir / "seeds", _languages(data_dir / "sources.csv")),
         ),
@@ -136,12 +111,11 @@ def default_sources(data_dir: Path = DATA_DIR) -> list[Source]:
                 rdffiles.EXAMPLES_GRAPH,
                 "Example questions (SHACL SPARQL executables)",
                 licence=CC_BY,
-                rights=f"{OWN_WORK}: the example questions",
             ),
             lambda: rdffiles.load(sorted(EXAMPLES_DIR.glob("*.ttl")), rdffiles.EXAMPLES_GRAPH),
         ),
         _organizations(data_dir),
-    ]
+    ])
 
 
 def default_links(data_dir: Path = DATA_DIR) -> Links:
@@ -206,8 +180,6 @@ def upstream_sources(data_dir: Path, links: Links) -> list[Source]:
                 "Expert mapping of list-1 entries to OMIM",
                 ("timgroup-ccrd-omim",),
                 "2024-11-28",
-                APACHE,
-                f"Expert mapping {TIMGROUP}; the OMIM numbers refer to OMIM",
             ),
             lambda: ccrd.load_omim(lists_dir / "ccrd_omim_mapping.csv"),
         ),
@@ -217,9 +189,6 @@ def upstream_sources(data_dir: Path, links: Links) -> list[Source]:
                 "HPO phenotypes of list-1 entries",
                 ("timgroup-ccrd-hpo",),
                 "2024-11-28",
-                APACHE,
-                f"HPO annotations {TIMGROUP}; the HPO terms are under the HPO licence, "
-                f"{HPO_LICENCE}",
             ),
             lambda: ccrd.load_hpo(lists_dir / "ccrd_hpo.csv"),
         ),
@@ -230,8 +199,6 @@ def upstream_sources(data_dir: Path, links: Links) -> list[Source]:
                 tuple(p.stem for p in orphadata_files),
                 "2026-06-23",
                 CC_BY,
-                "Orphadata: Free access data from Orphanet. © INSERM 1999. Available on "
-                "https://www.orphadata.com (CC BY 4.0; responses kept in zwbao/zebra-mod, MIT)",
             ),
             lambda: chain.from_iterable(
                 orphadata.load(p, source=iri.source(p.stem)) for p in orphadata_files
@@ -244,9 +211,6 @@ def upstream_sources(data_dir: Path, links: Links) -> list[Source]:
                 "urgent-need listings, reviews, with every official source",
                 (*_ids(data_dir / "nmpa" / "sources.csv"), NMPA_SOURCE),
                 "2026-10-06",
-                MIT,
-                "Compiled from official publications of the MOF, STA, GACC, NMPA and CDE; the "
-                f"compilation is {ZEBRA}",
             ),
             lambda: nmpa.load(
                 data_dir / "nmpa" / NMPA_FILE,
@@ -261,9 +225,6 @@ def upstream_sources(data_dir: Path, links: Links) -> list[Source]:
                 "collaboration network: hospitals of the 2019 and 2024 lists",
                 _ids(data_dir / "hospitals" / "sources.csv"),
                 "2026-10-06",
-                MIT,
-                "The hospital lists are official publications of the National Health Commission; "
-                f"the table is {ZEBRA}",
             ),
             lambda: hospitals.load(
                 data_dir / "hospitals" / HOSPITALS_FILE,
@@ -277,21 +238,13 @@ def upstream_sources(data_dir: Path, links: Links) -> list[Source]:
                 "FDA orphan drug designations and approvals (OOPD export)",
                 (FDA_SOURCE,),
                 "2022-11-11",
-                US_GOVERNMENT_WORK,
-                "An export of the US FDA Office of Orphan Products Development database, a US "
-                "government work; kept in jhylin/Portfolio-projects, which states no licence",
             ),
             lambda: fda.load(
                 data_dir / "fda" / FDA_FILE, source=iri.source(FDA_SOURCE), diseases=links.diseases
             ),
         ),
         Source(
-            SourceInfo(
-                ema.GRAPH, "EMA orphan designations (sample)", (EMA_SOURCE,), "2026-10-05", MIT,
-                "A sample of European Medicines Agency orphan designation records kept in "
-                "zwbao/zebra-mod (MIT); EMA's own reuse terms apply to the records and were not "
-                "checked",
-            ),
+            SourceInfo(ema.GRAPH, "EMA orphan designations (sample)", (EMA_SOURCE,), "2026-10-05"),
             lambda: ema.load(
                 data_dir / "ema" / EMA_FILE, source=iri.source(EMA_SOURCE), diseases=links.diseases
             ),
@@ -302,9 +255,6 @@ def upstream_sources(data_dir: Path, links: Links) -> list[Source]:
                 "Clinical trials from ClinicalTrials.gov",
                 (CTGOV_SOURCE,),
                 "2026-10-05",
-                MIT,
-                "A ClinicalTrials.gov API v2 response kept in zwbao/zebra-mod (MIT); "
-                "ClinicalTrials.gov's own terms apply to the records and were not checked",
             ),
             lambda: ctgov.load(
                 data_dir / "ctgov" / CTGOV_FILE,
@@ -393,13 +343,12 @@ def download_sources(specs: Sequence[str], data_dir: Path = DATA_DIR) -> list[So
         result.append(
             Source(
                 SourceInfo(
-                    graph, f"{FORMATS[name]}: {path.name} (own download)", (graph,), modified,
-                    rights="Your own download: the terms of the site it came from apply",
+                    graph, f"{FORMATS[name]}: {path.name} (own download)", (graph,), modified
                 ),
                 load(name, path, graph, links),
             )
         )
-    return result
+    return with_terms(result)
 
 
 def _seed_documents(path: Path) -> list[str]:
@@ -423,9 +372,6 @@ def _organizations(data_dir: Path) -> Source:
             "Patient organizations from public sources",
             organizations.documents(folder),
             "2026-11-24",
-            CC_BY,
-            f"{OWN_WORK}: facts read from public pages, each with its address and a verbatim "
-            "quote; the pages keep their own terms",
         ),
         lambda: organizations.load(folder, data_dir / "seeds" / "organizations.csv"),
     )

@@ -1,0 +1,81 @@
+"""The licence of each source graph of the default graph, for its VoID description.
+
+One table: for each graph, the licence of the copy rarekg loads (an IRI, ``dct:license``) and, in
+words, whose data it is and under which terms (``dct:rights``), as the shared folder's
+``SOURCES.md`` records them for each reference file.  The catalogue (``kg/build/sources.py``) passes
+its sources through :func:`with_terms`; a graph missing from the table fails the build, so a new
+source cannot be added without its licence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+from kg.build.pipeline import Source
+from kg.errors import BuildError
+
+CC_BY = "https://creativecommons.org/licenses/by/4.0/"
+MIT = "https://opensource.org/license/mit"
+APACHE = "https://www.apache.org/licenses/LICENSE-2.0"
+US_GOVERNMENT_WORK = "https://www.usa.gov/government-works"
+HPO_LICENCE = "https://hpo.jax.org/app/license"
+
+_OWN = "rarekg's own work (CC BY 4.0)"
+_ZEBRA = "taken from zwbao/zebra-mod (MIT, © 2026 zwbao)"
+_TIMGROUP = "from xiaohaomao/timgroup_disease_diagnosis (Apache-2.0)"
+_DOCUMENTS = "the documents keep their own terms (the note column of data/sources.csv)"
+
+TERMS: dict[str, tuple[str, str]] = {
+    "ontology": (CC_BY, f"{_OWN}: vocabulary, concept schemes and shapes"),
+    "examples": (CC_BY, f"{_OWN}: the example questions"),
+    "sources": (CC_BY, f"{_OWN}: the catalogue of the documents the graph cites; {_DOCUMENTS}"),
+    "seed-documents": (CC_BY, f"{_OWN}: facts read from the seed documents, each with its "
+                              f"document and quote; {_DOCUMENTS}: some CC BY, some state none"),
+    "organizations": (CC_BY, f"{_OWN}: facts read from public pages, each with its address and a "
+                             "verbatim quote; the pages keep their own terms"),
+    "china-lists": (MIT, "The lists are official publications of the National Health Commission "
+                         "and others (国卫医发〔2018〕10号, 国卫医政发〔2023〕26号); the table is "
+                         f"{_ZEBRA}"),
+    "china-list-aliases": (CC_BY, "ORPHA codes and names from Orphanet's Orphadata (CC BY 4.0); "
+                                  f"the links and folk names are {_ZEBRA}"),
+    "ccrd-orpha-mapping": (APACHE, f"Expert mapping {_TIMGROUP}; the ORPHA codes refer to "
+                                   "Orphanet"),
+    "ccrd-omim-mapping": (APACHE, f"Expert mapping {_TIMGROUP}; the OMIM numbers refer to OMIM"),
+    "ccrd-hpo": (APACHE, f"HPO annotations {_TIMGROUP}; the HPO terms are under the HPO licence, "
+                         f"{HPO_LICENCE}"),
+    "orphadata": (CC_BY, "Orphadata: Free access data from Orphanet. © INSERM 1999. Available on "
+                         "https://www.orphadata.com (CC BY 4.0; responses kept in zwbao/zebra-mod, "
+                         "MIT)"),
+    "china-drug-approvals": (MIT, "Compiled from official publications of the MOF, STA, GACC, "
+                                  f"NMPA and CDE; the compilation is {_ZEBRA}"),
+    "china-rare-disease-network": (MIT, "The hospital lists are official publications of the "
+                                        f"National Health Commission; the table is {_ZEBRA}"),
+    "fda-orphan-approvals": (US_GOVERNMENT_WORK, "An export of the US FDA Office of Orphan "
+                             "Products Development database, a US government work; kept in "
+                             "jhylin/Portfolio-projects, which states no licence"),
+    "ema-orphan-designations": (MIT, "A sample of European Medicines Agency orphan designation "
+                                     "records kept in zwbao/zebra-mod (MIT); EMA's own reuse terms "
+                                     "apply to the records and were not checked"),
+    "ctgov-trials": (MIT, "A ClinicalTrials.gov API v2 response kept in zwbao/zebra-mod (MIT); "
+                          "ClinicalTrials.gov's own terms apply to the records and were not "
+                          "checked"),
+}
+DOWNLOAD_RIGHTS = "Your own download: the terms of the site it came from apply"
+
+
+def with_terms(sources: Sequence[Source]) -> list[Source]:
+    """The sources with the licence and rights of their graphs.  Raises ``BuildError`` for a graph
+    the table does not know (own downloads, ``download-…``, get only their rights)."""
+    out = []
+    for source in sources:
+        name = source.info.name
+        if name.startswith("download-"):
+            info = replace(source.info, rights=DOWNLOAD_RIGHTS)
+        elif name in TERMS:
+            licence, rights = TERMS[name]
+            info = replace(source.info, licence=licence, rights=rights)
+        else:
+            raise BuildError(f"source graph {name} has no licence in kg/build/licences.py")
+        out.append(Source(info, source.load))
+    return out
