@@ -10,6 +10,7 @@ a dump of Unicode ranges.  People need to know what is wrong and what to write i
   knows it;
 - unbalanced brackets (a ``}``, ``)`` or ``]`` that closes nothing or the wrong bracket, or one
   never closed);
+- a triple pattern cut short before its object (``{ ?s ?p }``);
 - otherwise the unexpected token: what was found at the position and what could come there.
 
 The line and column of the parser are kept, and so is its raw text (``detail``), for experts.
@@ -213,6 +214,9 @@ def _unexpected(raw: str, text: str, line: int, column: int) -> str:
     while 0 < offset < len(text) and _WORD.match(text[offset - 1]) and _WORD.match(text[offset]):
         offset -= 1  # the parser may stop inside a word: show the whole word
     line, column = _position(text, offset)
+    incomplete = _incomplete_triple(text, offset)
+    if incomplete:
+        return incomplete
     expected = _expected_words(raw)
     rest = text[offset:].lstrip()
     if not rest:
@@ -225,3 +229,27 @@ def _unexpected(raw: str, text: str, line: int, column: int) -> str:
     if expected:
         return f"{found}; expected {expected} there"
     return f"{found}; the query should end before it"
+
+
+_TERM = re.compile(r"\?\w+|\$\w+|<[^>\s]*>|\"[^\"]*\"|'[^']*'|[\w:.\-]*:[\w.\-]*|\ba\b|\d[\d.]*")
+
+
+def _incomplete_triple(text: str, offset: int) -> str | None:
+    """A triple pattern that ends with ``}`` before its object (``{ ?s ?p }``), the common case
+    the parser reports as an unexpected end: named with where it starts."""
+    before = text[:offset].rstrip()
+    if before.endswith("}"):
+        before = before[:-1]
+    elif not text[offset:].lstrip().startswith("}"):
+        return None
+    start = max(before.rfind(c) for c in "{.;")
+    if start < 0 or before[start] == ";":
+        return None
+    statement = before[start + 1:]
+    terms = _TERM.findall(statement)
+    if len(terms) != 2 or "".join(terms) != "".join(statement.split()):
+        return None
+    at = start + 1 + (len(statement) - len(statement.lstrip()))
+    line, column = _position(text, at)
+    return (f"incomplete triple pattern '{' '.join(terms)}' at line {line}, column {column}: "
+            "a triple needs a subject, a predicate and an object")

@@ -77,8 +77,19 @@ def test_unexpected_token_says_what_was_found_and_what_could_come() -> None:
         "'VALUES' or a number there"
     )
     assert (e.line, e.column) == (1, 35)
-    assert _explain("SELECT * WHERE { ?s ?p }").message == (
-        "the query ends too early after '}' (line 1, column 25); expected 'LATERAL' or 'SERVICE'"
+    assert _explain("ASK {} x").message == (
+        "the query ends too early after 'x' (line 1, column 9); expected 'DESCRIBE' or 'FROM'"
+    )
+
+
+def test_triple_pattern_without_object() -> None:
+    assert _explain("SELECT * WHERE {\n  ?s ?p\n}").message == (
+        "incomplete triple pattern '?s ?p' at line 2, column 3: a triple needs a subject, a "
+        "predicate and an object"
+    )
+    assert _explain("ASK { ?s ?p ?o . ?s a }").message == (
+        "incomplete triple pattern '?s a' at line 1, column 18: a triple needs a subject, a "
+        "predicate and an object"
     )
     assert _explain("   ").message == "the query is empty"
 
