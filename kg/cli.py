@@ -71,8 +71,9 @@ def cmd_build(args: argparse.Namespace, settings: dict[str, Any]) -> int:
         _build_remote(args, backend, settings)
         return 0
     store_dir = Path(settings["store"])
+    sources = _build_sources(args) + _approved(settings)  # bad --source flags first
     console.check_store_to_write(store_dir)
-    _print_report(_build(store_dir, _build_sources(args) + _approved(settings)))
+    _print_report(_build(store_dir, sources))
     return 0
 
 
