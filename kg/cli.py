@@ -37,7 +37,8 @@ def _log(message: str) -> None:
 
 def _build(store_dir: Path, sources: list[Source]) -> BuildReport:
     """A build with its phases shown: each source, validation, VoID, search index, swap."""
-    with Progress(len(sources) + 4) as progress:
+    linking = sum(1 for s in sources if s.after_loading is not None)
+    with Progress(len(sources) + linking + 4) as progress:
         return build_graph(store_dir, sources, log=progress)
 
 

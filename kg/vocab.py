@@ -66,6 +66,7 @@ RK = ClosedNamespace(
     hasPhenotype hasMapping mappingRelation terminology validationStatus
     hasPrevalence prevalenceClass prevalenceType prevalenceQualification geography sourceCitation
     exclusivityEnd publishedStatus testsDrug collaborator trialSite
+    DiseaseLink candidateIndication linkMethod matchedText matchedName confidence
     """,
 )
 

@@ -6,12 +6,8 @@ type, enrollment, start date, conditions (``rk:conditionText``), interventions
 (``rk:interventionText``), lead sponsor (``schema:sponsor``) and collaborators (``rk:collaborator``)
 as organizations, the countries of its sites and its sites in China (``rk:trialSite``).
 
-A condition is linked to a listed disease (``schema:healthCondition``) only when it names one
-unambiguously (an ORPHA code, a name, an inverted MeSH heading: ``kg.names.DiseaseIndex``). A
-keyword is used only when the study's own MeSH condition term (``derivedSection``) names the same
-disease: MeSH terms alone are not used, because the registry derives them automatically and
-attaches e.g. "Bulbo-Spinal Atrophy, X-Linked" to prostate cancer studies of androgen receptor
-drugs. Off-topic studies of a search page stay trials without a disease. An intervention is linked
+Conditions are kept as published; the build's linking phase (``kg/build/link.py``) resolves
+them to diseases (``schema:healthCondition``). An intervention is linked
 to the drugs whose name, INN or brand it matches exactly (``rk:testsDrug``).
 """
 
@@ -24,7 +20,7 @@ from pyoxigraph import NamedNode, Quad
 
 from kg import iri
 from kg.errors import LoadError
-from kg.names import DiseaseIndex, DrugIndex
+from kg.names import DrugIndex
 from kg.rdf import QuadWriter, date_literal, integer, text
 from kg.records import ErrorPolicy, Skipped
 from kg.vocab import ORG, PROV, RDF, RDFS, RK, SCHEMA
@@ -40,7 +36,6 @@ def load(
     *,
     source: NamedNode,
     graph: str = GRAPH,
-    diseases: DiseaseIndex | None = None,
     drugs: DrugIndex | None = None,
     on_error: str = "stop",
     skipped: Skipped | None = None,
@@ -56,7 +51,7 @@ def load(
     def build(rec: JsonRecord | LoadError) -> None:
         if isinstance(rec, LoadError):
             raise rec
-        _study(out, rec, source, diseases, drugs)
+        _study(out, rec, source, drugs)
 
     yield from policy.emit(out, records(path, data, "studies"), build)
 
@@ -85,7 +80,6 @@ def _study(
     out: QuadWriter,
     rec: JsonRecord,
     source: NamedNode,
-    diseases: DiseaseIndex | None,
     drugs: DrugIndex | None,
 ) -> None:
     nct = rec.require(P + "identificationModule.nctId")
@@ -115,23 +109,8 @@ def _study(
     if start is not None:
         out.add(trial, SCHEMA.startDate, start)
 
-    linked: set[NamedNode] = set()
     for condition in _strings(rec, P + "conditionsModule.conditions"):
         out.add(trial, RK.conditionText, text(condition, "en"))
-        hit = diseases.match(condition) if diseases else None
-        if hit is not None:
-            linked.add(hit)
-    if diseases is not None:
-        meshes = {
-            diseases.match(m.require("term"))
-            for m in rec.sub("derivedSection.conditionBrowseModule.meshes")
-        }
-        for keyword in _strings(rec, P + "conditionsModule.keywords"):
-            hit = diseases.match(keyword)
-            if hit is not None and hit in meshes:
-                linked.add(hit)
-    for disease in sorted(linked, key=lambda n: n.value):
-        out.add(trial, SCHEMA.healthCondition, disease)
 
     for item in rec.sub(P + "armsInterventionsModule.interventions"):
         name = item.require("name")

@@ -6,8 +6,8 @@ Each record is an ``rk:RegulatoryStatus`` of type orphan designation (``Positive
 since ``Withdrawn`` or ``Expired``; a ``Negative`` opinion is a refusal) in the European Union
 (``rk:jurisdiction "EU"``), decided by the EMA, for the drug named by its active substance
 (``drug/substance-<name>``, shared with the FDA records of the same name) with the medicine name as
-its brand.  A withdrawn designation also gets a withdrawal status.  The intended use is linked to a
-listed disease only when it names one exactly (``kg.names``).
+its brand.  A withdrawn designation also gets a withdrawal status.  The intended use is kept as
+published (``rk:indicationText``); the build's linking phase (``kg/build/link.py``) resolves it.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ from pyoxigraph import Literal, NamedNode, Quad
 
 from kg import iri
 from kg.errors import LoadError
-from kg.names import DiseaseIndex
 from kg.rdf import QuadWriter, date_literal, text
 from kg.records import ErrorPolicy, Skipped
 from kg.vocab import DCT, ORG, PROV, RDF, RDFS, RK, SCHEMA, XSD
@@ -49,7 +48,6 @@ def load(
     *,
     source: NamedNode,
     graph: str = GRAPH,
-    diseases: DiseaseIndex | None = None,
     on_error: str = "stop",
     skipped: Skipped | None = None,
 ) -> Iterator[Quad]:
@@ -75,14 +73,12 @@ def load(
     def build(rec: JsonRecord | LoadError) -> None:
         if isinstance(rec, LoadError):
             raise rec
-        _record(out, rec, source, diseases)
+        _record(out, rec, source)
 
     yield from policy.emit(out, records(path, data, "data"), build)
 
 
-def _record(
-    out: QuadWriter, rec: JsonRecord, source: NamedNode, diseases: DiseaseIndex | None
-) -> None:
+def _record(out: QuadWriter, rec: JsonRecord, source: NamedNode) -> None:
     number = rec.require("eu_designation_number")
     status = rec.convert(
         "eu_designation_number", lambda v: iri.eu_designation(source, v), required=True
@@ -109,7 +105,6 @@ def _record(
     out.add(drug, PROV.wasDerivedFrom, source)
 
     kind = "orphan-designation" if published_status in DESIGNATED else "refusal"
-    target = diseases.match(intended_use) if diseases else None
     nodes = [(status, kind)]
     if published_status == "Withdrawn":
         nodes.append((iri.eu_withdrawal(source, number), "withdrawal"))
@@ -132,8 +127,6 @@ def _record(
             "withdrawal": "withdrawal of the EU orphan designation",
         }[node_kind]
         out.add(node, RDFS.label, text(f"{substance}: {label} {number}", "en"))
-        if target is not None:
-            out.add(node, RK.forIndication, target)
         out.add(node, PROV.wasDerivedFrom, source)
     out.add(status, DCT.date, date_literal(decided))
     if first_published:

@@ -8,8 +8,9 @@ Orphan Drug Act) and, for a row whose status ends ``/Withdrawn``, the withdrawal
 States (``rk:jurisdiction "US"``), decided by the FDA. The drug is the generic name as published
 (``drug/substance-<name>``), with the trade name as its brand. Dates are published as ``M/D/YY``,
 ``MM/DD/YY`` or ``MM/DD/YYYY``; two-digit years from 83 are 19xx (the Orphan Drug Act dates from
-1983), the others 20xx. Indications are linked to a listed disease only when the designated or
-approved indication names it exactly (``kg.names``).
+1983), the others 20xx. The designated and the approved indication are kept as published
+(``rk:indicationText``); the build's linking phase (``kg/build/link.py``) resolves them to
+diseases.
 """
 
 from __future__ import annotations
@@ -24,7 +25,6 @@ from pyoxigraph import NamedNode, Quad
 
 from kg import iri
 from kg.errors import LoadError
-from kg.names import DiseaseIndex
 from kg.rdf import QuadWriter, date_literal, text
 from kg.records import ErrorPolicy, Skipped
 from kg.vocab import DCT, ORG, PROV, RDF, RDFS, RK, SCHEMA
@@ -75,7 +75,6 @@ def load(
     *,
     source: NamedNode,
     graph: str = GRAPH,
-    diseases: DiseaseIndex | None = None,
     on_error: str = "stop",
     skipped: Skipped | None = None,
 ) -> Iterator[Quad]:
@@ -85,7 +84,7 @@ def load(
     out = QuadWriter(iri.graph(graph))
     _authority(out, source)
     yield from out.drain()
-    yield from policy.emit(out, _rows(path), lambda rec: _row(out, rec, source, diseases))
+    yield from policy.emit(out, _rows(path), lambda rec: _row(out, rec, source))
 
 
 def _rows(path: Path) -> Iterator[Record]:
@@ -124,7 +123,7 @@ def _authority(out: QuadWriter, source: NamedNode) -> None:
     out.add(FDA, PROV.wasDerivedFrom, source)
 
 
-def _row(out: QuadWriter, rec: Record, source: NamedNode, diseases: DiseaseIndex | None) -> None:
+def _row(out: QuadWriter, rec: Record, source: NamedNode) -> None:
     if None in rec.row:
         raise rec.error(None, "has more cells than the header")
     key = rec.require("CF Grid Key")
@@ -167,7 +166,6 @@ def _row(out: QuadWriter, rec: Record, source: NamedNode, diseases: DiseaseIndex
         out.label(sponsor, sponsor_name, "en", RDFS.label, SCHEMA.name)
         out.add(sponsor, PROV.wasDerivedFrom, source)
 
-    target = diseases.match(designated_use) if diseases else None
     _status(out, designation, drug, generic, "orphan-designation", source, sponsor)
     out.add(designation, RK.basedOnPolicy, ORPHAN_DRUG_ACT)
     out.add(designation, RK.indicationText, text(designated_use, "en"))
@@ -175,8 +173,6 @@ def _row(out: QuadWriter, rec: Record, source: NamedNode, diseases: DiseaseIndex
     out.add(designation, RK.sourceRecord, text(key))
     if designated:
         out.add(designation, DCT.date, date_literal(designated))
-    if target is not None:
-        out.add(designation, RK.forIndication, target)
 
     _status(out, approval, drug, generic, "marketing-approval", source, sponsor)
     out.add(approval, DCT.date, date_literal(approved))
@@ -189,9 +185,8 @@ def _row(out: QuadWriter, rec: Record, source: NamedNode, diseases: DiseaseIndex
         out.add(
             approval, RDFS.comment, text(f"exclusivity protected indication: {protected}", "en")
         )
-    approved_target = (diseases.match(labelled) if diseases and labelled else None) or target
-    if approved_target is not None:
-        out.add(approval, RK.forIndication, approved_target)
+    if not labelled:  # the approval is for the designated use: the linking phase reads it there
+        out.add(approval, RK.indicationText, text(designated_use, "en"))
     out.add(
         approval,
         RDFS.comment,
@@ -203,10 +198,7 @@ def _row(out: QuadWriter, rec: Record, source: NamedNode, diseases: DiseaseIndex
         _status(out, withdrawal, drug, generic, "withdrawal", source, sponsor)
         out.add(withdrawal, RK.publishedStatus, text(status_text, "en"))
         out.add(withdrawal, RK.sourceRecord, text(key))
-        if labelled:
-            out.add(withdrawal, RK.indicationText, text(labelled, "en"))
-        if approved_target is not None:
-            out.add(withdrawal, RK.forIndication, approved_target)
+        out.add(withdrawal, RK.indicationText, text(labelled or designated_use, "en"))
 
 
 _LABELS = {

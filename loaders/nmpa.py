@@ -4,11 +4,20 @@ lists, CDE lists of urgently needed overseas drugs, CDE annual review reports, N
 Every evidence item of a drug becomes an ``rk:Evidence`` node with its official source and the
 source's words; an item that states a decision also becomes an ``rk:RegulatoryStatus``: listing
 for VAT relief (and, since only approved drugs can be listed, a marketing approval), listing as an
-urgently needed overseas drug, marketing approval, or under review.  The drug's summary approval
-carries the drug's list diseases (``rk:forIndication``), and so does each status stated by the
-document whose indication the list link was read from.  Each cited document is an
-``rk:SourceDocument`` (unless ``documents_described``: a ``sources.csv`` describes them); the VAT
-lists, the CDE lists and the annual reports are also ``rk:Policy`` nodes.
+urgently needed overseas drug, marketing approval, or under review.  Each status carries the
+indication its own document publishes (``rk:indicationText``); the build's linking phase
+(``kg/build/link.py``) resolves it to diseases, so an indication is dated by the document that
+approved it and never inherits the drug's earlier approval (eculizumab: PNH and aHUS in 2018,
+gMG and NMOSD added in 2023).  The drug's own indication (the reference's ``indication_zh``) is
+given to its summary approval only when that approval's document publishes none and no other
+document adds an indication (if one does, the indication the CDE annual report of the approval's
+year gives, if any: eculizumab 2018, PNH and aHUS); an approval item without an indication takes
+the one another item of the same document gives (not a new indication's).  An approval a CDE annual
+report states for a drug the previous year's report had under review is dated by that report's
+year.  The reference's literal ``list_diseases`` links are checked (list and number) but not
+loaded: linking is the build's.  Each cited document is an ``rk:SourceDocument`` (unless
+``documents_described``: a ``sources.csv`` describes them); the VAT lists, the CDE lists and the
+annual reports are also ``rk:Policy`` nodes.
 """
 
 from __future__ import annotations
@@ -33,7 +42,12 @@ GRAPH = "china-drug-approvals"
 NMPA = iri.organization("nmpa")
 CDE = iri.organization("cde")
 UNDER_REVIEW = ("在审评", "在审评品种")
-_HOW = re.compile(r"^indication \(([A-Za-z0-9_]+)\)")
+_REPORT = re.compile(r"^rep_(\d{4})$")
+SAME_YEAR = "indication as the CDE annual report of the year of approval gives it for the drug"
+SAME_DOCUMENT = "indication as the same document gives it for the drug in another of its items"
+DRUG_INDICATION = (
+    "indication as the reference gives it for the drug: the approving document publishes none"
+)
 LABELS = {
     "marketing-approval": ("中国上市批准", "marketing approval in China"),
     "vat-relief-listing": ("列入罕见病药品增值税优惠清单", "listed for VAT relief in China"),
@@ -117,8 +131,6 @@ def _drug(out: QuadWriter, rec: JsonRecord, dataset: NamedNode, cited: dict[str,
     out.label(node, rec.text("note"), "en", RDFS.comment)
     out.add(node, PROV.wasDerivedFrom, dataset)
 
-    diseases: list[NamedNode] = []
-    how_sources: dict[str, list[NamedNode]] = {}
     for link in rec.sub("list_diseases"):
         list_no = link.convert("list", int, required=True)
         number = link.convert("no", int, required=True)
@@ -129,11 +141,6 @@ def _drug(out: QuadWriter, rec: JsonRecord, dataset: NamedNode, cited: dict[str,
             raise link.error(
                 "no", f"{number} is outside list {list_no} (1 to {LIST_SIZES[list_no]})"
             )
-        disease = iri.disease(list_no, number)
-        diseases.append(disease)
-        how = _HOW.match(link.text("how") or "")
-        if how:
-            how_sources.setdefault(how.group(1), []).append(disease)
 
     approval_id = rec.text("approval.source_id") if rec.get("approval") is not None else None
     if approval_id is not None and approval_id not in cited:
@@ -141,7 +148,20 @@ def _drug(out: QuadWriter, rec: JsonRecord, dataset: NamedNode, cited: dict[str,
             "approval.source_id", f"{approval_id!r} is not a document of provenance.sources"
         )
     summary: list[NamedNode] = []
-    for item in rec.sub("evidence"):
+    items = list(rec.sub("evidence"))
+    under_review = {
+        m.group(1)
+        for i in items
+        if (m := _REPORT.match(i.text("source_id") or ""))
+        and not i.get("approved")
+        and i.text("status") in UNDER_REVIEW
+    }
+    texts: dict[NamedNode, bool] = {}
+    doc_texts: dict[str, str] = {}
+    for it in items:
+        if it.text("indication_zh") and it.text("scope") != "new_indication":
+            doc_texts.setdefault(it.text("source_id") or "", it.text("indication_zh") or "")
+    for item in items:
         upstream_id = item.require("source_id")
         if upstream_id not in cited:
             raise item.error(
@@ -150,11 +170,33 @@ def _drug(out: QuadWriter, rec: JsonRecord, dataset: NamedNode, cited: dict[str,
         doc = iri.source(documents.document_slug(upstream_id))
         quote = item.require("what")
         decisions = _decisions(out, node, display, item, upstream_id, cited, doc, quote)
-        for _kind, status in decisions:
+        report = _REPORT.match(upstream_id)
+        for kind, status in decisions:
             out.evidence(node, RK.hasRegulatoryStatus, status, doc, quote, "zh")
-            if item.text("indication_zh"):
-                for disease in how_sources.get(upstream_id, []):
-                    out.add(status, RK.forIndication, disease)
+            texts[status] = bool(item.text("indication_zh"))
+            if not texts[status] and kind == "marketing-approval" and upstream_id in doc_texts:
+                out.add(status, RK.indicationText, text(doc_texts[upstream_id], "zh"))
+                out.add(status, RDFS.comment, text(SAME_DOCUMENT, "en"))
+                texts[status] = True
+            year = report.group(1) if report else None
+            dated = approval_id == upstream_id and rec.get("approval.year") is not None
+            if (
+                kind == "marketing-approval"
+                and year
+                and item.get("year") is None
+                and not dated
+                and str(int(year) - 1) in under_review
+            ):
+                out.add(status, RK.approvalYear, Literal(year, datatype=XSD.gYear))
+                out.add(
+                    status,
+                    RDFS.comment,
+                    text(
+                        f"dated by the CDE annual reports: under review per the {int(year) - 1} "
+                        f"report, approved per the {year} report",
+                        "en",
+                    ),
+                )
         if not decisions:
             out.evidence(node, PROV.wasDerivedFrom, doc, doc, quote, "zh")
         if upstream_id == approval_id:
@@ -166,10 +208,22 @@ def _drug(out: QuadWriter, rec: JsonRecord, dataset: NamedNode, cited: dict[str,
             _status(out, node, display, status, "marketing-approval", doc)
             out.add(status, RK.decidedBy, NMPA)
             summary = [status]
+        added_later = any(
+            i.text("scope") == "new_indication" and i.text("source_id") != approval_id
+            for i in items
+        )
+        year = rec.get("approval.year")
+        same_year = doc_texts.get(f"rep_{year}") if year is not None else None
         for status in summary:
             _approval_details(out, status, rec, "approval.")
-            for disease in diseases:
-                out.add(status, RK.forIndication, disease)
+            if not texts.get(status) and same_year:
+                out.add(status, RK.indicationText, text(same_year, "zh"))
+                out.add(status, RDFS.comment, text(SAME_YEAR, "en"))
+            elif not texts.get(status) and not added_later:
+                for field, lang in (("indication_zh", "zh"), ("indication_en", "en")):
+                    if rec.text(field):
+                        out.add(status, RK.indicationText, text(rec.text(field) or "", lang))
+                        out.add(status, RDFS.comment, text(DRUG_INDICATION, "en"))
 
 
 def _decisions(

@@ -13,7 +13,7 @@ from kg import iri
 from kg.errors import LoadError
 from kg.records import Skipped
 from loaders import ccrd, hospitals, nmpa
-from tests.upstream import LISTS, UPSTREAM, ask, store_of, values
+from tests.upstream import LISTS, PREFIXES, UPSTREAM, ask, store_of, values
 
 DATASET = iri.source("fixture-dataset")
 VAT_QUOTE = "罕见病药品清单（第一批）一、制剂 序号1: 测试酶 / 已获准上市的剂型 注射剂"
@@ -21,6 +21,10 @@ VAT_NO = "财税〔2019〕24号"
 VAT_TITLE = f"财政部 海关总署 税务总局 药监局关于罕见病药品增值税政策的通知 ({VAT_NO})"
 ROW_2024 = "国卫办医政函〔2024〕64号 编号1: 北京 / 国家级牵头医院 / 测试协和医院"
 G = "china-drug-approvals"
+DATED_2019 = (
+    "dated by the CDE annual reports: under review per the 2018 report, "
+    "approved per the 2019 report"
+)
 
 
 @pytest.fixture(scope="module")
@@ -56,15 +60,17 @@ def test_nmpa_every_evidence_item_has_its_official_source_and_words(drugs: Store
             rk:hasRegulatoryStatus ?urgent, ?review, ?approval .
         ?urgent rk:statusType dt:urgent-overseas-drug-listing ; rk:decidedBy rkid:org\\/cde ;
             rk:basedOnPolicy rkid:policy\\/cn-cde-list1 ; rk:indicationText "脊髓性肌萎缩症"@zh ;
-            rk:forIndication rkid:disease\\/cn1-110 ;
             prov:wasDerivedFrom rkid:source\\/cn-cde-list1 .
         ?review rk:statusType dt:under-review ; rk:publishedStatus "在审评"@zh ;
             prov:wasDerivedFrom rkid:source\\/cn-rep-2019 .
         ?approval rk:statusType dt:marketing-approval ; rk:approvalYear "2019"^^xsd:gYear ;
-            rk:forIndication rkid:disease\\/cn1-110 ; rdfs:comment "审评审批: 优先审评审批"@zh ;
+            rk:indicationText "用于治疗5q脊髓性肌萎缩症"@zh ;
+            rdfs:comment "审评审批: 优先审评审批"@zh, "{nmpa.DRUG_INDICATION}"@en ;
             prov:wasDerivedFrom rkid:source\\/cn-nmpa-news-1 .""",
         G,
     )
+    # the loader links nothing: the build's linking phase resolves every indication text
+    assert not ask(drugs, "?s rk:forIndication ?d", G)
     quotes = values(
         drugs,
         f"""SELECT ?q WHERE {{ <{drug}> rk:hasEvidence ?e .
@@ -78,6 +84,33 @@ def test_nmpa_every_evidence_item_has_its_official_source_and_words(drugs: Store
         f"""<{drug}> rk:hasEvidence ?e . ?e rdf:predicate prov:wasDerivedFrom ;
         rdf:object rkid:source\\/cn-rep-2019 ;
         rk:evidenceQuote "2019年度药品审评报告 重点品种 1. 诺西那生钠注射液"@zh""",
+        G,
+    )
+
+
+def test_nmpa_an_indication_added_later_is_not_given_to_the_first_approval(drugs: Store) -> None:
+    drug = iri.china_drug("测试单抗", None, None).value
+    rows = drugs.query(
+        PREFIXES
+        + f"""SELECT ?year ?text WHERE {{ <{drug}> rk:hasRegulatoryStatus ?s .
+        ?s rk:statusType dt:marketing-approval ; rk:approvalYear ?year .
+        OPTIONAL {{ ?s rk:indicationText ?text }} }} ORDER BY ?year""",
+        use_default_graph_as_union=True,
+    )
+    found = [tuple(v.value if v else None for v in row) for row in rows]  # type: ignore[union-attr]
+    # 2021: no indication of its own, and the drug's indication (which names gMG, added in
+    # 2023) is not given to it; 2023: the new indication, dated by its own document
+    assert found == [("2021", None), ("2023", "全身型重症肌无力（gMG）")]
+
+
+def test_nmpa_an_approval_is_dated_by_the_first_report_after_review(drugs: Store) -> None:
+    drug = iri.china_drug("测试那嗪", None, None).value
+    assert ask(
+        drugs,
+        f"""<{drug}> rk:hasRegulatoryStatus ?s . ?s rk:statusType dt:marketing-approval ;
+        rk:approvalYear "2019"^^xsd:gYear ; rk:indicationText "亨廷顿氏舞蹈症"@zh ;
+        prov:wasDerivedFrom rkid:source\\/cn-rep-2019 ;
+        rdfs:comment "{DATED_2019}"@en""",
         G,
     )
 

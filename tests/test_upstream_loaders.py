@@ -10,7 +10,7 @@ from kg import iri
 from kg.errors import LoadError
 from kg.records import Skipped
 from loaders import ctgov, ema, fda, orphadata
-from tests.upstream import UPSTREAM, ask, disease_index, drug_index, store_of, values
+from tests.upstream import UPSTREAM, ask, drug_index, store_of, values
 
 SRC = iri.source("fixture")
 EMA_URL = "https://www.ema.europa.eu/en/medicines/human/orphan-designations/eu-3-12-976"
@@ -23,7 +23,7 @@ EMA_URL = "https://www.ema.europa.eu/en/medicines/human/orphan-designations/eu-3
 def trials() -> Store:
     return store_of(
         ctgov.load(
-            UPSTREAM / "ctgov_page.json", source=SRC, diseases=disease_index(), drugs=drug_index()
+            UPSTREAM / "ctgov_page.json", source=SRC, drugs=drug_index()
         )
     )
 
@@ -40,7 +40,6 @@ def test_ctgov_study_gives_its_facts_and_links(trials: Store) -> None:
         rk:studyType "INTERVENTIONAL" ; rk:enrollment 40 ;
         schema:startDate "2021-05"^^xsd:gYearMonth ;
         rk:conditionText "Muscular Atrophy, Spinal"@en ;
-        schema:healthCondition rkid:disease\\/cn1-110 ;
         rk:interventionText "Nusinersen"@en, "Sham procedure"@en ;
         rk:testsDrug rkid:drug\\/substance-nusinersen ;
         schema:sponsor rkid:org\\/fixture-pharma-inc ;
@@ -68,45 +67,26 @@ def test_ctgov_study_gives_its_facts_and_links(trials: Store) -> None:
     )
 
 
-def test_ctgov_off_topic_study_stays_unlinked_despite_a_mesh_term(trials: Store) -> None:
-    # the registry's MeSH terms attach "Bulbo-Spinal Atrophy, X-Linked" to a prostate cancer study
-    assert ask(
-        trials, 'rkid:trial\\/NCT10000002 a rk:ClinicalTrial ; rk:country "China"', "ctgov-trials"
-    )
-    assert not ask(trials, "rkid:trial\\/NCT10000002 schema:healthCondition ?d", "ctgov-trials")
+def test_ctgov_conditions_are_kept_as_published_and_not_linked_by_the_loader(
+    trials: Store,
+) -> None:
+    # disease links are the build's linking phase (tests/test_linking.py)
+    assert not ask(trials, "?t schema:healthCondition ?d", "ctgov-trials")
+    assert values(
+        trials, "SELECT ?c WHERE { rkid:trial\\/NCT10000004 rk:conditionText ?c }"
+    ) == ["ORPHA:33069", "Parkinson Disease", "West syndrome"]
     # an intervention no drug of the graph is named by stays text
     assert not ask(trials, "rkid:trial\\/NCT10000002 rk:testsDrug ?d", "ctgov-trials")
 
 
-def test_ctgov_keyword_links_only_when_the_mesh_term_agrees(trials: Store) -> None:
-    assert values(
-        trials, "SELECT ?d WHERE { rkid:trial\\/NCT10000003 schema:healthCondition ?d }"
-    ) == [f"{iri.ID_BASE}disease/cn1-110"]
-    # NCT10000004: keyword "Kennedy disease" but MeSH "Epilepsy": not linked to Kennedy disease
-    linked = values(
-        trials, "SELECT ?d WHERE { rkid:trial\\/NCT10000004 schema:healthCondition ?d }"
-    )
-    assert f"{iri.ID_BASE}disease/cn1-109" not in linked
-
-
-def test_ctgov_links_orpha_codes_and_list_name_parts_but_not_qualified_names(trials: Store) -> None:
-    linked = values(
-        trials, "SELECT ?d WHERE { rkid:trial\\/NCT10000004 schema:healthCondition ?d }"
-    )
-    # ORPHA:33069 (exact link of entry 105), "West syndrome" (a /-part of entry 2-86);
-    # "Parkinson Disease" is not entry 87 ("Parkinson Disease (Young-onset, Early-onset)")
-    assert linked == [f"{iri.ID_BASE}disease/cn1-105", f"{iri.ID_BASE}disease/cn2-086"]
-
-
 def test_ctgov_reads_a_single_study_record() -> None:
     store = store_of(
-        ctgov.load(UPSTREAM / "ctgov_study.json", source=SRC, diseases=disease_index())
+        ctgov.load(UPSTREAM / "ctgov_study.json", source=SRC)
     )
     assert ask(
         store,
         """rkid:trial\\/NCT30000001
         rk:conditionText "SMA - Spinal Muscular Atrophy"@en ;
-        schema:healthCondition rkid:disease\\/cn1-110 ;
         rk:trialSite "Fixture Hospital, Guangzhou" """,
         "ctgov-trials",
     )
@@ -132,7 +112,6 @@ def test_ctgov_bad_studies_are_skipped_and_counted() -> None:
         ctgov.load(
             UPSTREAM / "ctgov_bad.json",
             source=SRC,
-            diseases=disease_index(),
             on_error="skip",
             skipped=skipped,
         )
@@ -148,10 +127,9 @@ def test_ctgov_bad_studies_are_skipped_and_counted() -> None:
     ]
     # nothing of a skipped study is left behind
     assert not values(store, 'SELECT ?t WHERE { ?t rk:trialId "NCT20000003" }')
-    # "Spinal Muscular Atrophy Type I" is the subtype the expert mapping names
     assert ask(
         store,
-        "rkid:trial\\/NCT20000001 schema:healthCondition rkid:disease\\/cn1-110-1",
+        'rkid:trial\\/NCT20000001 rk:conditionText "Spinal Muscular Atrophy Type I"@en',
         "ctgov-trials",
     )
 
@@ -294,7 +272,7 @@ def test_fda_malformed_dates_are_refused(bad: str) -> None:
 
 @pytest.fixture(scope="module")
 def fda_store() -> Store:
-    return store_of(fda.load(UPSTREAM / "fda.csv", source=SRC, diseases=disease_index()))
+    return store_of(fda.load(UPSTREAM / "fda.csv", source=SRC))
 
 
 def test_fda_row_gives_designation_and_approval_in_the_united_states(fda_store: Store) -> None:
@@ -309,7 +287,6 @@ def test_fda_row_gives_designation_and_approval_in_the_united_states(fda_store: 
             rk:jurisdiction "US" ; rk:decidedBy rkid:org\\/us-food-and-drug-administration ;
             dct:date "2011-04-18"^^xsd:date ;
             rk:indicationText "Treatment of spinal muscular atrophy"@en ;
-            rk:forIndication rkid:disease\\/cn1-110 ;
             rk:basedOnPolicy rkid:policy\\/us-orphan-drug-act ;
             rk:sourceRecord "100001" ; rk:publishedStatus "Designated/Approved"@en ;
             schema:sponsor rkid:org\\/fixture-biogen-inc ;
@@ -318,8 +295,7 @@ def test_fda_row_gives_designation_and_approval_in_the_united_states(fda_store: 
             rk:jurisdiction "US" ; dct:date "2016-12-23"^^xsd:date ;
             rk:exclusivityEnd "2023-12-23"^^xsd:date ;
             rk:indicationText
-                "Treatment of spinal muscular atrophy in pediatric and adult patients"@en ;
-            rk:forIndication rkid:disease\\/cn1-110 .
+                "Treatment of spinal muscular atrophy in pediatric and adult patients"@en .
         rkid:org\\/us-food-and-drug-administration a rk:RegulatoryAuthority ;
             rdfs:label "U.S. Food and Drug Administration"@en .""",
         "fda-orphan-approvals",
@@ -338,24 +314,16 @@ def test_fda_two_digit_years_several_approvals_and_withdrawals(fda_store: Store)
         f"""SELECT ?date WHERE {{ ?s rk:ofDrug <{drug.value}> ;
         rk:statusType dt:orphan-designation ; dct:date ?date }}""",
     ) == ["2000-10-06"]
-    # pulmonary arterial hypertension is not idiopathic PAH: no list disease, never a guess
-    assert not ask(
-        fda_store, f"?s rk:ofDrug <{drug.value}> ; rk:forIndication ?d", "fda-orphan-approvals"
-    )
-    # Designated/Approved/Withdrawn: the withdrawal is a status of its own; Fabry's = Fabry
+    # the loader links no disease: the linking phase does (tests/test_linking.py)
+    assert not ask(fda_store, "?s rk:forIndication ?d", "fda-orphan-approvals")
+    # Designated/Approved/Withdrawn: the withdrawal is a status of its own, with the indication
     assert ask(
         fda_store,
         f"""?w rk:ofDrug <{iri.substance("fixturase").value}> ;
         rk:statusType dt:withdrawal ; rk:publishedStatus "Designated/Approved/Withdrawn"@en ;
-        rk:forIndication rkid:disease\\/cn1-027 .
+        rk:indicationText "Treatment of Fabry disease"@en .
         ?d rk:ofDrug <{iri.substance("fixturase").value}> ; rk:statusType dt:orphan-designation ;
         dct:date "1991-01-17"^^xsd:date""",
-        "fda-orphan-approvals",
-    )
-    # "Parkinson disease" does not name entry 87 (young-onset, early-onset)
-    assert not ask(
-        fda_store,
-        f"?s rk:ofDrug <{iri.substance('levofixture').value}> ; rk:forIndication ?d",
         "fda-orphan-approvals",
     )
 
@@ -390,7 +358,7 @@ def test_fda_bad_rows_stop_or_are_skipped_and_counted() -> None:
 
 
 def test_ema_record_is_an_eu_orphan_designation() -> None:
-    store = store_of(ema.load(UPSTREAM / "ema.json", source=SRC, diseases=disease_index()))
+    store = store_of(ema.load(UPSTREAM / "ema.json", source=SRC))
     g = "ema-orphan-designations"
     assert ask(
         store,
@@ -402,21 +370,19 @@ def test_ema_record_is_an_eu_orphan_designation() -> None:
             dct:modified "2020-03-05"^^xsd:date ; rk:publishedStatus "Positive"@en ;
             rk:sourceRecord "EU/3/12/976" ;
             rk:indicationText "Treatment of spinal muscular atrophy"@en ;
-            rk:forIndication rkid:disease\\/cn1-110 ;
             schema:url "{EMA_URL}"^^xsd:anyURI ;
             prov:wasDerivedFrom rkid:source\\/fixture .
         rkid:drug\\/substance-nusinersen rk:brandName "Fixtura" .""",
         g,
     )
-    # Kennedy's disease (with a typographic apostrophe) names entry 109 through its alternative
     assert ask(
         store,
-        f"<{iri.eu_designation(SRC, 'EU/3/01/071').value}> rk:forIndication "
-        'rkid:disease\\/cn1-109 ; rk:publishedStatus "Expired"@en',
+        f"<{iri.eu_designation(SRC, 'EU/3/01/071').value}> rk:indicationText "
+        '"Treatment of X-linked spinal and bulbar muscular atrophy (Kennedy\u2019s disease)"@en ; '
+        'rk:publishedStatus "Expired"@en',
         g,
     )
-    # withdrawn: also a withdrawal; "severe myoclonic epilepsy in infancy" is only a part of
-    # entry 105's printed name, so it is not linked
+    # withdrawn: also a withdrawal; the loader links no disease (tests/test_linking.py)
     withdrawal = iri.eu_withdrawal(SRC, "EU/3/14/1339").value
     assert ask(
         store,
@@ -424,8 +390,7 @@ def test_ema_record_is_an_eu_orphan_designation() -> None:
         rk:ofDrug rkid:drug\\/substance-fixturol""",
         g,
     )
-    designation = iri.eu_designation(SRC, "EU/3/14/1339").value
-    assert not ask(store, f"<{designation}> rk:forIndication ?d", g)
+    assert not ask(store, "?s rk:forIndication ?d", g)
 
 
 def test_ema_bad_records_stop_or_are_skipped_and_counted() -> None:

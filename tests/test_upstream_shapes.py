@@ -15,7 +15,7 @@ from kg.paths import ONTOLOGY_DIR
 from kg.shapes import Finding, validate_graph
 from kg.vocab import DCT, ORG, PROV, RDF, RK, SKOS
 from loaders import ctgov, ema, fda, hospitals, nmpa, orphadata, rdffiles
-from tests.upstream import UPSTREAM, disease_index, drug_index
+from tests.upstream import UPSTREAM, drug_index
 
 SOURCES = [
     iri.source(s)
@@ -23,7 +23,9 @@ SOURCES = [
         "fixture",
         "cn-vat-2019",
         "cn-cde-list1",
+        "cn-rep-2018",
         "cn-rep-2019",
+        "cn-rep-2023",
         "cn-nmpa-news-1",
         "cn-nhc2019-157",
         "cn-nhc2019-157-nhc-copy",
@@ -34,15 +36,14 @@ SRC = SOURCES[0]
 
 
 def _fixtures() -> list[Quad]:
-    diseases = disease_index()
     return list(
         chain(
             rdffiles.load([ONTOLOGY_DIR / "rarekg.ttl", ONTOLOGY_DIR / "schemes.ttl"], "ontology"),
             ctgov.load(
-                UPSTREAM / "ctgov_page.json", source=SRC, diseases=diseases, drugs=drug_index()
+                UPSTREAM / "ctgov_page.json", source=SRC, drugs=drug_index()
             ),
-            fda.load(UPSTREAM / "fda.csv", source=SRC, diseases=diseases),
-            ema.load(UPSTREAM / "ema.json", source=SRC, diseases=diseases),
+            fda.load(UPSTREAM / "fda.csv", source=SRC),
+            ema.load(UPSTREAM / "ema.json", source=SRC),
             orphadata.load(UPSTREAM / "orphadata_cross_en.json", source=SRC),
             orphadata.load(UPSTREAM / "orphadata_epidemiology.json", source=SRC),
             nmpa.load(UPSTREAM / "nmpa.json", source=SRC, documents_described=True),

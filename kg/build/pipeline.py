@@ -1,5 +1,5 @@
-"""Building the graph: load every source into a new store, validate, describe, swap it in
-atomically."""
+"""Building the graph: load every source into a new store, run the phases that read what was
+loaded (the linking phase, ``kg/build/link.py``), validate, describe, swap it in atomically."""
 
 from __future__ import annotations
 
@@ -25,6 +25,8 @@ class Source:
 
     info: SourceInfo
     load: Callable[[], Iterable[Quad]]
+    # a phase that runs once every source is loaded, reading the store: the linking phase
+    after_loading: Callable[[Store], Iterable[Quad]] | None = None
 
 
 @dataclass
@@ -67,6 +69,13 @@ def build_graph(
             store.bulk_extend(counted)
             seconds = time.perf_counter() - t0
             log(f"loaded {source.info.name}: {counted.n} quads read ({seconds:.2f} s)")
+        for source in sources:
+            if source.after_loading is not None:
+                t0 = time.perf_counter()
+                linked = list(source.after_loading(store))
+                store.bulk_extend(linked)
+                seconds = time.perf_counter() - t0
+                log(f"linked {source.info.name}: {len(linked)} quads ({seconds:.2f} s)")
         warnings: list[Finding] = []
         if validate:
             log("validating with the SHACL shapes...")

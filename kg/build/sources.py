@@ -13,14 +13,14 @@ from functools import cached_property
 from itertools import chain
 from pathlib import Path
 
-from pyoxigraph import Quad
+from pyoxigraph import Quad, Store
 
 from kg import iri
 from kg.build.licences import with_terms
 from kg.build.pipeline import Source
 from kg.describe import SourceInfo
 from kg.errors import BuildError, LoadError
-from kg.names import DiseaseIndex, DrugIndex
+from kg.names import DrugIndex
 from kg.paths import DATA_DIR, EXAMPLES_DIR, ONTOLOGY_DIR
 
 CC_BY = "https://creativecommons.org/licenses/by/4.0/"
@@ -28,23 +28,19 @@ Loads = Callable[[], Iterable[Quad]]
 
 
 class Links:
-    """The disease and drug indexes that link upstream records to the graph, built on first use from
-    the quads of the sources that name diseases and drugs (``kg.names``)."""
+    """The drug index that links trial interventions to the drugs of the graph, built on first use
+    from the quads of the sources that name drugs (``kg.names``).  Diseases are linked by the
+    build's linking phase (``kg/build/link.py``), not here."""
 
-    def __init__(self, diseases: Sequence[Loads], drugs: Sequence[Loads]) -> None:
-        self._diseases = list(diseases)
+    def __init__(self, drugs: Sequence[Loads]) -> None:
         self._drugs = list(drugs)
-
-    @cached_property
-    def diseases(self) -> DiseaseIndex:
-        return DiseaseIndex.from_quads(chain.from_iterable(load() for load in self._diseases))
 
     @cached_property
     def drugs(self) -> DrugIndex:
         return DrugIndex.from_quads(chain.from_iterable(load() for load in self._drugs))
 
     def with_drugs(self, more: Sequence[Loads]) -> Links:
-        return Links(self._diseases, [*self._drugs, *more])
+        return Links([*self._drugs, *more])
 
 
 def default_sources(data_dir: Path = DATA_DIR) -> list[Source]:
@@ -115,25 +111,15 @@ def default_sources(data_dir: Path = DATA_DIR) -> list[Source]:
             lambda: rdffiles.load(sorted(EXAMPLES_DIR.glob("*.ttl")), rdffiles.EXAMPLES_GRAPH),
         ),
         _organizations(data_dir),
+        link_source(data_dir),
     ])
 
 
 def default_links(data_dir: Path = DATA_DIR) -> Links:
-    """Links to the listed diseases (lists, ORPHA links and mappings, folk names, subtypes,
-    Orphadata names) and to the drugs (China approvals, FDA, EMA) of the default graph."""
-    from loaders import aliases, ccrd, ema, fda, lists, nmpa, orphadata
+    """Links to the drugs (China approvals, FDA, EMA) of the default graph."""
+    from loaders import ema, fda, nmpa
 
-    lists_dir = data_dir / "lists"
     return Links(
-        [
-            lambda: lists.load(lists_dir),
-            lambda: aliases.load(lists_dir),
-            lambda: aliases.load_mapping(lists_dir / "ccrd_orpha_mapping.csv"),
-            lambda: ccrd.load_hpo(lists_dir / "ccrd_hpo.csv"),
-            lambda: chain.from_iterable(
-                orphadata.load(p, source=iri.source(p.stem)) for p in _orphadata_files(data_dir)
-            ),
-        ],
         [
             lambda: nmpa.load(
                 data_dir / "nmpa" / NMPA_FILE,
@@ -144,6 +130,19 @@ def default_links(data_dir: Path = DATA_DIR) -> Links:
             lambda: ema.load(data_dir / "ema" / EMA_FILE, source=iri.source(EMA_SOURCE)),
         ],
     )
+
+
+def link_source(data_dir: Path = DATA_DIR) -> Source:
+    """The linking phase (``kg/build/link.py``): after every source is loaded, each indication and
+    trial condition of the store is resolved to diseases with the resolver of ``data_dir``'s
+    tables, into the graph ``disease-links``."""
+    from kg.build import link
+    from kg.resolve import DiseaseResolver
+
+    def after_loading(store: Store) -> Iterable[Quad]:
+        return link.link_store(store, DiseaseResolver.from_tables(data_dir))
+
+    return Source(link.link_info(), lambda: iter(()), after_loading)
 
 
 NMPA_FILE, NMPA_SOURCE = "china_rare_drug_approvals.json", "zebra-china-drug-approvals-1"
@@ -240,13 +239,13 @@ def upstream_sources(data_dir: Path, links: Links) -> list[Source]:
                 "2022-11-11",
             ),
             lambda: fda.load(
-                data_dir / "fda" / FDA_FILE, source=iri.source(FDA_SOURCE), diseases=links.diseases
+                data_dir / "fda" / FDA_FILE, source=iri.source(FDA_SOURCE)
             ),
         ),
         Source(
             SourceInfo(ema.GRAPH, "EMA orphan designations (sample)", (EMA_SOURCE,), "2026-10-05"),
             lambda: ema.load(
-                data_dir / "ema" / EMA_FILE, source=iri.source(EMA_SOURCE), diseases=links.diseases
+                data_dir / "ema" / EMA_FILE, source=iri.source(EMA_SOURCE)
             ),
         ),
         Source(
@@ -259,7 +258,6 @@ def upstream_sources(data_dir: Path, links: Links) -> list[Source]:
             lambda: ctgov.load(
                 data_dir / "ctgov" / CTGOV_FILE,
                 source=iri.source(CTGOV_SOURCE),
-                diseases=links.diseases,
                 drugs=links.drugs,
             ),
         ),
@@ -314,17 +312,12 @@ def download_sources(specs: Sequence[str], data_dir: Path = DATA_DIR) -> list[So
                 path,
                 source=source,
                 graph=graph,
-                diseases=links.diseases if links else None,
                 drugs=links.drugs if links else None,
             )
         elif name == "fda":
-            yield from fda.load(
-                path, source=source, graph=graph, diseases=links.diseases if links else None
-            )
+            yield from fda.load(path, source=source, graph=graph)
         elif name == "ema":
-            yield from ema.load(
-                path, source=source, graph=graph, diseases=links.diseases if links else None
-            )
+            yield from ema.load(path, source=source, graph=graph)
         elif name == "nmpa":
             yield from nmpa.load(path, source=source, graph=graph)
         elif name == "hospitals":
