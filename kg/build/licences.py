@@ -34,9 +34,9 @@ TERMS: dict[str, tuple[str, str]] = {
                               f"document and quote; {_DOCUMENTS}: some CC BY, some state none"),
     "organizations": (CC_BY, f"{_OWN}: facts read from public pages, each with its address and a "
                              "verbatim quote; the pages keep their own terms"),
-    "disease-links": (CC_BY, f"{_OWN}: links made by rarekg from records to the listed diseases, "
-                             "each with its method, matched text and confidence; the linked records "
-                             "keep their sources' terms"),
+    "disease-links": (CC_BY, f"{_OWN}: links made by rarekg from records to the listed "
+                             "diseases, each with its method, matched text and confidence; the "
+                             "linked records keep their sources' terms"),
     "china-lists": (MIT, "The lists are official publications of the National Health Commission "
                          "and others (国卫医发〔2018〕10号, 国卫医政发〔2023〕26号); the table is "
                          f"{_ZEBRA}"),
