@@ -1,4 +1,8 @@
-"""The ``rarekg`` command: the one place that wires loaders, store and service together."""
+"""The ``rarekg`` command: the one place that wires loaders, store and service together.
+
+The engine, the build and the loaders are imported when a command runs, not when the command
+starts: ``--help`` and ``--version`` answer at once, and a Ctrl+C during those imports is an
+interruption like any other (one line, no traceback)."""
 
 from __future__ import annotations
 
@@ -8,19 +12,18 @@ import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kg import console
-from kg.build.pipeline import BuildReport, Source, build_graph
-from kg.build.sources import default_sources, download_sources
 from kg.console import CommandError, HelpFormatter, Parser
 from kg.errors import StoreUnavailable
 from kg.paths import DATA_DIR, IN_CHECKOUT
 from kg.progress import Progress
 from kg.settings import load_settings
-from kg.store import embedded as stores
-from kg.store.backend import Backend, backend_from_settings
-from kg.store.query import run_query
+
+if TYPE_CHECKING:
+    from kg.build.pipeline import BuildReport, Source
+    from kg.store.backend import Backend
 
 
 def _print_report(report: BuildReport) -> None:
@@ -37,6 +40,8 @@ def _log(message: str) -> None:
 
 def _build(store_dir: Path, sources: list[Source]) -> BuildReport:
     """A build with its phases shown: each source, validation, VoID, search index, swap."""
+    from kg.build.pipeline import build_graph
+
     linking = sum(1 for s in sources if s.after_loading is not None)
     with Progress(len(sources) + linking + 4) as progress:
         return build_graph(store_dir, sources, log=progress)
@@ -47,6 +52,7 @@ def _build_remote(args: argparse.Namespace, backend: Backend, settings: dict[str
     import tempfile
 
     from kg.build.publish import publish
+    from kg.store import embedded as stores
 
     with tempfile.TemporaryDirectory(prefix="rarekg-build-") as tmp:
         report = _build(Path(tmp) / "store", _build_sources(args) + _approved(settings))
@@ -62,11 +68,15 @@ def _build_remote(args: argparse.Namespace, backend: Backend, settings: dict[str
 
 def _build_sources(args: argparse.Namespace) -> list[Source]:
     """The default graph's sources and the user's own downloads (``--source NAME=PATH``)."""
+    from kg.build.sources import default_sources, download_sources
+
     data = Path(args.data)
     return default_sources(data) + download_sources(getattr(args, "source", None) or [], data)
 
 
 def cmd_build(args: argparse.Namespace, settings: dict[str, Any]) -> int:
+    from kg.store.backend import backend_from_settings
+
     backend = backend_from_settings(settings)
     if backend.is_remote:
         _build_remote(args, backend, settings)
@@ -85,13 +95,36 @@ def _approved(settings: dict[str, Any]) -> list[Source]:
     return approved_submission_sources(settings)
 
 
+def _build_in_a_child(args: argparse.Namespace) -> None:
+    """``rarekg build`` with the same settings, in a process of its own: gunicorn forks its workers
+    from this process, and a process that has had a store open (with its engine's threads) must not
+    be forked.  A failed build has said why; this process then exits with its status."""
+    import os
+    import subprocess
+
+    env = dict(os.environ)
+    for name, value in console.settings_overrides(args).items():
+        env["RAREKG_" + name.upper()] = str(value)
+    try:
+        done = subprocess.run([sys.executable, "-m", "kg.cli", "build", "--data", args.data],
+                              env=env, check=False)
+    except KeyboardInterrupt:
+        raise SystemExit(0) from None  # the build has said it was interrupted
+    if done.returncode != 0:
+        raise SystemExit(done.returncode)
+
+
 def cmd_serve(args: argparse.Namespace, settings: dict[str, Any]) -> int:
+    from kg.store import embedded as stores
+    from kg.store.backend import backend_from_settings
+
     backend = backend_from_settings(settings)
     if backend.is_remote:
         _, version = backend.handle().get()
         if version == "remote-none":
+            console.check_port(settings["host"], settings["port"])
             _log(f"{backend.remote_query} holds no rarekg graph: building the default graph first")
-            _build_remote(args, backend, settings)
+            _build_in_a_child(args)
         from kg.server import serve
 
         console.check_port(settings["host"], settings["port"])
@@ -103,7 +136,7 @@ def cmd_serve(args: argparse.Namespace, settings: dict[str, Any]) -> int:
     if not store_dir.exists():
         print(f"{store_dir} does not exist: building the default graph first", file=sys.stderr)
         console.check_store_to_write(store_dir)
-        _print_report(_build(store_dir, default_sources(Path(args.data)) + _approved(settings)))
+        _build_in_a_child(args)
     if not stores.data_dir(store_dir).is_dir():
         raise StoreUnavailable(f"store directory {store_dir} cannot be served")
     if not any(stores.data_dir(store_dir).iterdir()):
@@ -122,6 +155,9 @@ def cmd_serve(args: argparse.Namespace, settings: dict[str, Any]) -> int:
 
 
 def cmd_query(args: argparse.Namespace, settings: dict[str, Any]) -> int:
+    from kg.store import embedded as stores
+    from kg.store.query import run_query
+
     query = console.read_query(args.sparql, args.file)
     store_dir = Path(settings["store"])
     console.check_store_to_read(store_dir)
@@ -259,6 +295,7 @@ COMMANDS = {"build": cmd_build, "serve": cmd_serve, "query": cmd_query,
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    console.calm_signals()
     args = parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
 

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import argparse
 import errno
+import signal
 import socket
 import sys
+import threading
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, NoReturn
@@ -150,7 +152,9 @@ def check_port(host: str, port: int) -> None:
 
 
 def run(command: str, call: Callable[[], int]) -> int:
-    """``call()``, with every error reported as one line on standard error."""
+    """``call()``, with every error reported as one line on standard error.  For ``serve``, Ctrl+C
+    and SIGTERM (see :func:`calm_signals`) before the server has started stop it as they do later:
+    quietly, status 0; other commands say they were interrupted (status 130)."""
     try:
         return call()
     except RarekgError as exc:
@@ -159,8 +163,22 @@ def run(command: str, call: Callable[[], int]) -> int:
         where = f" ({exc.filename})" if exc.filename else ""
         return _fail(command, f"{exc.strerror or exc}{where}")
     except KeyboardInterrupt:
+        if command == "serve":
+            print("rarekg serve: stopped", file=sys.stderr)
+            return 0
         print(f"rarekg {command}: interrupted", file=sys.stderr)
         return INTERRUPTED
+
+
+def calm_signals() -> None:
+    """SIGTERM interrupts like Ctrl+C (a build then removes its unfinished directory); gunicorn
+    installs its own handlers once the server runs."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _interrupt)
+
+
+def _interrupt(_signal: int, _frame: Any) -> None:
+    raise KeyboardInterrupt
 
 
 def _fail(command: str, message: str) -> int:

@@ -55,7 +55,7 @@ class Served:
              *extra],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True, env=env,
         )
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + 300
         while True:
             try:
                 with urllib.request.urlopen(self.url + "/sparql?query=ASK%7B%7D", timeout=2):
@@ -159,3 +159,39 @@ def test_access_log_is_off_by_default_and_a_file_when_set(served_store: Path,
         logged.kill()
     assert '"GET /sparql?query=ASK%7B%3Fs%20%3Fp%20%3Fo%7D HTTP/1.1" 200' in log.read_text()
     assert '"GET /sparql' not in logged.output()
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_signal_while_starting_is_quiet(served_store: Path, sig: signal.Signals) -> None:
+    """Stopped while the workers are still starting their helpers: no traceback, status 0."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kg.cli", "serve", "--store", str(served_store), "--port",
+         str(free_port())],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
+    )
+    time.sleep(1.5)
+    os.killpg(proc.pid, sig)
+    out, _ = proc.communicate(timeout=15)
+    text = out.decode("utf-8", errors="replace")
+    assert proc.returncode == 0, text
+    assert not [n for n in NOISE if n in text], text
+
+
+@pytest.mark.timeout(420)
+def test_first_serve_builds_in_a_child_and_stops_quietly(tmp_path: Path) -> None:
+    """The README's first run: ``serve`` on a missing store builds it (in a process of its own,
+    never in the master that gunicorn forks), serves it, and stops on Ctrl+C with status 0 and
+    neither a traceback nor an aborted worker."""
+    (tmp_path / "first").mkdir()
+    server = Served(tmp_path / "store", tmp_path / "first")
+    try:
+        server.work()
+        os.killpg(server.proc.pid, signal.SIGINT)
+        status = server.proc.wait(10)
+    finally:
+        server.kill()
+    out = server.output()
+    assert status == 0, out
+    assert "does not exist: building the default graph first" in out
+    assert "swapped in" in out
+    assert not [n for n in NOISE if n in out], out

@@ -25,6 +25,23 @@ def quiet_main(target: Callable[..., None], *args: Any) -> None:
     target(*args)
 
 
+def start_quietly(process: Any) -> None:
+    """Start a helper process already ignoring SIGINT: an ignored signal stays ignored across the
+    spawn's ``exec`` (and Python then installs no ``KeyboardInterrupt`` handler), so a Ctrl+C
+    while the helper imports its modules cannot interrupt it either.  Only the main thread may
+    change signal handlers: from other threads (a replacement executor, the writer started by a
+    request) the helper is protected from :func:`quiet_main` on."""
+    previous = signal.getsignal(signal.SIGINT)
+    if threading.current_thread() is not threading.main_thread() or previous is None:
+        process.start()
+        return
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        process.start()
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 class ChildProcess:
     """``target(conn, *args)`` runs in a spawned process named ``name`` and answers on ``conn``."""
 
@@ -45,7 +62,7 @@ class ChildProcess:
         conn, child = _CTX.Pipe()
         self._process = _CTX.Process(target=quiet_main, args=(self.target, child, *self.args),
                                      daemon=True, name=self.name)
-        self._process.start()
+        start_quietly(self._process)
         child.close()
         self._conn = conn
         return conn

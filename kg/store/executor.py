@@ -26,7 +26,7 @@ from pyoxigraph import QueryTriples, RdfFormat, serialize
 from kg import errors
 from kg.errors import RarekgError, ResultTooLarge, StoreUnavailable
 from kg.store.backend import Backend
-from kg.store.child import quiet_main
+from kg.store.child import quiet_main, start_quietly
 from kg.vocab import PREFIXES
 
 _CTX = multiprocessing.get_context("spawn")
@@ -145,7 +145,7 @@ class _Executor:
             daemon=True,
             name="rarekg-query-executor",
         )
-        self.process.start()
+        start_quietly(self.process)
         child.close()
 
     def kill(self) -> None:
