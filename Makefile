@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/pip install --quiet --disable-pip-version-check
 
-.PHONY: serve test build lint derive-tables clean
+.PHONY: serve test build lint derive-tables translations editor clean
 
 $(BIN)/.runtime: pyproject.toml
 	@echo "make: creating the virtual environment $(VENV)"
@@ -43,6 +43,17 @@ lint: $(BIN)/.lint
 
 derive-tables: $(BIN)/.runtime
 	$(BIN)/rarekg derive-tables
+
+translations: $(BIN)/.runtime
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ -k add:2 --no-location --sort-output \
+		-o service/translations/messages.pot .
+	$(BIN)/pybabel update -i service/translations/messages.pot -d service/translations \
+		--ignore-obsolete --no-fuzzy-matching -w 100
+	$(BIN)/pybabel compile -d service/translations
+	rm service/translations/messages.pot
+
+editor:
+	service/static/editor-src/build.sh
 
 clean:
 	rm -rf $(VENV) var

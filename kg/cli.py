@@ -39,11 +39,12 @@ def _log(message: str) -> None:
 
 
 def _build(store_dir: Path, sources: list[Source]) -> BuildReport:
-    """A build with its phases shown: each source, validation, VoID, search index, swap."""
+    """A build with its phases shown: each source, links, validation, VoID, search index, dump,
+    swap."""
     from kg.build.pipeline import build_graph
 
     linking = sum(1 for s in sources if s.after_loading is not None)
-    with Progress(len(sources) + linking + 4) as progress:
+    with Progress(len(sources) + linking + 5) as progress:
         return build_graph(store_dir, sources, log=progress)
 
 
@@ -74,7 +75,34 @@ def _build_sources(args: argparse.Namespace) -> list[Source]:
     return default_sources(data) + download_sources(getattr(args, "source", None) or [], data)
 
 
+def _fetch(args: argparse.Namespace, settings: dict[str, Any], source: str, out: Path) -> None:
+    """Fetch ``source`` into ``out``; raises ``FetchError`` when files failed (the next run
+    resumes)."""
+    from kg.build.fetch import FetchError
+    from kg.build.fetch_sources import fetch
+
+    base = getattr(args, "base_url", None) or settings[f"{source}_api"]
+    counts = fetch(source, out, data_dir=Path(args.data), base_url=base, rate=args.rate,
+                   only=args.disease or (), log=_log)
+    print(f"{source}: {counts.summary()} (into {out / source})")
+    if counts.failed:
+        shown = "\n".join(counts.failures[:20])
+        raise FetchError(f"{counts.failed} file(s) failed; run again to resume:\n{shown}")
+
+
+def cmd_fetch(args: argparse.Namespace, settings: dict[str, Any]) -> int:
+    _fetch(args, settings, args.source, Path(args.out or settings["fetch_dir"]))
+    return 0
+
+
 def cmd_build(args: argparse.Namespace, settings: dict[str, Any]) -> int:
+    if args.fetch:
+        from kg.build.fetch_sources import SOURCES
+
+        out = Path(settings["fetch_dir"])
+        for source in SOURCES:
+            _fetch(args, settings, source, out)
+        args.source = [*(args.source or []), *(f"{s}={out / s}" for s in SOURCES)]
     from kg.store.backend import backend_from_settings
 
     backend = backend_from_settings(settings)
@@ -243,6 +271,12 @@ def parser() -> argparse.ArgumentParser:
         sp.add_argument("--remote-auth", dest="remote_auth", choices=("digest", "basic"),
                         help="HTTP authentication for remote writes (setting: remote_auth)")
 
+    def fetch_args(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("--rate", type=float, metavar="REQ_PER_S",
+                        help="most requests per second (default: 1)")
+        sp.add_argument("--disease", action="extend", nargs="+", metavar="ID",
+                        help="fetch only these listed diseases (CN1:110 ...)")
+
     b = command("build", "build the default graph into a store and swap it in")
     store_arg(b)
     b.add_argument("--data", metavar="DIR", default=str(DATA_DIR),
@@ -250,7 +284,22 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--source", action="append", metavar="NAME=PATH",
                    help="also load your own download PATH in format NAME (ctgov, orphadata, fda, "
                         "ema, nmpa, hospitals) as a named graph of its own; repeatable")
+    b.add_argument("--fetch", action="store_true",
+                   help="first fetch ClinicalTrials.gov, Orphadata and the EMA into the fetch_dir "
+                        "setting (rarekg fetch), then build with them")
+    fetch_args(b)
     remote_args(b)
+    f = command("fetch", "download a source's files for the listed diseases, each with a "
+                         "provenance record")
+    f.add_argument("source", choices=("ctgov", "orphadata", "ema"),
+                   help="ctgov: ClinicalTrials.gov API v2; orphadata: the Orphadata API; "
+                        "ema: the EMA's orphan designations")
+    f.add_argument("--out", metavar="DIR", help="folder to fetch into (setting: fetch_dir)")
+    f.add_argument("--base-url", dest="base_url",
+                   help="base URL of the API (settings: ctgov_api, orphadata_api, ema_api)")
+    f.add_argument("--data", metavar="DIR", default=str(DATA_DIR),
+                   help="folder of the curated source tables")
+    fetch_args(f)
     s = command("serve", "serve a store (building the default graph if it is missing)")
     store_arg(s)
     s.add_argument("--data", metavar="DIR", default=str(DATA_DIR),
@@ -291,7 +340,7 @@ def parser() -> argparse.ArgumentParser:
 
 
 COMMANDS = {"build": cmd_build, "serve": cmd_serve, "query": cmd_query,
-            "derive-tables": cmd_derive}
+            "derive-tables": cmd_derive, "fetch": cmd_fetch}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

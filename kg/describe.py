@@ -10,7 +10,7 @@ from pyoxigraph import Literal, NamedNode, Quad, Store
 
 from kg import iri
 from kg.rdf import QuadWriter, date_literal, integer, text
-from kg.vocab import DCT, PROV, RDF, RDFS, VOID, XSD
+from kg.vocab import DCT, PAV, PROV, RDF, RDFS, VOID, XSD
 
 GRAPH = "void"
 DATASET = iri.dataset("rarekg")
@@ -25,6 +25,8 @@ class SourceInfo:
     documents: tuple[str, ...] = ()
     release: str | None = None
     licence: str | None = None  # IRI of the licence of the copy loaded (dct:license)
+    retrieved: str | None = None  # when a fetched source was retrieved (xsd:dateTime, UTC)
+    version: str | None = None  # the upstream's own version or data timestamp, as it prints it
     rights: str | None = None  # in words: whose data, which terms (dct:rights)
 
 
@@ -72,6 +74,10 @@ def describe(store: Store, sources: Sequence[SourceInfo], built: datetime) -> It
             out.add(graph, PROV.wasDerivedFrom, iri.source(doc))
         if source.release:
             out.add(graph, DCT.issued, date_literal(source.release))
+        if source.retrieved:
+            out.add(graph, PAV.retrievedOn, Literal(source.retrieved, datatype=XSD.dateTime))
+        if source.version:
+            out.add(graph, PAV.version, text(source.version))
         if source.licence:
             out.add(graph, DCT.license, NamedNode(source.licence))
         if source.rights:

@@ -145,6 +145,25 @@ class Busy(RarekgError):
     kind = "busy"
 
 
+class Message(str):
+    """An English message that keeps its template and values, so that a page in another language
+    can translate the template and fill in the same values.
+
+    >>> m = Message("has %(count)s characters; at most %(limit)s", count=320, limit=300)
+    >>> str(m), m.template, m.params["limit"]
+    ('has 320 characters; at most 300', 'has %(count)s characters; at most %(limit)s', 300)
+    """
+
+    template: str
+    params: dict[str, object]
+
+    def __new__(cls, template: str, **params: object) -> Message:
+        message = super().__new__(cls, template % params if params else template)
+        message.template = template
+        message.params = params
+        return message
+
+
 class InvalidSubmission(RarekgError):
     """A submission that breaks the curation format or the SHACL shapes: one message per field
     (``fields`` maps a field name to its messages)."""

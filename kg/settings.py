@@ -91,6 +91,27 @@ SETTINGS: tuple[Setting, ...] = (
         "defaults to `shared/` beside the checkout",
     ),
     Setting(
+        "fetch_dir",
+        "var/fetch",
+        "Folder `rarekg fetch` and `rarekg build --fetch` download upstream files into "
+        "(one folder per source, each file with its provenance record)",
+    ),
+    Setting(
+        "ctgov_api",
+        "https://clinicaltrials.gov/api/v2",
+        "Base URL of the ClinicalTrials.gov API v2 that `fetch` reads (a mirror or a test double)",
+    ),
+    Setting(
+        "orphadata_api",
+        "https://api.orphadata.com",
+        "Base URL of the Orphadata API that `fetch` reads (a mirror or a test double)",
+    ),
+    Setting(
+        "ema_api",
+        "https://www.ema.europa.eu",
+        "Base URL of the EMA website whose orphan designations JSON `fetch` reads",
+    ),
+    Setting(
         "submissions_dir",
         None,
         "Folder of the submissions database (never part of the graph); defaults to `submissions` "

@@ -82,6 +82,7 @@ SCHEMA = ClosedNamespace(
     legislationIdentifier
     legislationDate legislationPassedBy legislationJurisdiction applicableLocation position item
     keywords target memberOf funder activeIngredient startDate roleName
+    sha256 contentSize encodingFormat
     """,
 )
 
@@ -104,6 +105,8 @@ DCT = ClosedNamespace(
     "title created modified issued date source license publisher creator description identifier "
     "rights",
 )
+# Provenance, Authoring and Versioning: where and when a copy of a source was retrieved.
+PAV = ClosedNamespace("http://purl.org/pav/", "retrievedOn retrievedFrom version")
 ORG = ClosedNamespace(
     _W3 + "ns/org#",
     "Organization FormalOrganization memberOf Membership member organization role hasMembership "
@@ -135,6 +138,7 @@ PREFIXES: dict[str, str] = {
     "skos": SKOS.base,
     "prov": PROV.base,
     "dct": DCT.base,
+    "pav": PAV.base,
     "org": ORG.base,
     "qb": QB.base,
     "sdmx-measure": SDMX_MEASURE.base,
@@ -144,4 +148,16 @@ PREFIXES: dict[str, str] = {
     "rdfs": RDFS.base,
     "xsd": XSD.base,
     "ordo": "http://www.orpha.net/ORDO/",
+}
+
+# Prefixes every query may use without declaring them (as the Wikidata Query Service does): the
+# namespaces above plus the common vocabularies and the code systems of the graph.
+QUERY_PREFIXES: dict[str, str] = {
+    **PREFIXES,
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "foaf": "http://xmlns.com/foaf/0.1/",
+    "mondo": "http://purl.obolibrary.org/obo/MONDO_",
+    "hp": "http://purl.obolibrary.org/obo/HP_",
+    "obo": "http://purl.obolibrary.org/obo/",
+    "omim": "https://omim.org/entry/",
 }

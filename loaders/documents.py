@@ -1,5 +1,6 @@
 """Source documents that upstream files describe themselves (the ``provenance.sources`` blocks of
-the China reference files), the policies among them, and the document of a user's own download."""
+the China reference files), the policies among them, the document of a user's own download, and
+the document of a file ``rarekg fetch`` downloaded, from the provenance record beside it."""
 
 from __future__ import annotations
 
@@ -11,9 +12,12 @@ from pathlib import Path
 from pyoxigraph import Literal, NamedNode, Quad
 
 from kg import iri
-from kg.rdf import QuadWriter, date_literal, text
-from kg.vocab import DCT, PROV, RDF, RDFS, RK, SCHEMA, SKOS, XSD
-from loaders.upstream import JsonRecord
+from kg.rdf import QuadWriter, date_literal, integer, text
+from kg.vocab import DCT, PAV, PROV, RDF, RDFS, RK, SCHEMA, SKOS, XSD
+from loaders.upstream import JsonRecord, read_json
+
+PROV_SUFFIX = ".prov.json"
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 # Issuing bodies as the reference files print them, and their ids in data/authorities.csv.
 AUTHORITIES = {
@@ -145,3 +149,71 @@ def download(path: Path, slug: str, fmt: str, title: str, graph: NamedNode) -> I
     out.add(doc, SCHEMA.url, Literal(path.resolve().as_uri(), datatype=XSD.anyURI))
     out.add(doc, RDFS.comment, text(f"a user's own download, added with --source {fmt}=PATH", "en"))
     yield from out.drain()
+
+
+def fetched(path: Path, slug: str, fmt: str, title: str, graph: NamedNode) -> Iterator[Quad]:
+    """The quads of the ``rk:SourceDocument`` ``source/<slug>`` of a file ``rarekg fetch``
+    downloaded in format ``fmt`` (described as ``title``), from its provenance record
+    ``<file>.prov.json``: the request URL (``schema:url``; ``prov:wasDerivedFrom`` and
+    ``pav:retrievedFrom`` the upstream resource), the retrieval time (``pav:retrievedOn``,
+    ``prov:generatedAtTime``; its date ``rk:asOf``), the byte count and SHA-256 of the file.
+
+    Raises ``LoadError`` naming the record file and field when the record is malformed, or when
+    the file is no longer the one it describes (another SHA-256)."""
+    import hashlib
+
+    record_path = path.with_name(path.name + PROV_SUFFIX)
+    rec = JsonRecord(record_path.name, 1, read_json(record_path))
+    url = rec.convert("url", NamedNode, required=True)
+    retrieved = rec.convert(
+        "retrieved", lambda v: Literal(_utc(v), datatype=XSD.dateTime), required=True
+    )
+    digest = rec.require("sha256")
+    if not _SHA256.match(digest):
+        raise rec.error("sha256", f"{digest!r} is not a SHA-256 in hexadecimal")
+    if hashlib.sha256(path.read_bytes()).hexdigest() != digest:
+        raise rec.error("sha256", f"does not match {path.name}: the file changed after its fetch")
+    size = rec.convert("bytes", int, required=True)
+    status = rec.convert("status", int, required=True)
+    assert url is not None and retrieved is not None
+    doc = iri.source(slug)
+    out = QuadWriter(graph)
+    for cls in (RK.SourceDocument, PROV.Entity, SCHEMA.CreativeWork, SCHEMA.Dataset):
+        out.add(doc, RDF.type, cls)
+    about = ", ".join(
+        v for v in (rec.text("disease"), rec.text("page") and f"page {rec.text('page')}") if v
+    )
+    label = f"{path.name} ({title}{', ' + about if about else ''})"
+    out.label(doc, label, "en", DCT.title, RDFS.label, SCHEMA.name)
+    out.add(doc, SCHEMA.url, Literal(url.value, datatype=XSD.anyURI))
+    out.add(doc, PROV.wasDerivedFrom, url)
+    out.add(doc, PAV.retrievedFrom, url)
+    out.add(doc, PAV.retrievedOn, retrieved)
+    out.add(doc, PROV.generatedAtTime, retrieved)
+    out.add(doc, RK.asOf, date_literal(retrieved.value[:10]))
+    out.add(doc, SCHEMA.sha256, text(digest))
+    out.add(doc, SCHEMA.contentSize, integer(size or 0))
+    content_type = rec.text("content_type")
+    if content_type:
+        out.add(doc, SCHEMA.encodingFormat, text(content_type))
+    named = (("ETag", rec.text("etag")), ("Last-Modified", rec.text("last_modified")))
+    validators = "; ".join(f"{name} {value}" for name, value in named if value)
+    out.add(
+        doc,
+        RDFS.comment,
+        text(
+            f"fetched with rarekg fetch {fmt}: HTTP {status}"
+            + (f"; {validators}" if validators else "")
+            + f"; provenance record {record_path.name}",
+            "en",
+        ),
+    )
+    yield from out.drain()
+
+
+def _utc(value: str) -> str:
+    """An ISO 8601 UTC time as ``xsd:dateTime`` prints it (``2026-12-06T04:50:00Z``)."""
+    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if parsed.tzinfo is None:
+        raise ValueError("has no time zone")
+    return parsed.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")

@@ -8,7 +8,6 @@ from typing import Any
 
 from flask import Flask, Response, jsonify
 
-from kg.console import version
 from kg.errors import RarekgError
 from kg.settings import load_settings
 from kg.store.backend import backend_from_settings
@@ -17,10 +16,12 @@ from kg.store.writer import WriterProcess
 from service import (
     contribute,
     description,
+    download,
     form,
     gaps,
     graphstore,
     http,
+    i18n,
     pages,
     review,
     search,
@@ -29,7 +30,7 @@ from service import (
 )
 
 BLUEPRINTS = (sparql.bp, description.bp, graphstore.bp, form.bp, search.bp, gaps.bp, pages.bp,
-              contribute.bp, review.bp)
+              contribute.bp, review.bp, download.bp)
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -37,7 +38,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     settings = load_settings(config)
     app = Flask(__name__)
     app.config["RAREKG"] = settings
-    app.jinja_env.globals["rarekg_version"] = version()  # the footer's citation
     backend = backend_from_settings(settings)
     app.extensions["rarekg_backend"] = backend
     app.extensions["rarekg_store"] = backend.handle()
@@ -49,6 +49,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
+    i18n.install(app)
     web.install(app)
     contribute.install(app)
     http.install(app)

@@ -24,7 +24,10 @@ def percent(value: int, total: int) -> str:
     return f"{round(100 * value / total)}%" if total else "0%"
 
 
-def coverage_chart(chart_id: str, title: str, total: int, bars: list[Bar]) -> dict[str, Any]:
+def coverage_chart(
+    chart_id: str, title: str, total: int, bars: list[Bar], *, of: str = "of",
+    not_loaded: str = "not loaded",
+) -> dict[str, Any]:
     """A horizontal bar chart of ``value / total`` per bar: label and value on one line, the bar
     under it; a bar without a value is drawn dashed and reads "not loaded"."""
     rows = []
@@ -32,10 +35,10 @@ def coverage_chart(chart_id: str, title: str, total: int, bars: list[Bar]) -> di
     for i, bar in enumerate(bars):
         y = i * ROW
         if bar.value is None:
-            text = "not loaded"
+            text = not_loaded
             width = 0.0
         else:
-            text = f"{bar.value} of {total} ({percent(bar.value, total)})"
+            text = f"{bar.value} {of} {total} ({percent(bar.value, total)})"
             width = WIDTH * bar.value / total if total else 0.0
         described.append(f"{bar.label}: {text}")
         rows.append({

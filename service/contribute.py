@@ -24,9 +24,10 @@ from kg.errors import (
     UnsupportedMediaType,
 )
 from kg.vocab import ID_BASE
-from service import guard, intake, web, wording
-from service.choices import choices
+from service import guard, i18n, intake, web, wording
+from service.choices import choices, entry_code
 from service.intake import RECORD_LOADER
+from service.queries import select
 
 bp = Blueprint("contribute", __name__)
 
@@ -148,17 +149,17 @@ def _form_errors(exc: InvalidSubmission) -> dict[str, list[str]]:
         key = FORM_FIELDS.get(name, name)
         if key.startswith("sources."):
             key = "evidence"
-        errors.setdefault(key, []).extend(messages)
+        errors.setdefault(key, []).extend(i18n.translate(m) for m in messages)
     return errors
 
 
 def _form_page(fields: dict[str, list[str]], errors: dict[str, list[str]],
                status_code: int = 200) -> Response:
     lang = wording.language()
+    words = wording.text()
     token, fresh = guard.csrf_token()
     html = render_template(
-        "contribute.html", title=wording.TEXT[lang]["title"], t=wording.TEXT[lang], lang=lang,
-        other=next(x for x in wording.LANGUAGES if x != lang), csrf=token, f=fields,
+        "contribute.html", title=words["title"], t=words, lang=lang, csrf=token, f=fields,
         errors=errors, **choices())
     response = Response(html, status=status_code, content_type="text/html; charset=utf-8")
     return guard.set_csrf_cookie(response, fresh)
@@ -168,8 +169,41 @@ def _form_page(fields: dict[str, list[str]], errors: dict[str, list[str]],
 def form() -> Response:
     fields: dict[str, list[str]] = {}
     if request.args.get("target"):
-        fields = {"kind": ["correction"], "target": [request.args["target"]]}
+        target = target_iri(request.args["target"])
+        fields = {"kind": ["correction"], "target": [target], **current_fields(target)}
     return _form_page(fields, {})
+
+
+def current_fields(target: str) -> dict[str, list[str]]:
+    """The form filled in with what the graph says of the organization ``target`` now (names,
+    diseases of the lists, founding date, website), so a correction starts from the record."""
+    if not target.startswith(ID_BASE + "org/"):
+        return {}
+    node = f"<{target}>"
+    rows = select(
+        "PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
+        "PREFIX rk: <https://w3id.org/rarekg/vocab#> PREFIX schema: <http://schema.org/> "
+        f"SELECT ?p ?o WHERE {{ {node} ?p ?o . VALUES ?p {{ skos:prefLabel skos:altLabel "
+        "rk:servesDisease schema:foundingDate schema:url } }")
+    fields: dict[str, list[str]] = {}
+    alt: list[str] = []
+    for row in rows:
+        prop, value = row["p"]["value"].rsplit("/", 1)[-1].rsplit("#", 1)[-1], row["o"]["value"]
+        lang = row["o"].get("xml:lang", "")
+        if prop == "prefLabel" and lang in ("zh", "en") and f"name_{lang}" not in fields:
+            fields[f"name_{lang}"] = [value]
+        elif prop in ("prefLabel", "altLabel"):
+            alt.append(value)
+        elif prop == "servesDisease" and (code := entry_code(value)):
+            fields.setdefault("diseases", []).append(code)
+        elif prop == "foundingDate":
+            fields["foundingDate"] = [value]
+        elif prop == "url":
+            fields["website"] = [value]
+    names = {v[0] for k, v in fields.items() if k.startswith("name_")}
+    if alt:
+        fields["alt_names"] = ["\n".join(sorted(set(alt) - names))]
+    return fields
 
 
 @bp.route("/contribute", methods=["POST"])
@@ -190,10 +224,10 @@ def send() -> Response:
 def _status_page(sub_id: str, status_code: int = 200, received: bool = False) -> Response:
     lang = wording.language()
     sub = guard.submissions().get(sub_id)
-    html = render_template("contribute_status.html", title=f"{wording.TEXT[lang]['status_title']} "
-                           f"{sub.id}", t=wording.TEXT[lang], lang=lang, s=sub.public(),
+    words = wording.text()
+    html = render_template("contribute_status.html", title=f"{words['status_title']} {sub.id}",
+                           t=words, lang=lang, s=sub.public(),
                            received=received, link=f"{request.host_url}contribute/{sub.id}",
-                           other=next(x for x in wording.LANGUAGES if x != lang),
                            page_href=_page_href(sub.target) if sub.status == "approved" else "")
     return Response(html, status=status_code, content_type="text/html; charset=utf-8")
 

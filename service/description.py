@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, current_app, redirect, request
 from pyoxigraph import (
     BlankNode,
     Literal,
@@ -12,15 +12,19 @@ from pyoxigraph import (
     Triple,
     serialize,
 )
+from werkzeug.wrappers import Response as BaseResponse
 
 from kg.errors import NotAcceptable
 from kg.store.query import negotiate
-from kg.vocab import PREFIXES, RDF, VOID
+from kg.vocab import PREFIXES, QUERY_PREFIXES, RDF, VOID
+from service import download, web
 from service.state import store_handle
 
 bp = Blueprint("description", __name__)
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
+SH = "http://www.w3.org/ns/shacl#"
+XSD_ANY_URI = NamedNode("http://www.w3.org/2001/XMLSchema#anyURI")
 FORMATS_W3C = "http://www.w3.org/ns/formats/"
 GRAPH_TYPES = {
     "text/turtle": RdfFormat.TURTLE,
@@ -93,6 +97,14 @@ def service_description() -> Response:
         t.append(Triple(service, _sd("supportedLanguage"), _sd("SPARQL11Update")))
     for name in RESULT_FORMATS:
         t.append(Triple(service, _sd("resultFormat"), NamedNode(FORMATS_W3C + name)))
+    # The prefixes a query may use without declaring them, as SHACL prefix declarations.
+    for prefix, namespace in sorted(QUERY_PREFIXES.items()):
+        node = BlankNode(f"prefix-{prefix}")
+        t += [
+            Triple(service, NamedNode(SH + "declare"), node),
+            Triple(node, NamedNode(SH + "prefix"), Literal(prefix)),
+            Triple(node, NamedNode(SH + "namespace"), Literal(namespace, datatype=XSD_ANY_URI)),
+        ]
     store, _ = store_handle(current_app).get()
     graphs = store.query(
         "SELECT DISTINCT ?g WHERE { GRAPH <https://w3id.org/rarekg/graph/void> "
@@ -110,7 +122,7 @@ def service_description() -> Response:
 
 
 @bp.route("/.well-known/void")
-def void() -> Response:
+def void() -> BaseResponse:
     """The VoID description written by the build (graph ``graph/void``)."""
     store, _version = store_handle(current_app).get()
     triples = [
@@ -119,13 +131,13 @@ def void() -> Response:
             None, None, None, NamedNode("https://w3id.org/rarekg/graph/void")
         )
     ]
-    triples.append(
-        Triple(
-            NamedNode("https://w3id.org/rarekg/id/dataset/rarekg"),
-            VOID.sparqlEndpoint,
-            NamedNode(request.host_url + "sparql"),
-        )
-    )
+    if web.wants_page():
+        return redirect("/id/dataset/rarekg", code=303)
+    dataset = NamedNode("https://w3id.org/rarekg/id/dataset/rarekg")
+    triples.append(Triple(dataset, VOID.sparqlEndpoint, NamedNode(request.host_url + "sparql")))
+    for graph, href in download.dump_links(request.host_url):
+        triples.append(Triple(NamedNode(graph) if graph else dataset, VOID.dataDump,
+                              NamedNode(href)))
     return _graph_response(triples)
 
 

@@ -15,9 +15,10 @@ from typing import Any
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, jsonify, render_template, request
+from flask_babel import gettext
 
 from kg.errors import RarekgError
-from kg.vocab import PREFIXES
+from kg.vocab import QUERY_PREFIXES
 from service import queries, terms, web
 
 bp = Blueprint("form", __name__)
@@ -80,14 +81,53 @@ def _examples() -> list[dict[str, Any]]:
     return list(found.values())
 
 
+VOCAB_QUERY = """
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX owl: <http://www.w3.org/2002/07/owl#>
+SELECT ?t ?class ?label ?comment WHERE {
+  GRAPH <https://w3id.org/rarekg/graph/ontology> {
+    ?t a ?type . FILTER (STRSTARTS(STR(?t), "https://w3id.org/rarekg/vocab#"))
+    BIND (?type IN (owl:Class, rdfs:Class) AS ?class)
+    OPTIONAL { ?t rdfs:label ?label FILTER (lang(?label) = "en") }
+    OPTIONAL { ?t rdfs:comment ?comment FILTER (lang(?comment) = "en") }
+  }
+} ORDER BY ?t
+"""
+
+
+def vocabulary_terms() -> dict[str, list[dict[str, str]]]:
+    """The vocabulary's terms for the editor's completion, by prefix (read once per build)."""
+    try:
+        return web.cached("vocab-terms", _vocabulary_terms)
+    except RarekgError:
+        return {}
+
+
+def _vocabulary_terms() -> dict[str, list[dict[str, str]]]:
+    found: dict[str, dict[str, str]] = {}
+    for row in queries.select(VOCAB_QUERY):
+        name = row["t"]["value"].rsplit("#", 1)[-1]
+        term = found.setdefault(name, {"name": name, "kind": "property"})
+        if row.get("class", {}).get("value") in ("true", "1"):
+            term["kind"] = "class"
+        for what in ("label", "comment"):
+            if what in row:
+                term[what] = row[what]["value"][:200]
+    return {"rk": list(found.values())}
+
+
 def downloads(query: str, kind: str) -> list[dict[str, str]]:
     formats = ([("CSV", "csv", "csv"), ("TSV", "tsv", "tsv"), ("JSON", "json", "json")]
                if kind == "select" else
                [("Turtle", "turtle", "ttl"), ("N-Triples", "nt", "nt"), ("JSON-LD", "json-ld",
                                                                        "jsonld")]
                if kind == "graph" else [("JSON", "json", "json")])
-    return [{"label": label, "href": "/sparql?" + urlencode({"query": query, "format": fmt}),
-             "file": f"rarekg-result.{ext}"} for label, fmt, ext in formats]
+    found = [{"label": label, "href": "/sparql?" + urlencode({"query": query, "format": fmt}),
+              "file": f"rarekg-result.{ext}"} for label, fmt, ext in formats]
+    if kind == "select":  # Excel reads UTF-8 CSV only with a byte-order mark
+        found.insert(1, {"label": gettext("CSV for Excel"), "href": "/sparql?" + urlencode(
+            {"query": query, "format": "csv", "bom": "1"}), "file": "rarekg-result.csv"})
+    return found
 
 
 def run(query: str) -> dict[str, Any]:
@@ -175,6 +215,7 @@ def form() -> Response | tuple[str, int] | str:
     status = result["error"]["status"] if result and result["kind"] == "error" else 200
     html = render_template(
         "form.html", query=query or DEFAULT_QUERY, ran=bool(result), result=result,
-        examples=examples(), prefixes=sorted(PREFIXES.items()), state_url=state_url,
+        examples=examples(), prefixes=sorted(QUERY_PREFIXES.items()), state_url=state_url,
+        vocab_terms=vocabulary_terms(),
         page_size=PAGE_SIZE, **view)
     return html, status

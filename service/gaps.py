@@ -14,10 +14,11 @@ from typing import Any
 from urllib.parse import urlencode
 
 from flask import Blueprint, render_template
+from flask_babel import gettext
 
 from kg.errors import RarekgError
 from kg.vocab import CONCEPT_BASE, GRAPH_BASE, PREFIXES
-from service import charts, web
+from service import charts, i18n, web
 from service.queries import select
 
 bp = Blueprint("gaps", __name__)
@@ -202,13 +203,28 @@ def _dashboard() -> dict[str, Any]:
             cells.append({"measure": m, "loaded": True, "with": have, "without": lack,
                           "share": have / total if total else 0.0,
                           "with_href": form_link(q_with), "without_href": form_link(q_without)})
-        lists.append({**lst, "total": total, "total_href": form_link(q_all), "cells": cells,
-                      "chart": charts.coverage_chart(
-                          f"chart-{lst['iri'].rsplit('/', 1)[-1]}", title, total,
-                          [charts.Bar(c["measure"].title, c.get("with"), total,
-                                      c.get("with_href", "")) for c in cells])})
+        lists.append({**lst, "total": total, "total_href": form_link(q_all), "cells": cells})
     return {"lists": lists, "measures": measures, "organizations": _organizations(void),
             "seconds": time.perf_counter() - started}
+
+
+def _localized(lists: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The lists with their names and charts in the page's language (the numbers are cached per
+    build; the words are chosen per request)."""
+    zh = i18n.language() == "zh"
+    out = []
+    for lst in lists:
+        number = lst["iri"].rsplit("/", 1)[-1].removeprefix("cn")
+        name = (lst["zh"] if zh else lst["en"]) or lst["en"]
+        short = f"第{'一二三四五'[int(number) - 1]}批" if zh and number.isdigit() and \
+            0 < int(number) < 6 else (gettext("List %(n)s", n=number) if number.isdigit() else name)
+        bars = [charts.Bar(c["measure"].title_zh if zh else c["measure"].title, c.get("with"),
+                           lst["total"], c.get("with_href", "")) for c in lst["cells"]]
+        chart = charts.coverage_chart(f"chart-{lst['iri'].rsplit('/', 1)[-1]}", name,
+                                      lst["total"], bars, of=gettext("of"),
+                                      not_loaded=gettext("not loaded"))
+        out.append({**lst, "name": name, "short": short, "chart": chart})
+    return out
 
 
 @bp.route("/gaps")
@@ -217,4 +233,5 @@ def gaps() -> str | tuple[str, int]:
         data = dashboard()
     except RarekgError as exc:
         return web.error_page(exc)
-    return render_template("gaps.html", title="Gaps in the rare-disease ecosystem", **data)
+    return render_template("gaps.html", title=gettext("Gaps in the rare-disease ecosystem"),
+                           **{**data, "lists": _localized(data["lists"])})

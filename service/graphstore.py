@@ -20,6 +20,7 @@ from kg.errors import BadRequest, NotAcceptable, NotFound, ResultTooLarge, Unsup
 from kg.store import writer
 from kg.store.query import negotiate
 from kg.vocab import PREFIXES
+from service import download
 from service.sparql import authorize_write
 from service.state import store_handle, writer_process
 
@@ -67,6 +68,8 @@ def indirect() -> Response:
         return _graph_request(graph)
     if request.method == "POST":
         return _create()
+    if request.method in ("GET", "HEAD") and (media := download.wants_dataset()):
+        return download.dataset_response(media)
     raise BadRequest(f"name a graph: {INDIRECT}?graph=<IRI> or {INDIRECT}?default")
 
 

@@ -16,7 +16,8 @@ from kg import iri
 from kg.contrib import approval, contribution
 from kg.contrib.approval import RecordLoader
 from kg.contrib.checker import ShapeChecker
-from kg.contrib.contribution import Draft, Problems, Review
+from kg.contrib.checks import Problems
+from kg.contrib.contribution import Draft, Review
 from kg.contrib.submissions import Submission, new_id, now
 from kg.errors import Busy, LoadError, StoreUnavailable
 from kg.vocab import GRAPH_BASE, ID_BASE, PREFIXES

@@ -9,11 +9,12 @@ from typing import Any
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, render_template, request
+from flask_babel import gettext
 
 from kg.errors import BadRequest, NotAcceptable, NotFound, RarekgError
 from kg.store.query import negotiate
 from kg.vocab import GRAPH_BASE
-from service import queries, resource, terms, web
+from service import i18n, queries, resource, summary, terms, web
 
 bp = Blueprint("pages", __name__)
 
@@ -74,13 +75,22 @@ def show(iri: str, extra: dict[str, Any] | None = None) -> Response | tuple[str,
         query = resource.describe_query(iri)
         if iri == terms.base_iri() + "vocab":
             query = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{ONTOLOGY_GRAPH}> {{ ?s ?p ?o }} }}"
+        elif iri.startswith(GRAPH_BASE):  # a named graph as RDF is its data
+            query = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{iri}> {{ ?s ?p ?o }} }}"
         return _rdf(query, media)
     data = resource.describe(iri)
-    title = data["label"].get("zh") or data["label"].get("en") or terms.compact(iri)
+    lang = i18n.language()
+    title = data["label"].get(lang) or data["label"].get("zh") or data["label"].get("en") or \
+        terms.compact(iri)
+    extra = dict(extra or {})
+    if summary.is_disease(iri):
+        extra["summary"] = summary.summary(iri)
+    if iri.startswith(terms.base_iri() + "id/org/"):
+        extra["suggest_href"] = "/contribute?" + urlencode({"target": iri, "lang": lang})
     links = [{"label": label, "href": request.path + "?" + urlencode(
         {"iri": iri, "format": fmt} if request.path == "/page" else {"format": fmt})}
         for fmt, label in FORMAT_LINKS]
-    html = render_template("page.html", r=data, title=title, formats=links, **(extra or {}))
+    html = render_template("page.html", r=data, title=title, formats=links, **extra)
     return Response(html, content_type="text/html; charset=utf-8", headers={"Vary": "Accept"})
 
 
@@ -101,25 +111,39 @@ def concept(rest: str) -> Response | tuple[str, int] | str:
 
 @bp.route("/vocab")
 def vocab() -> Response | tuple[str, int] | str:
+    """The vocabulary as a table people can read (term, labels, definition, domain and range);
+    RDF clients get the ontology graph."""
     iri = terms.base_iri() + "vocab"
+    if _media_type() != HTML:
+        return show(iri)
     namespace = iri + "#"
     rows = queries.select(
         "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
-        f"SELECT ?t ?type ?label ?comment WHERE {{ GRAPH <{ONTOLOGY_GRAPH}> {{ ?t a ?type . "
-        f"FILTER (STRSTARTS(STR(?t), \"{namespace}\")) "
-        "OPTIONAL { ?t rdfs:label ?label } OPTIONAL { ?t rdfs:comment ?comment } } } ORDER BY ?t")
+        f"SELECT ?t ?type ?label ?comment ?domain ?range WHERE {{ GRAPH <{ONTOLOGY_GRAPH}> {{ "
+        f"?t a ?type . FILTER (STRSTARTS(STR(?t), \"{namespace}\")) "
+        "OPTIONAL { ?t rdfs:label ?label } OPTIONAL { ?t rdfs:comment ?comment } "
+        "OPTIONAL { ?t rdfs:domain ?domain } OPTIONAL { ?t rdfs:range ?range } } } ORDER BY ?t")
     found: dict[str, dict[str, Any]] = {}
     for row in rows:
         t = row["t"]["value"]
         term = found.setdefault(t, {"name": t[len(namespace):], "types": set(), "label": {},
-                                    "comment": {}, "href": "/page?" + urlencode({"iri": t})})
+                                    "comment": {}, "domain": set(), "range": set(),
+                                    "href": "/page?" + urlencode({"iri": t})})
         term["types"].add(terms.compact(row["type"]["value"]))
         for name in ("label", "comment"):
             if name in row:
                 text = row[name]["value"]
                 term[name][terms.language_of(text, row[name].get("xml:lang", ""))] = text
+        for name in ("domain", "range"):
+            if name in row and row[name]["type"] == "uri":
+                term[name].add(terms.compact(row[name]["value"]))
     vocab_terms = sorted(found.values(), key=lambda t: (t["name"][:1].islower(), t["name"]))
-    return show(iri, {"vocab_terms": vocab_terms})
+    classes = [t for t in vocab_terms if t["name"][:1].isupper()]
+    properties = [t for t in vocab_terms if not t["name"][:1].isupper()]
+    links = [{"label": label, "href": f"/vocab?format={fmt}"} for fmt, label in FORMAT_LINKS]
+    html = render_template("vocab.html", title=gettext("Vocabulary"), classes=classes,
+                           properties=properties, namespace=namespace, formats=links)
+    return Response(html, content_type="text/html; charset=utf-8", headers={"Vary": "Accept"})
 
 
 @bp.route("/page")

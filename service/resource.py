@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 
 from kg.vocab import GRAPH_BASE, PREFIXES
 from service import terms
+from service.i18n import N_
 from service.queries import ask, select
 
 RDF = PREFIXES["rdf"]
@@ -27,53 +28,82 @@ SHOWN_INCOMING = 50
 INCOMING_ROWS = 3000
 
 GROUPS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    ("names", "Names", (
+    ("names", N_("Names"), (
         SKOS + "prefLabel", RK + "printedName", SKOS + "altLabel", RDFS + "label",
         SCHEMA + "name", SCHEMA + "alternateName", DCT + "title", RK + "inn", RK + "brandName",
         SKOS + "notation")),
-    ("about", "Description", (
+    ("about", N_("Description"), (
         RDFS + "comment", DCT + "description", SCHEMA + "description", SKOS + "definition")),
-    ("codes", "Identifiers and mappings", (
+    ("codes", N_("Identifiers and mappings"), (
         RK + "orphaCode", RK + "trialId", SCHEMA + "identifier", DCT + "identifier",
         RK + "documentNumber", SCHEMA + "legislationIdentifier", SKOS + "exactMatch",
         SKOS + "closeMatch", SKOS + "broadMatch", SKOS + "narrowMatch", SKOS + "relatedMatch",
         SCHEMA + "url", RDFS + "seeAlso")),
-    ("provenance", "Provenance", (
+    ("provenance", N_("Provenance"), (
         PROV + "wasDerivedFrom", DCT + "source", RK + "sourceRecord", RK + "asOf",
         DCT + "issued", DCT + "created", DCT + "modified", PROV + "generatedAtTime",
         DCT + "license")),
 )
-FACTS = ("facts", "Facts")
+FACTS = ("facts", N_("Facts"))
 # Names for properties the ontology graph does not label (ours carry rdfs:label @en @zh).
 PROPERTY_NAMES = {
-    TYPE: "type", RDFS + "label": "label", RDFS + "comment": "comment",
-    RDFS + "seeAlso": "see also", RDFS + "subClassOf": "subclass of",
-    SKOS + "prefLabel": "preferred name", SKOS + "altLabel": "other name",
-    SKOS + "notation": "notation", SKOS + "definition": "definition",
-    SKOS + "exactMatch": "same as", SKOS + "closeMatch": "close to",
-    SKOS + "broadMatch": "broader term elsewhere", SKOS + "narrowMatch": "narrower term elsewhere",
-    SKOS + "relatedMatch": "related", SKOS + "broader": "broader", SKOS + "narrower": "narrower",
-    SKOS + "member": "member", SKOS + "inScheme": "in scheme",
-    SCHEMA + "name": "name", SCHEMA + "alternateName": "alternate name",
-    SCHEMA + "url": "web address", SCHEMA + "identifier": "identifier",
-    SCHEMA + "description": "description", SCHEMA + "healthCondition": "condition",
-    SCHEMA + "sponsor": "sponsor", SCHEMA + "phase": "phase", SCHEMA + "status": "status",
-    SCHEMA + "startDate": "start date", SCHEMA + "foundingDate": "founded",
-    SCHEMA + "position": "position", SCHEMA + "item": "item", SCHEMA + "inLanguage": "language",
-    DCT + "title": "title", DCT + "issued": "issued", DCT + "created": "created",
-    DCT + "modified": "modified", DCT + "date": "date", DCT + "publisher": "publisher",
-    DCT + "creator": "creator", DCT + "source": "source", DCT + "license": "license",
-    DCT + "description": "description", DCT + "identifier": "identifier",
-    PROV + "wasDerivedFrom": "source document", PROV + "generatedAtTime": "generated",
-    RDF + "subject": "subject", RDF + "predicate": "property", RDF + "object": "value",
-    "http://rdfs.org/ns/void#triples": "triples", "http://rdfs.org/ns/void#entities": "entities",
-    "http://rdfs.org/ns/void#classes": "classes",
-    "http://rdfs.org/ns/void#properties": "properties",
-    "http://rdfs.org/ns/void#subset": "subset", "http://rdfs.org/ns/void#class": "class",
-    "http://rdfs.org/ns/void#property": "property",
-    "http://rdfs.org/ns/void#classPartition": "class partition",
-    "http://rdfs.org/ns/void#propertyPartition": "property partition",
-    "http://rdfs.org/ns/void#sparqlEndpoint": "SPARQL endpoint",
+    RDFS + "label": N_("label"),
+    RDFS + "comment": N_("comment"),
+    RDFS + "seeAlso": N_("see also"),
+    RDFS + "subClassOf": N_("subclass of"),
+    SKOS + "prefLabel": N_("preferred name"),
+    SKOS + "altLabel": N_("other name"),
+    SKOS + "notation": N_("notation"),
+    SKOS + "definition": N_("definition"),
+    SKOS + "exactMatch": N_("same as"),
+    SKOS + "closeMatch": N_("close to"),
+    SKOS + "broadMatch": N_("broader term elsewhere"),
+    SKOS + "narrowMatch": N_("narrower term elsewhere"),
+    SKOS + "relatedMatch": N_("related"),
+    SKOS + "broader": N_("broader"),
+    SKOS + "narrower": N_("narrower"),
+    SKOS + "member": N_("member"),
+    SKOS + "inScheme": N_("in scheme"),
+    SCHEMA + "name": N_("name"),
+    SCHEMA + "alternateName": N_("alternate name"),
+    SCHEMA + "url": N_("web address"),
+    SCHEMA + "identifier": N_("identifier"),
+    SCHEMA + "description": N_("description"),
+    SCHEMA + "healthCondition": N_("condition"),
+    SCHEMA + "sponsor": N_("sponsor"),
+    SCHEMA + "phase": N_("phase"),
+    SCHEMA + "status": N_("status"),
+    SCHEMA + "startDate": N_("start date"),
+    SCHEMA + "foundingDate": N_("founded"),
+    SCHEMA + "position": N_("position"),
+    SCHEMA + "item": N_("item"),
+    SCHEMA + "inLanguage": N_("language"),
+    DCT + "title": N_("title"),
+    DCT + "issued": N_("issued"),
+    DCT + "created": N_("created"),
+    DCT + "modified": N_("modified"),
+    DCT + "date": N_("date"),
+    DCT + "publisher": N_("publisher"),
+    DCT + "creator": N_("creator"),
+    DCT + "source": N_("source"),
+    DCT + "license": N_("license"),
+    DCT + "description": N_("description"),
+    DCT + "identifier": N_("identifier"),
+    PROV + "wasDerivedFrom": N_("source document"),
+    PROV + "generatedAtTime": N_("generated"),
+    RDF + "subject": N_("subject"),
+    RDF + "predicate": N_("property"),
+    RDF + "object": N_("value"),
+    "http://rdfs.org/ns/void#triples": N_("triples"),
+    "http://rdfs.org/ns/void#entities": N_("entities"),
+    "http://rdfs.org/ns/void#classes": N_("classes"),
+    "http://rdfs.org/ns/void#properties": N_("properties"),
+    "http://rdfs.org/ns/void#subset": N_("subset"),
+    "http://rdfs.org/ns/void#class": N_("class"),
+    "http://rdfs.org/ns/void#property": N_("property"),
+    "http://rdfs.org/ns/void#classPartition": N_("class partition"),
+    "http://rdfs.org/ns/void#propertyPartition": N_("property partition"),
+    "http://rdfs.org/ns/void#sparqlEndpoint": N_("SPARQL endpoint"),
 }
 
 

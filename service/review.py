@@ -25,11 +25,15 @@ from kg.store.writer import Write
 from kg.vocab import CONCEPT_BASE, GRAPH_BASE, ID_BASE, PREFIXES
 from service import guard, intake, web
 from service.choices import SCHEMES, choices
+from service.i18n import N_
 from service.queries import select
 from service.state import writer_process
 
 bp = Blueprint("review", __name__)
 bp.register_error_handler(RarekgError, web.error_response)
+
+# A submission's status as the review pages show it (for the catalogue).
+STATUS_WORDS = (N_("pending"), N_("approved"), N_("rejected"))
 
 MAX_REASON = 2000
 RK, SCHEMA, SKOS = PREFIXES["rk"], PREFIXES["schema"], PREFIXES["skos"]

@@ -17,14 +17,22 @@ from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
+from flask_babel import gettext
 
 from kg.errors import RarekgError
 from kg.store import embedded as stores
 from kg.store import search as index
-from service import queries, terms, web
+from kg.store import spelling
+from service import i18n, queries, terms, web
+from service.i18n import N_
 
 bp = Blueprint("search", __name__)
 
+# The kinds of hits (kg.store.search.CLASSES), for the catalogue: shown translated.
+KINDS = (N_("Rare disease"), N_("National list"), N_("Patient organization"), N_("Foundation"),
+         N_("Hospital"), N_("Regulatory authority"), N_("Government body"),
+         N_("Research organization"), N_("Company"), N_("Organization"), N_("Drug"),
+         N_("Clinical trial"), N_("Programme"), N_("Policy"))
 MAX_LIMIT = 100
 DEFAULT_LIMIT = 20
 
@@ -81,9 +89,13 @@ def search() -> Response | str:
     limit = _limit()
     started = time.perf_counter()
     hits: list[index.Hit] = []
+    suggestions: list[str] = []
     if text:
         with connection() as conn:
-            hits = index.search(conn, text, limit)
+            words = web.cached("search-vocabulary", lambda: spelling.vocabulary(conn))
+            hits = index.search(conn, text, limit, words)
+            if not hits:
+                suggestions = spelling.suggest(index.tokens(index.normalize(text)), words)
     took = round((time.perf_counter() - started) * 1000, 2)
     if not web.wants_html():
         return jsonify({"query": text, "took_ms": took, "results": [
@@ -91,5 +103,25 @@ def search() -> Response | str:
     shown: list[dict[str, Any]] = [
         {**h.to_json(), "href": terms.page_link(h.iri), "short": terms.compact(h.iri),
          "matched_lang": terms.language_of(h.matched, "")} for h in hits]
-    return render_template("search.html", title=f"Search: {text}" if text else "Search",
-                           q=text, hits=shown, took=took, limit=limit)
+    title = gettext("Search")
+    return render_template("search.html", title=f"{title}: {text}" if text else title,
+                           q=text, hits=shown, took=took, limit=limit, suggestions=suggestions)
+
+
+@bp.route("/search/suggest")
+def suggestions() -> Response:
+    """Names for the search box as people type: ``{"query": .., "suggestions": [{label, href,
+    kind}]}``, the best few hits."""
+    text = request.args.get("q", "").strip()[:200]
+    found: list[dict[str, str]] = []
+    if len(text) >= 2:
+        with connection() as conn:
+            words = web.cached("search-vocabulary", lambda: spelling.vocabulary(conn))
+            for h in index.search(conn, text, 8, words):
+                label = h.label_zh if i18n.language() == "zh" and h.label_zh else \
+                    (h.label_en or h.label_zh)
+                found.append({"label": label, "matched": h.matched, "kind": h.kind,
+                              "href": terms.page_link(h.iri)})
+    response = jsonify({"query": text, "suggestions": found})
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hmac
+from urllib.parse import urlencode
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, current_app, redirect, request
+from werkzeug.wrappers import Response as BaseResponse
 
 from kg.errors import BadRequest, Forbidden, Unauthorized, UnsupportedMediaType
 from kg.store import writer
@@ -17,6 +19,10 @@ bp = Blueprint("sparql", __name__)
 
 FORMAT_PARAMS = ("format", "output", "results")
 FORM = "application/x-www-form-urlencoded"
+BOM = "\ufeff".encode()
+RESULT_TYPES = ("application/sparql-results+json", "application/sparql-results+xml",
+                "text/csv", "text/tab-separated-values", "text/turtle", "application/n-triples",
+                "application/ld+json", "application/rdf+xml")
 
 
 def _text(data: bytes, what: str) -> str:
@@ -64,11 +70,25 @@ def _query_request(query: str, params: dict[str, list[str]]) -> Response:
     )
     answer = pool().run(req)
     content_type = answer.media_type + ("; charset=utf-8" if answer.media_type in CHARSET else "")
-    response = Response(answer.body, content_type=content_type)
+    body = answer.body
+    if answer.media_type == "text/csv" and params.get("bom", [""])[-1] in ("1", "true"):
+        body = BOM + body  # spreadsheets read UTF-8 CSV as UTF-8 only after a byte-order mark
+    response = Response(body, content_type=content_type)
     response.headers["Vary"] = "Accept, Accept-Encoding"
     response.headers["X-Rarekg-Version"] = answer.version
     response.headers["X-Rarekg-Rows"] = str(answer.rows)
     return response
+
+
+def _wants_page(params: dict[str, list[str]]) -> bool:
+    """A browser opening /sparql (HTML preferred to every result format, no format asked for)
+    gets the query form with the query instead of raw results."""
+    if any(params.get(name) for name in FORMAT_PARAMS):
+        return False
+    accept = request.accept_mimetypes
+    return "text/html" in accept.values() and accept.best_match(
+        ["text/html", *RESULT_TYPES]) == "text/html" and accept["text/html"] > accept[
+        "application/sparql-results+xml"]
 
 
 def _update(update: str, params: dict[str, list[str]]) -> Response:
@@ -85,9 +105,12 @@ def _update(update: str, params: dict[str, list[str]]) -> Response:
 
 
 @bp.route("/sparql", methods=["GET", "POST"])
-def sparql() -> Response:
+def sparql() -> BaseResponse:
     if request.method == "GET":
         params = request.args.to_dict(flat=False)
+        if _wants_page(params):
+            shown = (params.get("query") or [""])[0]
+            return redirect("/?" + urlencode({"query": shown}) if shown else "/", code=303)
         if "update" in params:
             raise BadRequest("updates must be sent with POST")
         query = _single(params.get("query", []), "query")

@@ -117,6 +117,15 @@ def phone(chromium: Any, server: Server, shots: Path) -> Iterator[Tab]:
     t.close()
 
 
+def editor_text(page: Any) -> str:
+    return str(page.evaluate("window.rarekgEditor.get()"))
+
+
+def set_editor(page: Any, text: str) -> None:
+    page.evaluate("t => window.rarekgEditor.set(t)", text)
+    page.click("#query-editor .cm-content")
+
+
 def test_question_1_runs_and_a_row_leads_to_its_page(tab: Tab) -> None:
     page = tab.open("/")
     tab.shot("01-form")
@@ -128,14 +137,11 @@ def test_question_1_runs_and_a_row_leads_to_its_page(tab: Tab) -> None:
     page.fill("#example-filter", "")
     # choosing question 1 fills the editor; Run shows its rows
     page.click(f"#example-{Q1} a[data-action=use]")
-    assert "FILTER NOT EXISTS" in page.input_value("#query")
-    assert page.locator(".editor pre.highlight .tok-kw").count() > 10  # highlighted
-    # the coloured copy lies exactly under the text being edited
-    sizes = page.evaluate("[document.querySelector('.editor pre').scrollHeight, "
-                          "document.querySelector('#query').scrollHeight, "
-                          "document.querySelector('.editor pre').clientWidth, "
-                          "document.querySelector('#query').clientWidth]")
-    assert sizes[0] == sizes[1] and sizes[2] == sizes[3], sizes
+    assert "rk:PatientOrganization" in editor_text(page)
+    # the editor highlights the query and numbers its lines
+    assert page.locator("#query-editor .cm-content span").count() > 10
+    assert page.locator("#query-editor .cm-lineNumbers .cm-gutterElement").count() > 5
+    assert page.input_value("#query") == editor_text(page)  # the form's field follows
     page.click("#run")
     page.wait_for_selector("table.result-table tbody tr")
     rows = page.locator("table.result-table tbody tr").count()
@@ -143,7 +149,7 @@ def test_question_1_runs_and_a_row_leads_to_its_page(tab: Tab) -> None:
     summary = page.inner_text("#results .summary")
     assert re.search(r"^\d+ row\(s\) · \d+ ms", summary), summary
     assert "?query=" in page.url  # the state is a URL
-    assert page.locator("#results .downloads a").count() == 3
+    assert page.locator("#results .downloads a").count() == 4  # with the CSV for Excel
     tab.shot("02-question-1-results")
     # sort and page, still in the URL
     page.click("table.result-table th button:has-text('entry')")
@@ -202,23 +208,22 @@ def test_shared_url_opens_and_runs_the_query(tab: Tab) -> None:
 def test_ctrl_enter_runs_and_an_error_is_shown_with_the_query_kept(tab: Tab) -> None:
     page = tab.open("/")
     broken = "SELECT ?x WHERE { ?x ?p }"
-    page.fill("#query", broken)
-    page.press("#query", "Control+Enter")
+    set_editor(page, broken)
+    page.press("#query-editor .cm-content", "Control+Enter")
     page.wait_for_selector("#results .error")
     assert "line 1" in page.inner_text("#results .error h3")
-    assert page.input_value("#query") == broken
-    page.click("#results .error button")  # puts the caret where the parser stopped
-    selected = page.evaluate("(t => t.value.slice(t.selectionStart, t.selectionEnd))"
-                             "(document.getElementById('query'))")
+    assert editor_text(page) == broken
+    page.wait_for_selector("#query-editor .cm-lintRange-error")  # marked where it stopped
+    page.click("#show-where")  # puts the caret where the parser stopped
+    selected = page.evaluate("(v => v.state.sliceDoc(v.state.selection.main.from, "
+                             "v.state.selection.main.to))(window.rarekgEditor.view)")
     assert selected == "}"
-    # prefix help: an undeclared known prefix can be added with one click
-    page.fill("#query", "SELECT ?d WHERE { ?d a rk:RareDisease } LIMIT 3")
-    page.click("#prefix-hints button:has-text('Add PREFIX rk:')")
-    assert page.input_value("#query").startswith("PREFIX rk: <https://w3id.org/rarekg/vocab#>")
-    page.press("#query", "Control+Enter")
+    # known prefixes need no PREFIX line
+    set_editor(page, "SELECT ?d WHERE { ?d a rk:RareDisease } LIMIT 3")
+    page.press("#query-editor .cm-content", "Control+Enter")
     page.wait_for_selector("table.result-table tbody tr")
     assert page.locator("table.result-table tbody tr").count() == 3
-    tab.shot("04-error-then-prefix-help")
+    tab.shot("04-error-then-known-prefixes")
 
 
 def test_search_by_folk_name_reaches_osteogenesis_imperfecta(tab: Tab) -> None:

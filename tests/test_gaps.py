@@ -45,10 +45,12 @@ def test_dashboard_has_charts_and_a_table_for_both_lists(client: FlaskClient) ->
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert html.count('<svg viewBox=') == 2 and html.count('role="img"') >= 2
-    assert "第一批罕见病目录" in html and "第二批罕见病目录" in html
+    zh = client.get("/gaps?lang=zh", headers=HTML).get_data(as_text=True)
+    assert "第一批罕见病目录" in zh and "第二批罕见病目录" in zh  # the charts' captions
+    assert "第一批" in table(zh)  # compact row labels
     cells = table(html)
-    first = next(v for k, v in cells.items() if "First" in k)
-    second = next(v for k, v in cells.items() if "Second" in k)
+    first = next(v for k, v in cells.items() if "List 1" in k)
+    second = next(v for k, v in cells.items() if "List 2" in k)
     assert ">121</a>" in first[0] and ">86</a>" in second[0]
 
 
@@ -79,7 +81,7 @@ def test_with_and_without_add_up_and_agree_with_question_1(client: FlaskClient) 
         lst = row[1]["text"].rsplit("/", 1)[-1]
         lacking[lst] = lacking.get(lst, 0) + 1
     cells = table(html)
-    first = next(v for k, v in cells.items() if "First" in k)
+    first = next(v for k, v in cells.items() if "List 1" in k)
     assert int(re.search(r">(\d+) without</a>", first[1]).group(1)) == lacking["cn1"]
 
 
@@ -91,7 +93,7 @@ def test_organization_coverage_is_stated(client: FlaskClient, built: BuildReport
                          use_default_graph_as_union=True)
     n = next(iter(answer))["n"].value  # type: ignore[index,union-attr]
     text = " ".join(re.sub(r"<[^>]+>", " ", html).split())
-    assert f"Patient organizations known to this graph : {n} , from" in text
+    assert f"Patient organizations known to this graph: {n}, from" in text
     assert re.search(r"from \d+ source documents?, as of \d{4}-\d{2}-\d{2}", text)
 
 

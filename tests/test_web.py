@@ -36,8 +36,10 @@ def test_form_lists_the_examples_of_the_catalogue_in_english_and_chinese(
     html = client.get("/", headers=HTML).get_data(as_text=True)
     assert f'id="example-{Q1}"' in html
     assert "Listed diseases with no patient organization known to this graph" in html
-    assert "没有已知患者组织的目录罕见病" in html
     assert "患者组织" in html  # a keyword
+    # the Chinese page titles the examples in Chinese
+    zh = client.get("/?lang=zh", headers=HTML).get_data(as_text=True)
+    assert "没有已知患者组织的目录罕见病" in zh
     # each example is a link that opens the form with its query and runs it (works without JS)
     link = re.search(rf'id="example-{Q1}".*?href="(/\?query=[^"]+)"', html, re.S)
     assert link is not None
@@ -63,11 +65,15 @@ def test_downloads_answer_in_their_format(client: FlaskClient) -> None:
     query = f"SELECT ?d WHERE {{ VALUES ?d {{ <{OI}> }} }}"
     html = form_query(client, query)
     hrefs = [unescape(h) for h in re.findall(r'href="(/sparql\?[^"]+)" download', html)]
-    assert len(hrefs) == 3
+    assert len(hrefs) == 4  # CSV, CSV for Excel, TSV, JSON
     types = {client.get(h).content_type.split(";")[0] for h in hrefs}
     assert types == {"text/csv", "text/tab-separated-values", "application/sparql-results+json"}
     csv = client.get(hrefs[0]).get_data(as_text=True)
     assert csv.splitlines() == ["d", OI]
+    # the spreadsheet download starts with a byte-order mark, the plain one does not
+    assert "bom=1" in hrefs[1]
+    assert client.get(hrefs[1]).data.startswith("\ufeff".encode())
+    assert not client.get(hrefs[0]).data.startswith("\ufeff".encode())
 
 
 def test_form_pages_and_sorts_without_javascript(client: FlaskClient) -> None:
@@ -127,6 +133,11 @@ def test_pages_forbid_inline_scripts(client: FlaskClient) -> None:
     response = client.get("/", headers=HTML)
     csp = response.headers["Content-Security-Policy"]
     assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    # the editor's stylesheet is allowed by a nonce given to this response only
+    nonce = re.search(r"style-src 'self' 'nonce-([\w-]+)'", csp).group(1)
+    assert f'<meta name="csp-style-nonce" content="{nonce}">' in response.get_data(as_text=True)
+    again = client.get("/", headers=HTML).headers["Content-Security-Policy"]
+    assert nonce not in again
 
 
 def test_static_assets_are_our_own_and_local(client: FlaskClient) -> None:
@@ -135,7 +146,9 @@ def test_static_assets_are_our_own_and_local(client: FlaskClient) -> None:
         assert src.startswith("/"), src
         with client.get(src) as response:
             assert response.status_code == 200
-            assert b"http://" not in response.data and b"https://" not in response.data
+            # no address to load anything from: only the SVG namespace, which names, not loads
+            data = response.data.replace(b"http://www.w3.org/2000/svg", b"")
+            assert b"http://" not in data and b"https://" not in data, src
 
 
 # --- resource pages ---------------------------------------------------------------------------
@@ -145,7 +158,7 @@ def test_disease_page_shows_names_types_facts_and_the_source_notice(client: Flas
     response = client.get("/id/disease/cn1-086", headers=HTML)
     assert response.status_code == 200
     html = response.get_data(as_text=True)
-    assert f"<h1><span lang=\"zh\">{OI_ZH}</span>" in html
+    assert f"<h1><span lang=\"zh-Hans\">{OI_ZH}</span>" in html
     assert "Osteogenesis Imperfecta (Brittle Bone Disease)" in html
     assert "瓷娃娃" in html  # a folk name, with the other names
     assert "rare disease" in html  # its type, by the ontology's label

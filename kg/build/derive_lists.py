@@ -3,21 +3,13 @@ expert mappings of list 1 (ORPHA, OMIM, HPO)."""
 
 from __future__ import annotations
 
-import csv
-import io
-import json
-import re
-from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
 
 from kg import tables as columns
 from kg.build.tabular import (
     ACCESSED,
     TIMGROUP,
-    ZEBRA,
     csv_text,
-    json_text,
     read_csv,
     read_json,
     source_rows,

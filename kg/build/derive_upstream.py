@@ -1,32 +1,25 @@
-"""Derived tables in upstream formats, reduced to facts: China drug approvals, network hospitals, the
-FDA orphan approvals export, EMA orphan designations, Orphadata responses, a ClinicalTrials.gov page."""
+"""Derived tables in upstream formats, reduced to facts: China drug approvals, network hospitals,
+the FDA orphan approvals export, EMA orphan designations, Orphadata responses, a ClinicalTrials.gov
+page."""
 
 from __future__ import annotations
 
 import csv
-import io
-import json
 import re
-from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from kg import tables as columns
 from kg.build.derive_lists import (
-    ALIASES_SOURCE,
-    CTGOV_SOURCE,
     DRUGS_SOURCE,
     EMA_SOURCE,
     FDA_SOURCE,
     HOSPITALS_SOURCE,
-    ISSUERS,
 )
 from kg.build.tabular import (
     ACCESSED,
     ZEBRA,
     csv_text,
     json_text,
-    read_csv,
     read_json,
     source_rows,
 )

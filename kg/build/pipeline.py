@@ -16,6 +16,7 @@ from kg.build.validate import Finding, validate_store
 from kg.describe import SourceInfo, describe, graph_counts
 from kg.errors import BuildError, RarekgError, ValidationFailed
 from kg.store import embedded as stores
+from kg.store.dumps import write_dataset_dump
 from kg.store.search import write_index as write_search_index
 
 
@@ -56,7 +57,8 @@ def build_graph(
 
     ``log`` is told of each phase: once when a slow phase starts (a message ending in ``...``) and
     once when each phase is done: every source with its triple count, validation, the dataset
-    description, the search index and the swap (``kg.progress.Progress`` shows them as a bar).
+    description, the search index, the dataset dump and the swap (``kg.progress.Progress`` shows
+    them as a bar).
     """
     started = time.perf_counter()
     store_dir.mkdir(parents=True, exist_ok=True)
@@ -101,6 +103,9 @@ def build_graph(
         t0 = time.perf_counter()
         write_search_index(store, build_dir)
         log(f"wrote the search index ({time.perf_counter() - t0:.2f} s)")
+        t0 = time.perf_counter()
+        write_dataset_dump(store, build_dir)
+        log(f"wrote the dataset dump ({time.perf_counter() - t0:.2f} s)")
         del store
         stores.swap_in(store_dir, build_dir)
         log(f"swapped in {build_dir.name} as the store being served")

@@ -13,7 +13,7 @@ from functools import cached_property
 from itertools import chain
 from pathlib import Path
 
-from pyoxigraph import Quad, Store
+from pyoxigraph import NamedNode, Quad, Store
 
 from kg import iri
 from kg.build.licences import with_terms
@@ -277,12 +277,15 @@ DRUG_FORMATS = ("nmpa", "fda", "ema")
 
 def download_sources(specs: Sequence[str], data_dir: Path = DATA_DIR) -> list[Source]:
     """A user's own downloads, each ``NAME=PATH`` with ``NAME`` one of ``FORMATS``, as sources of
-    their own named graphs (``download-<name>-<file>``), each with its own source document.  Their
+    their own named graphs (``download-<name>-<file>``), each with its own source document; a
+    ``PATH`` that is a folder (``rarekg fetch``) gives one graph, a document per file
+    (``kg.build.fetched``).  Their
     conditions and indications link to the listed diseases of ``data_dir``, their interventions to
     the drugs of the default graph and of the other downloads.
 
     Raises ``BuildError`` for an unknown format or a spec without ``=``, ``LoadError`` for a file
     that cannot be read."""
+    from kg.build import fetched
     from loaders import ctgov, documents, ema, fda, hospitals, nmpa, orphadata
 
     parsed: list[tuple[str, Path, str]] = []
@@ -295,7 +298,9 @@ def download_sources(specs: Sequence[str], data_dir: Path = DATA_DIR) -> list[So
                 f"--source {spec!r}: unknown format {name!r} (one of {', '.join(FORMATS)})"
             )
         path = Path(value)
-        if not path.is_file():
+        if path.is_dir():
+            path = fetched.folder_of(path, name)
+        elif not path.is_file():
             raise LoadError(path.name, 0, None, f"cannot be read: no such file {value}")
         graph = f"download-{name}-{iri.name_slug(path.stem)}"
         taken = {g for _n, _p, g in parsed}
@@ -304,9 +309,19 @@ def download_sources(specs: Sequence[str], data_dir: Path = DATA_DIR) -> list[So
             graph, n = f"{base}-{n}", n + 1
         parsed.append((name, path, graph))
 
-    def loader(name: str, path: Path, graph: str, links: Links | None) -> Iterator[Quad]:
-        source = iri.source(graph)
-        yield from documents.download(path, graph, name, FORMATS[name], iri.graph(graph))
+    def loader(name: str, folder: Path, graph: str, links: Links | None) -> Iterator[Quad]:
+        if folder.is_dir():  # a folder of pages (rarekg fetch): each file its own document
+            for path in fetched.page_files(folder):
+                slug = fetched.document_slug(graph, folder, path)
+                yield from fetched.document(path, slug, name, FORMATS[name], iri.graph(graph))
+                yield from load_file(name, path, iri.source(slug), graph, links)
+        else:
+            yield from documents.download(folder, graph, name, FORMATS[name], iri.graph(graph))
+            yield from load_file(name, folder, iri.source(graph), graph, links)
+
+    def load_file(
+        name: str, path: Path, source: NamedNode, graph: str, links: Links | None
+    ) -> Iterator[Quad]:
         if name == "ctgov":
             yield from ctgov.load(
                 path,
@@ -332,15 +347,17 @@ def download_sources(specs: Sequence[str], data_dir: Path = DATA_DIR) -> list[So
     links = default_links(data_dir).with_drugs(drug_loads)
     result = []
     for name, path, graph in parsed:
-        modified = datetime.fromtimestamp(path.stat().st_mtime, UTC).date().isoformat()
-        result.append(
-            Source(
-                SourceInfo(
-                    graph, f"{FORMATS[name]}: {path.name} (own download)", (graph,), modified
-                ),
-                load(name, path, graph, links),
-            )
-        )
+        if path.is_dir():
+            files = fetched.page_files(path)
+            docs = tuple(fetched.document_slug(graph, path, p) for p in files)
+            info = SourceInfo(graph, f"{FORMATS[name]}: {path.name}/ ({len(files)} files)", docs,
+                              retrieved=fetched.retrieved(files),
+                              version=fetched.version(path, files))
+        else:
+            modified = datetime.fromtimestamp(path.stat().st_mtime, UTC).date().isoformat()
+            info = SourceInfo(graph, f"{FORMATS[name]}: {path.name} (own download)", (graph,),
+                              modified)
+        result.append(Source(info, load(name, path, graph, links)))
     return with_terms(result)
 
 

@@ -17,11 +17,14 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from kg import iri
+from kg.contrib.checks import Problems
+from kg.contrib.checks import text_field as _text
+from kg.contrib.checks import unknown_keys as _unknown
 from kg.errors import InvalidSubmission
 from kg.vocab import RK
 
@@ -67,47 +70,6 @@ class Draft:
     contact: dict[str, str]
 
 
-@dataclass
-class Problems:
-    """Messages per field, collected before raising ``InvalidSubmission``."""
-
-    fields: dict[str, list[str]] = field(default_factory=dict)
-
-    def add(self, name: str, message: str) -> None:
-        self.fields.setdefault(name, []).append(message)
-
-    def raise_any(self) -> None:
-        if self.fields:
-            raise InvalidSubmission(self.fields)
-
-
-def _text(value: object, name: str, problems: Problems, limit: int, required: bool = False) -> str:
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        problems.add(name, f"must be text, not {type(value).__name__}")
-        return ""
-    value = value.strip()
-    if "\x00" in value:
-        problems.add(name, "must not contain NUL characters")
-        return ""
-    if required and not value:
-        problems.add(name, "is required")
-    if len(value) > limit:
-        problems.add(name, f"has {len(value)} characters; at most {limit}")
-        return ""
-    return value
-
-
-def _unknown(
-    data: Mapping[str, Any], allowed: Iterable[str], name: str, problems: Problems
-) -> None:
-    extra = sorted(set(data) - set(allowed))
-    if extra:
-        problems.add(name, f"unknown key(s) {', '.join(map(repr, extra))}; "
-                           f"allowed: {', '.join(allowed)}")
-
-
 def check(payload: object) -> Draft:
     """The submission of a request's JSON, checked against the curation format.  Raises
     ``InvalidSubmission`` with every problem found, one message per field."""
@@ -117,16 +79,29 @@ def check(payload: object) -> Draft:
     _unknown(payload, TOP_KEYS, "submission", problems)
     kind = _text(payload.get("kind", "new"), "kind", problems, 20) or "new"
     if kind not in KINDS:
-        problems.add("kind", f"{kind!r} is not one of {', '.join(KINDS)}")
+        problems.add(
+            "kind",
+            "%(kind)s is not one of %(choices)s",
+            kind=repr(kind),
+            choices=', '.join(KINDS),
+        )
     language = _text(payload.get("language", "zh"), "language", problems, 5) or "zh"
     if language not in LANGUAGES:
-        problems.add("language", f"{language!r} is not one of {', '.join(LANGUAGES)}")
+        problems.add(
+            "language",
+            "%(language)s is not one of %(choices)s",
+            language=repr(language),
+            choices=', '.join(LANGUAGES),
+        )
     target = _text(payload.get("target"), "target", problems, 300, required=kind == "correction")
     if kind == "new" and target:
         problems.add("target", "only a correction names an existing IRI")
     if target and not target.startswith(iri.ID_BASE_IRI + "org/"):
-        problems.add("target", f"corrections are taken for organizations: an IRI starting with "
-                               f"{iri.ID_BASE_IRI}org/")
+        problems.add(
+            "target",
+            "corrections are taken for organizations: an IRI starting with %(base)sorg/",
+            base=iri.ID_BASE_IRI,
+        )
     note = _text(payload.get("note"), "note", problems, MAX_NOTE)
     contact = _contact(payload.get("contact"), problems)
     record = _record(payload.get("record"), kind, problems)
@@ -147,7 +122,7 @@ def _contact(value: object, problems: Problems) -> dict[str, str]:
                                 "you (seen only by the reviewers)")
     email = contact.get("email", "")
     if email and not re.match(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", email):
-        problems.add("contact", f"{email!r} is not an email address")
+        problems.add("contact", "%(email)s is not an email address", email=repr(email))
     return contact
 
 
@@ -160,19 +135,28 @@ def _record(value: object, kind: str, problems: Problems) -> dict[str, Any]:
     slug = _text(value.get("id"), "id", problems, 60)
     if slug and kind == "new":
         if not SLUG.match(slug):
-            problems.add("id", f"{slug!r} is not a slug (a-z, 0-9 and -)")
+            problems.add("id", "%(slug)s is not a slug (a-z, 0-9 and -)", slug=repr(slug))
         record["id"] = slug
     cls = _text(value.get("class"), "class", problems, 40)
     if cls and kind == "new":
         if cls not in ORG_CLASSES:
-            problems.add("class", f"{cls!r} is not one of {', '.join(ORG_CLASSES)}")
+            problems.add(
+                "class",
+                "%(cls)s is not one of %(choices)s",
+                cls=repr(cls),
+                choices=', '.join(ORG_CLASSES),
+            )
         record["class"] = cls
     elif kind == "new":
         record["class"] = "PatientOrganization"
     country = _text(value.get("country"), "country", problems, 3)
     if country:
         if not COUNTRY.match(country):
-            problems.add("country", f"{country!r} is not an ISO 3166-1 alpha-2 code or INT")
+            problems.add(
+                "country",
+                "%(country)s is not an ISO 3166-1 alpha-2 code or INT",
+                country=repr(country),
+            )
         record["country"] = country
     elif kind == "new":
         record["country"] = "CN"
@@ -181,8 +165,10 @@ def _record(value: object, kind: str, problems: Problems) -> dict[str, Any]:
         record["sources"] = sources
     record["statement"] = _statements(value.get("statement"), kind, sources, problems)
     if record["statement"] and not any(st["property"] == "name" for st in record["statement"]):
-        problems.add("name", "a new organization needs its name" if kind == "new" else
-                     "a correction names the organization as its source does")
+        if kind == "new":
+            problems.add("name", "a new organization needs its name")
+        else:
+            problems.add("name", "a correction names the organization as its source does")
     return record
 
 
@@ -193,13 +179,18 @@ def _sources(value: object, problems: Problems) -> dict[str, dict[str, str]]:
         problems.add("sources", "must be an object of source tables")
         return {}
     if len(value) > MAX_SOURCES:
-        problems.add("sources", f"at most {MAX_SOURCES} sources")
+        problems.add("sources", "at most %(MAX_SOURCES)s sources", MAX_SOURCES=MAX_SOURCES)
         return {}
     found: dict[str, dict[str, str]] = {}
     for key, table in value.items():
         name = f"sources.{key}"
         if not isinstance(key, str) or not SLUG.match(key) or key == SELF:
-            problems.add("sources", f"{key!r} is not a source key (a-z, 0-9 and -, not {SELF!r})")
+            problems.add(
+                "sources",
+                "%(key)s is not a source key (a-z, 0-9 and -, not %(SELF)s)",
+                key=repr(key),
+                SELF=repr(SELF),
+            )
             continue
         if not isinstance(table, dict):
             problems.add(name, "must be an object")
@@ -213,12 +204,26 @@ def _sources(value: object, problems: Problems) -> dict[str, dict[str, str]]:
             problems.add(name, "title: the title of the source is required")
         for k in ("date", "accessed"):
             if src.get(k) and not DATE.match(src[k]):
-                problems.add(name, f"{k}: {src[k]!r} is not a date (YYYY, YYYY-MM or YYYY-MM-DD)")
+                problems.add(
+                    name,
+                    "%(k)s: %(value)s is not a date (YYYY, YYYY-MM or YYYY-MM-DD)",
+                    k=k,
+                    value=repr(src[k]),
+                )
         src.setdefault("accessed", datetime.now(UTC).date().isoformat())
         if src.get("language") and not LANG.match(src["language"]):
-            problems.add(name, f"language: {src['language']!r} is not a language tag")
+            problems.add(
+                name,
+                "language: %(value)s is not a language tag",
+                value=repr(src['language']),
+            )
         if src.get("type") and src["type"] not in SOURCE_TYPES:
-            problems.add(name, f"type: {src['type']!r} is not one of {', '.join(SOURCE_TYPES)}")
+            problems.add(
+                name,
+                "type: %(value)s is not one of %(choices)s",
+                value=repr(src['type']),
+                choices=', '.join(SOURCE_TYPES),
+            )
         found[key] = src
     return found
 
@@ -230,48 +235,86 @@ def _statements(value: object, kind: str, sources: Mapping[str, Any],
                                   "name, or the facts a correction states)")
         return []
     if len(value) > MAX_STATEMENTS:
-        problems.add("statement", f"at most {MAX_STATEMENTS} statements")
+        problems.add(
+            "statement",
+            "at most %(MAX_STATEMENTS)s statements",
+            MAX_STATEMENTS=MAX_STATEMENTS,
+        )
         return []
     out: list[dict[str, str]] = []
     seen: set[tuple[str, str, str]] = set()
     for number, st in enumerate(value, start=1):
         if not isinstance(st, dict):
-            problems.add("statement", f"statement {number} must be an object")
+            problems.add("statement", "statement %(number)s must be an object", number=number)
             continue
         _unknown(st, STATEMENT_KEYS, f"statement {number}", problems)
         prop = _text(st.get("property"), "statement", problems, 40)
         if prop not in PROPERTIES:
-            problems.add("statement", f"statement {number}: property {prop!r} is not one of "
-                                      f"{', '.join(PROPERTIES)}")
+            problems.add(
+                "statement",
+                "statement %(number)s: property %(prop)s is not one of %(choices)s",
+                number=number,
+                prop=repr(prop),
+                choices=', '.join(PROPERTIES),
+            )
             continue
         value_text = _text(st.get("value"), prop, problems,
                            MAX_VALUE.get(prop, MAX_DEFAULT_VALUE), required=True)
         lang = _text(st.get("lang"), prop, problems, 20)
         if prop in ("name", "altName"):
             if not lang:
-                problems.add(prop, f"statement {number}: a name needs its language (lang: zh, en)")
+                problems.add(
+                    prop,
+                    "statement %(number)s: a name needs its language (lang: zh, en)",
+                    number=number,
+                )
             elif not LANG.match(lang):
-                problems.add(prop, f"statement {number}: {lang!r} is not a language tag")
+                problems.add(
+                    prop,
+                    "statement %(number)s: %(lang)s is not a language tag",
+                    number=number,
+                    lang=repr(lang),
+                )
         elif lang:
-            problems.add(prop, f"statement {number}: only names take a language")
+            problems.add(prop, "statement %(number)s: only names take a language", number=number)
         if prop == "foundingDate" and value_text and not DATE.match(value_text):
-            problems.add(prop, f"{value_text!r} is not a date (YYYY, YYYY-MM or YYYY-MM-DD)")
+            problems.add(
+                prop,
+                "%(value_text)s is not a date (YYYY, YYYY-MM or YYYY-MM-DD)",
+                value_text=repr(value_text),
+            )
         if prop == "website" and value_text and not value_text.startswith(("http://", "https://")):
-            problems.add(prop, f"{value_text!r} is not an http(s) address")
+            problems.add(
+                prop,
+                "%(value_text)s is not an http(s) address",
+                value_text=repr(value_text),
+            )
         source = _text(st.get("source"), prop, problems, 60)
         quote = _text(st.get("quote"), prop, problems, MAX_QUOTE)
         if source:
             if source not in sources:
-                problems.add(prop, f"statement {number}: source {source!r} is not a key of "
-                                   "sources")
+                problems.add(
+                    prop,
+                    "statement %(number)s: source %(source)s is not a key of sources",
+                    number=number,
+                    source=repr(source),
+                )
             if len(quote) < 3:
-                problems.add(prop, f"statement {number}: a statement citing a source needs the "
-                                   "quote of it that states the fact (3 to 300 characters)")
+                problems.add(
+                    prop,
+                    "statement %(number)s: a statement citing a source needs the quote of it "
+                    "that states the fact (3 to 300 characters)",
+                    number=number,
+                )
         elif quote:
-            problems.add(prop, f"statement {number}: a quote needs its source")
+            problems.add(prop, "statement %(number)s: a quote needs its source", number=number)
         elif kind == "correction":
-            problems.add(prop, f"statement {number}: a correction cites its evidence: a source "
-                               "and the quote of it that states the fact")
+            problems.add(
+                prop,
+                "statement %(number)s: a correction cites its evidence: a source and the quote "
+                "of it that states the fact",
+                number=number,
+            )
         key = (prop, value_text, lang)
         if key in seen and not source:
             continue  # the same self-reported statement twice

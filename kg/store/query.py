@@ -20,7 +20,7 @@ from pyoxigraph import (
 
 from kg.errors import BadRequest, Forbidden, NotAcceptable
 from kg.store.embedded import syntax_error
-from kg.vocab import PREFIXES
+from kg.vocab import PREFIXES, QUERY_PREFIXES
 
 RESULT_TYPES = {
     "application/sparql-results+json": QueryResultsFormat.JSON,
@@ -196,7 +196,8 @@ def run_query(
     exactly the listed graphs and overrides the query's own ``FROM`` / ``FROM NAMED``; else a query
     with ``FROM`` / ``FROM NAMED`` gets the dataset it names; else the default graph is the union of
     all graphs of the store and every named graph can be reached with ``GRAPH``.
-    Relative IRIs resolve against ``base_iri`` (the protocol's choice: the endpoint's URL).
+    Relative IRIs resolve against ``base_iri`` (the protocol's choice: the endpoint's URL); the
+    prefixes of ``kg.vocab.QUERY_PREFIXES`` need no ``PREFIX`` line.
 
     Raises ``QuerySyntaxError`` (400, with line and column) for a query that does not parse and
     ``Forbidden`` for a federated query (``SERVICE``) to an endpoint not on ``service_allowlist``.
@@ -212,7 +213,9 @@ def run_query(
     except ValueError as exc:
         raise BadRequest(f"not an IRI: {exc}") from None
     try:
-        value = store.query(query, base_iri=base_iri, **kwargs)  # type: ignore[arg-type]
+        value = store.query(
+            query, base_iri=base_iri, prefixes=QUERY_PREFIXES, **kwargs  # type: ignore[arg-type]
+        )
     except SyntaxError as exc:
         raise syntax_error(exc, query) from None
     return Result(value)

@@ -35,6 +35,7 @@ from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
 from kg.errors import BadRequest, BuildError, QueryTimeout, RarekgError, StoreUnavailable
 from kg.store.query import strip_literals
+from kg.vocab import QUERY_PREFIXES
 
 # What the Graph Store Protocol answers for the default graph of a remote engine (read or write).
 DEFAULT_GRAPH_MESSAGE = (
@@ -44,6 +45,23 @@ DEFAULT_GRAPH_MESSAGE = (
 
 _FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
 CHUNK_TRIPLES = 20000
+
+
+def with_known_prefixes(query: str) -> str:
+    """``query`` with a ``PREFIX`` line for each known prefix it uses without declaring it (the
+    engine does not predeclare them as the embedded store does).
+
+    >>> with_known_prefixes("SELECT * WHERE { ?d a rk:RareDisease }").splitlines()[0]
+    'PREFIX rk: <https://w3id.org/rarekg/vocab#>'
+    >>> with_known_prefixes("PREFIX rk: <x:> ASK { ?d a rk:A }").startswith("PREFIX rk: <x:>")
+    True
+    """
+    text = strip_literals(query)
+    declared = {m.lower() for m in re.findall(r"PREFIX\s+([\w.-]*)\s*:", text, re.IGNORECASE)}
+    used = set(re.findall(r"(?<![\w<?$@-])([A-Za-z][\w.-]*):", re.sub(r"<[^<>\s]*>", " ", text)))
+    lines = [f"PREFIX {p}: <{QUERY_PREFIXES[p]}>" for p in sorted(used)
+             if p in QUERY_PREFIXES and p.lower() not in declared]
+    return "\n".join([*lines, query]) if lines else query
 
 
 def query_form(query: str) -> str:
@@ -82,11 +100,13 @@ class RemoteStore:
         The engine's default graph is taken as the union of its graphs (as Virtuoso does) unless
         ``default_graph`` names graphs.  Raises ``SyntaxError`` (checked locally first, with the
         same messages as the embedded store) and ``StoreUnavailable``."""
-        Store().query(query, base_iri=base_iri)  # parse here: the same errors on every backend
+        # Parse here: the same errors (and known prefixes) on every backend.
+        Store().query(query, base_iri=base_iri, prefixes=QUERY_PREFIXES)
         if base_iri and not re.search(
             r"(?<![\w:?$])BASE(?![\w:-])", strip_literals(query), re.IGNORECASE
         ):
             query = f"BASE <{base_iri}>\n{query}"
+        query = with_known_prefixes(query)
         client = SPARQLWrapper(self.query_url)
         client.setQuery(query)
         client.setMethod("POST")

@@ -15,12 +15,13 @@ from __future__ import annotations
 import re
 import sqlite3
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from pyoxigraph import Literal, NamedNode, QuerySolutions, Store
 
+from kg.store.spelling import is_spaceless, spelling_variants
 from kg.vocab import MONDO_BASE, OMIM_BASE, ORPHA_BASE, PREFIXES
 
 INDEX_FILE = "search.sqlite"
@@ -116,18 +117,13 @@ def normalize(text: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
 
 
-def _is_spaceless(ch: str) -> bool:
-    """A letter of a script written without spaces between words (Han, kana, Hangul, Thai...)."""
-    return unicodedata.category(ch) == "Lo"
-
-
 def tokens(text: str) -> list[str]:
     """The tokens of normalized ``text`` as the index sees them: each spaceless-script character on
     its own, words of other letters and digits whole."""
     out: list[str] = []
     word: list[str] = []
     for ch in text:
-        if _is_spaceless(ch):
+        if is_spaceless(ch):
             if word:
                 out.append("".join(word))
                 word = []
@@ -148,7 +144,7 @@ def fts_query(text: str) -> str:
     parts: list[str] = []
     run: list[str] = []
     for tok in tokens(text):
-        if len(tok) == 1 and _is_spaceless(tok):
+        if len(tok) == 1 and is_spaceless(tok):
             run.append(tok)
             continue
         if run:
@@ -338,7 +334,6 @@ def write_index(store: Store, directory: Path) -> Path:
 
 # --- searching ---------------------------------------------------------------------------------
 
-
 def open_index(path: Path) -> sqlite3.Connection:
     """The index at ``path``, read-only.  Raises ``FileNotFoundError`` when there is none."""
     if not path.is_file():
@@ -350,7 +345,9 @@ def _score(norm: str, query: str, weight: int) -> int:
     if norm == query:
         base = 900
     elif norm.startswith(query):
-        base = 700
+        # "fabri" at the start of "fabrica ...": a word cut short ranks below a whole word that
+        # is a spelling variant of the query (FUZZY_SCORE).
+        base = 700 if not norm[len(query)].isalnum() else 600
     elif query in norm:
         base = 500
     else:
@@ -359,8 +356,12 @@ def _score(norm: str, query: str, weight: int) -> int:
     return base + 10 * weight - extra
 
 
-def search(conn: sqlite3.Connection, text: str, limit: int = 20) -> list[Hit]:
-    """The best ``limit`` entities for ``text``, best first."""
+def search(
+    conn: sqlite3.Connection, text: str, limit: int = 20, words: Sequence[str] = ()
+) -> list[Hit]:
+    """The best ``limit`` entities for ``text``, best first.  With ``words`` (the index's
+    ``vocabulary``), names with a spelling variant of each word of ``text`` are found too
+    (haemophilia / hemophilia, Fabri / Fabry)."""
     query = normalize(text)
     if not query:
         return []
@@ -378,6 +379,11 @@ def search(conn: sqlite3.Connection, text: str, limit: int = 20) -> list[Hit]:
             "ON n.id = f.rowid WHERE names_fts MATCH ? LIMIT ?", (match, MAX_CANDIDATES))
         for entity, name, norm, weight in rows:
             score = _score(norm, query, weight)
+            if score > best.get(entity, (-1, ""))[0]:
+                best[entity] = (score, name)
+    if words:
+        for entity, name, score in spelling_variants(conn, query, words, tokens,
+                                                     MAX_CANDIDATES):
             if score > best.get(entity, (-1, ""))[0]:
                 best[entity] = (score, name)
     if not best:

@@ -10,6 +10,12 @@
   var status = document.getElementById("status");
   var items = Array.prototype.slice.call(list.querySelectorAll("li.example"));
 
+  // On a narrow screen the gallery starts folded, so the editor and the results come first.
+  var fold = document.getElementById("gallery-fold");
+  if (fold && window.matchMedia && window.matchMedia("(max-width: 60rem)").matches) {
+    fold.open = false;
+  }
+
   function normalize(text) { return (text || "").normalize("NFKC").toLowerCase(); }
 
   if (filter) {
@@ -43,9 +49,16 @@
     if (link.getAttribute("data-action") === "run" && window.rarekgRun) {
       window.rarekgRun(queryOf(link));
     } else {
-      if (status) { status.textContent = "Example in the editor: " + title + ". Run it with the Run button or Ctrl+Enter."; }
+      if (status) {
+        var words = {};
+        try { words = JSON.parse((document.getElementById("js-words") || {}).textContent || "{}"); } catch (err) { words = {}; }
+        var text = words["Example in the editor: %(title)s. Run it with the Run button or Ctrl+Enter."] ||
+          "Example in the editor: %(title)s. Run it with the Run button or Ctrl+Enter.";
+        status.textContent = text.split("%(title)s").join(title);
+      }
       window.rarekgEditor.focus();
     }
+    if (fold && window.matchMedia && window.matchMedia("(max-width: 60rem)").matches) { fold.open = false; }
     var editor = document.getElementById("query-form");
     if (editor && editor.getBoundingClientRect().top < 0) { editor.scrollIntoView({ block: "start" }); }
   });

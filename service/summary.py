@@ -1,0 +1,121 @@
+"""What a disease page says at a glance: where the disease is listed, its codes, and how many
+patient organizations, drugs approved in China, the US and the EU, reimbursed drugs, trials, genes,
+prevalence figures, phenotypes and documented searches the graph knows for it, each number a link
+to the query that lists them.
+
+A fact about a narrower disease counts for the disease it is linked under (``skos:broader*``), as
+in the catalogue's questions. Every count is "known to this graph": zero means none recorded here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from flask_babel import lazy_gettext as _l
+
+from kg.vocab import CONCEPT_BASE, PREFIXES
+from service import terms
+from service.queries import select
+
+RK = PREFIXES["rk"]
+APPROVAL = f"<{CONCEPT_BASE}decision-type/marketing-approval>"
+PREAMBLE = (
+    "PREFIX rk: <https://w3id.org/rarekg/vocab#>\n"
+    "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
+    "PREFIX schema: <http://schema.org/>\n"
+    "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+)
+
+
+@dataclass(frozen=True)
+class Count:
+    id: str
+    label: object  # a lazy translation
+    variable: str
+    pattern: str  # binds ?x for the disease $d
+
+
+# ?i: the disease itself, a narrower disease, or the same disease as another source names it
+# (both exact matches of one ORPHA concept).
+SAME = ("{ ?i skos:broader* $d } UNION { $d skos:exactMatch ?same . ?i skos:exactMatch ?same . "
+        "FILTER (isIRI(?same)) }")
+
+
+def _approved(jurisdiction: str) -> str:
+    return (f"?s rk:ofDrug ?x ; rk:jurisdiction \"{jurisdiction}\" ; rk:statusType {APPROVAL} ; "
+            "rk:forIndication ?i . ?i skos:broader* $d .")
+
+
+COUNTS: tuple[Count, ...] = (
+    Count("organizations", _l("Patient organizations"), "x",
+          "?x a rk:PatientOrganization ; rk:servesDisease ?i . ?i skos:broader* $d ."),
+    Count("drugs-cn", _l("Drugs approved in China"), "x", _approved("CN")),
+    Count("drugs-us", _l("Drugs approved in the US"), "x", _approved("US")),
+    Count("drugs-eu", _l("Drugs authorised in the EU"), "x", _approved("EU")),
+    Count("reimbursed", _l("Reimbursed drugs (China)"), "x",
+          "?s a rk:ReimbursementStatus ; rk:ofDrug ?x ; rk:forIndication ?i . "
+          "?i skos:broader* $d ."),
+    Count("trials", _l("Clinical trials"), "x",
+          "?x a rk:ClinicalTrial ; schema:healthCondition ?i . ?i skos:broader* $d ."),
+    Count("genes", _l("Genes"), "x", f"{SAME} ?i rk:hasGeneAssociation ?a . ?a rk:gene ?x ."),
+    Count("prevalence", _l("Prevalence figures"), "x", f"{SAME} ?i rk:hasPrevalence ?x ."),
+    Count("phenotypes", _l("Phenotypes"), "x", f"{SAME} ?i rk:hasPhenotype ?x ."),
+    Count("searches", _l("Documented searches for patient organizations"), "x",
+          "?x rk:searchedFor $d ."),
+)
+
+
+def _query(count: Count, node: str, *, listing: bool) -> str:
+    pattern = count.pattern.replace("$d", node)
+    if listing:
+        return (f"{PREAMBLE}SELECT DISTINCT ?{count.variable} ?label WHERE {{ {pattern} "
+                f"OPTIONAL {{ ?{count.variable} rdfs:label|skos:prefLabel ?label }} }} "
+                f"ORDER BY ?{count.variable}")
+    return f"SELECT (COUNT(DISTINCT ?{count.variable}) AS ?n) WHERE {{ {pattern} }}"
+
+
+def is_disease(iri: str) -> bool:
+    node = f"<{terms.check_iri(iri)}>"
+    return bool(select(f"SELECT ?t WHERE {{ {node} a <{RK}RareDisease> }} LIMIT 1"))
+
+
+def summary(iri: str) -> dict[str, object]:
+    """The disease's list entries, codes and counts (each with the query behind it)."""
+    node = f"<{terms.check_iri(iri)}>"
+    entries = select(
+        f"SELECT ?list ?n ?zh ?en WHERE {{ ?e <{RK}entryOf> {node} ; <{RK}inList> ?list ; "
+        f"<{RK}entryNumber> ?n . OPTIONAL {{ ?list <{PREFIXES['skos']}prefLabel> ?zh "
+        "FILTER (lang(?zh) = 'zh') } "
+        f"OPTIONAL {{ ?list <{PREFIXES['skos']}prefLabel> ?en FILTER (lang(?en) = 'en') }} }} "
+        "ORDER BY ?list ?n")
+    codes = select(
+        f"SELECT DISTINCT ?code WHERE {{ {{ {node} <{RK}orphaCode> ?c BIND (CONCAT('ORPHA:', "
+        f"STR(?c)) AS ?code) }} UNION {{ {node} <{PREFIXES['skos']}exactMatch> ?m "
+        "FILTER (isIRI(?m)) BIND (STR(?m) AS ?code) } } ORDER BY ?code LIMIT 30")
+    counts = []
+    for count in COUNTS:
+        rows = select(_query(count, node, listing=False))
+        n = int(rows[0]["n"]["value"]) if rows else 0
+        counts.append({"id": count.id, "label": str(count.label), "n": n,
+                       "href": "/?" + urlencode({"query": _query(count, node, listing=True)})})
+    return {
+        "entries": [{"list": r["list"]["value"], "number": int(r["n"]["value"]),
+                     "zh": r.get("zh", {}).get("value", ""), "en": r.get("en", {}).get("value", "")}
+                    for r in entries],
+        "codes": _codes(codes),
+        "counts": counts,
+    }
+
+
+def _codes(rows: list[dict[str, dict[str, str]]]) -> list[dict[str, str]]:
+    """Each code once, with a link where it is an IRI (ORPHA:666 is both a code and an IRI)."""
+    found: dict[str, dict[str, str]] = {}
+    for row in rows:
+        value = row["code"]["value"]
+        if value.startswith("http"):
+            found[terms.compact(value)] = {"text": terms.compact(value),
+                                           "href": terms.page_link(value)}
+        else:
+            found.setdefault(value, {"text": value, "href": ""})
+    return list(found.values())
