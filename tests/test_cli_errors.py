@@ -94,7 +94,7 @@ def test_busy_port(store_dir: Path, busy_port: int) -> None:
         (("serve", "--port", "eighty"), "rarekg serve: argument --port: invalid int value: "
                                          "'eighty'"),
         (("frobnicate",), "rarekg: argument command: invalid choice: 'frobnicate' (choose from "
-                          "'build', 'serve', 'query', 'derive-tables')"),
+                          "'build', 'fetch', 'serve', 'query', 'derive-tables')"),
         ((), "rarekg: the following arguments are required: command"),
         (("query",), "rarekg query: give the query as an argument, with --file PATH, or - to "
                      "read it from standard input"),
