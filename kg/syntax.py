@@ -7,7 +7,7 @@ a dump of Unicode ranges.  People need to know what is wrong and what to write i
 
 - an unterminated string or IRI, with where it starts;
 - an undeclared prefix, naming it, with the ``PREFIX`` line to add when ``kg.vocab.PREFIXES``
-  knows it;
+  (or ``QUERY_PREFIXES``) knows it;
 - unbalanced brackets (a ``}``, ``)`` or ``]`` that closes nothing or the wrong bracket, or one
   never closed);
 - a triple pattern cut short before its object (``{ ?s ?p }``);
@@ -22,7 +22,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from kg.vocab import PREFIXES
+from kg.vocab import PREFIXES, QUERY_PREFIXES
+
+KNOWN = {**QUERY_PREFIXES, **PREFIXES}  # prefixes whose PREFIX line can be suggested
 
 _POSITION = re.compile(r"error at (\d+):(\d+)")
 _EXPECTED = re.compile(r"expected (?:one of )?(.*)", re.S)
@@ -98,8 +100,8 @@ def _undeclared_prefix(text: str, offset: int) -> str | None:
     message = (
         f"undeclared prefix {prefix}: (in {m.group(0)} at line {line}, column {column})"
     )
-    if prefix in PREFIXES:
-        return f"{message}; add the line: PREFIX {prefix}: <{PREFIXES[prefix]}>"
+    if prefix in KNOWN:
+        return f"{message}; add the line: PREFIX {prefix}: <{KNOWN[prefix]}>"
     return f"{message}; declare it with a line PREFIX {prefix}: <...> before the query"
 
 

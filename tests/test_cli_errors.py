@@ -40,10 +40,10 @@ def busy_port() -> Iterator[int]:
 
 def test_syntax_error_is_readable(store_dir: Path) -> None:
     line = one_line_error(rarekg("query", "--store", str(store_dir),
-                                 "SELECT * WHERE {\n ?d a skos:Concept }"))
+                                 "SELECT * WHERE {\n ?d a ex:Thing }"))
     assert line == (
-        "rarekg query: undeclared prefix skos: (in skos:Concept at line 2, column 7); "
-        "add the line: PREFIX skos: <http://www.w3.org/2004/02/skos/core#>"
+        "rarekg query: undeclared prefix ex: (in ex:Thing at line 2, column 7); "
+        "declare it with a line PREFIX ex: <...> before the query"
     )
 
 
