@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import shutil
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import islice
 from pathlib import Path
 
 from pyoxigraph import Quad, Store
@@ -18,6 +19,10 @@ from kg.errors import BuildError, RarekgError, ValidationFailed
 from kg.store import embedded as stores
 from kg.store.dumps import write_dataset_dump
 from kg.store.search import write_index as write_search_index
+
+# Quads handed to the bulk loader at a time: memory stays bounded whatever a source's size (about
+# 0.6 kB a quad while loading).
+BATCH = 500_000
 
 
 @dataclass(frozen=True)
@@ -41,6 +46,16 @@ class BuildReport:
     @property
     def total(self) -> int:
         return sum(self.triples.values())
+
+
+def bulk_extend(store: Store, quads: Iterable[Quad], batch: int = BATCH) -> int:
+    """Add ``quads`` to ``store`` with the bulk loader, ``batch`` quads at a time (the loader holds
+    a whole call's quads in memory); the number of quads added."""
+    it, count = iter(quads), 0
+    while chunk := list(islice(it, batch)):
+        store.bulk_extend(chunk)
+        count += len(chunk)
+    return count
 
 
 def build_graph(
@@ -67,17 +82,14 @@ def build_graph(
         store = Store(str(build_dir))
         for source in sources:
             t0 = time.perf_counter()
-            counted = _Counted(source.load())
-            store.bulk_extend(counted)
-            seconds = time.perf_counter() - t0
-            log(f"loaded {source.info.name}: {counted.n} quads read ({seconds:.2f} s)")
+            n = bulk_extend(store, source.load())
+            log(f"loaded {source.info.name} ({n:,} quads, {time.perf_counter() - t0:.2f} s)")
         for source in sources:
             if source.after_loading is not None:
                 t0 = time.perf_counter()
-                linked = list(source.after_loading(store))
-                store.bulk_extend(linked)
-                seconds = time.perf_counter() - t0
-                log(f"linked {source.info.name}: {len(linked)} quads ({seconds:.2f} s)")
+                # read in full before writing: the phase queries the store it adds to
+                n = bulk_extend(store, list(source.after_loading(store)))
+                log(f"linked {source.info.name} ({n:,} quads, {time.perf_counter() - t0:.2f} s)")
         warnings: list[Finding] = []
         if validate:
             log("validating with the SHACL shapes...")
@@ -92,20 +104,19 @@ def build_graph(
                     shown += f"\n... and {more} more"
                 raise ValidationFailed(shown, len(violations))
             log(f"validated ({time.perf_counter() - t0:.2f} s, {len(warnings)} warning(s))")
-        t0 = time.perf_counter()
         built = datetime.now(UTC)
         store.bulk_extend(describe(store, [s.info for s in sources], built))
         store.flush()
+        t0 = time.perf_counter()
         store.optimize()
+        log(f"described and optimized ({time.perf_counter() - t0:.2f} s)")
         counts = graph_counts(store)
-        log(f"described the dataset (VoID): {sum(counts.values())} triples in {len(counts)} "
-            f"graphs ({time.perf_counter() - t0:.2f} s)")
         t0 = time.perf_counter()
         write_search_index(store, build_dir)
-        log(f"wrote the search index ({time.perf_counter() - t0:.2f} s)")
+        log(f"search index written ({time.perf_counter() - t0:.2f} s)")
         t0 = time.perf_counter()
         write_dataset_dump(store, build_dir)
-        log(f"wrote the dataset dump ({time.perf_counter() - t0:.2f} s)")
+        log(f"dump written ({time.perf_counter() - t0:.2f} s)")
         del store
         stores.swap_in(store_dir, build_dir)
         log(f"swapped in {build_dir.name} as the store being served")
@@ -119,16 +130,3 @@ def build_graph(
         shutil.rmtree(build_dir, ignore_errors=True)
         raise
     return BuildReport(store_dir, build_dir, time.perf_counter() - started, counts, warnings)
-
-
-class _Counted:
-    """The quads of a source, counted as the store takes them."""
-
-    def __init__(self, quads: Iterable[Quad]) -> None:
-        self._quads = quads
-        self.n = 0
-
-    def __iter__(self) -> Iterator[Quad]:
-        for quad in self._quads:
-            self.n += 1
-            yield quad

@@ -1,19 +1,29 @@
-"""Validating a built graph with the SHACL shapes of ``ontology/shapes*.ttl``."""
+"""Validating a built graph with the SHACL shapes of ``ontology/shapes*.ttl``, on the store itself.
+
+The shapes are compiled once per process into SPARQL queries (``kg.build.shape_queries``), each of
+which finds the violations of one constraint over all focus nodes at once: no copy of the graph
+leaves the store, so validation grows with the graph the way its queries do.  pySHACL on an rdflib
+copy (``union_graph`` with ``kg.shapes.validate_graph``) stays for small graphs and for the test
+that the two agree.
+"""
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 import rdflib
 from pyoxigraph import QueryTriples, RdfFormat, Store
 
-from kg.shapes import SHAPES, Finding, validate_graph
+from kg.build.shape_checks import Check, run_checks
+from kg.build.shape_queries import compile_shapes, load_shapes
+from kg.shapes import SHAPES, Finding
 
-__all__ = ["Finding", "union_graph", "validate_store"]
+__all__ = ["Finding", "compiled_checks", "union_graph", "validate_store"]
 
 
 def union_graph(store: Store) -> rdflib.Graph:
-    """All triples of all named graphs of ``store`` as one rdflib graph (for validation only)."""
+    """All triples of all named graphs of ``store`` as one rdflib graph (small graphs only)."""
     data = store.query("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
     assert isinstance(data, QueryTriples)
     graph = rdflib.Graph()
@@ -21,5 +31,12 @@ def union_graph(store: Store) -> rdflib.Graph:
     return graph
 
 
+@cache
+def compiled_checks(shapes_path: Path = SHAPES) -> tuple[Check, ...]:
+    """The shapes of ``shapes_path`` as queries, compiled on first use."""
+    return tuple(compile_shapes(load_shapes(shapes_path)))
+
+
 def validate_store(store: Store, shapes_path: Path = SHAPES) -> list[Finding]:
-    return validate_graph(union_graph(store), shapes_path)
+    """The SHACL findings on the union of the named graphs of ``store``, violations first."""
+    return run_checks(store, compiled_checks(shapes_path))
