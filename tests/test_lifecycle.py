@@ -94,6 +94,9 @@ class Served:
             os.killpg(self.proc.pid, signal.SIGKILL)
             self.proc.wait(10)
 
+    def __del__(self) -> None:
+        self.output()  # the pipe is read and closed even when a test stopped early
+
 
 @pytest.fixture(scope="module")
 def served_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -120,7 +123,10 @@ def test_signal_stops_everything_quietly(
             os.killpg(server.proc.pid, sig)
         else:
             server.proc.send_signal(sig)
-        status = server.proc.wait(10)
+        try:
+            status: int | None = server.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            status = None  # still running after 10 s: killed below, reported with its output
         took = time.monotonic() - started
         deadline = time.monotonic() + 5
         while _living(server.proc.pid) and time.monotonic() < deadline:
