@@ -28,6 +28,7 @@ SCHEMES = {
     "decision-type",
     "observation-category",
     "network-role",
+    "reimbursement-category",
 }
 ORPHA_RELATIONS = ("E", "NTBT", "BTNT")
 HPO = re.compile(r"^HP:[0-9]{7}$")

@@ -66,6 +66,8 @@ RK = ClosedNamespace(
     hasPhenotype hasMapping mappingRelation terminology validationStatus
     hasPrevalence prevalenceClass prevalenceType prevalenceQualification geography sourceCitation
     exclusivityEnd publishedStatus testsDrug collaborator trialSite
+    ReimbursementCategoryScheme reimbursementCategory reimbursementClass listNumber
+    paymentStandard orphanMedicine
     DiseaseLink candidateIndication linkMethod matchedText matchedName confidence
     """,
 )
@@ -82,6 +84,7 @@ SCHEMA = ClosedNamespace(
     legislationIdentifier
     legislationDate legislationPassedBy legislationJurisdiction applicableLocation position item
     keywords target memberOf funder activeIngredient startDate roleName
+    validFrom validThrough
     sha256 contentSize encodingFormat
     """,
 )

@@ -5,9 +5,10 @@ data (``meta`` and ``data[]`` with ``eu_designation_number``, ``active_substance
 Each record is an ``rk:RegulatoryStatus`` of type orphan designation (``Positive``, and designations
 since ``Withdrawn`` or ``Expired``; a ``Negative`` opinion is a refusal) in the European Union
 (``rk:jurisdiction "EU"``), decided by the EMA, for the drug named by its active substance
-(``drug/substance-<name>``, shared with the FDA records of the same name) with the medicine name as
-its brand.  A withdrawn designation also gets a withdrawal status.  The intended use is kept as
-published (``rk:indicationText``); the build's linking phase (``kg/build/link.py``) resolves it.
+(``kg.drugs``: the same IRI as the FDA, EPAR, NMPA and NRDL records of that substance) with the
+medicine name as its brand.  A withdrawn designation also gets a withdrawal status.  The intended
+use is kept as published (``rk:indicationText``); the build's linking phase (``kg/build/link.py``)
+resolves it.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pathlib import Path
 from pyoxigraph import Literal, NamedNode, Quad
 
 from kg import iri
+from kg.drugs import DrugIdentity
 from kg.errors import LoadError
 from kg.rdf import QuadWriter, date_literal, text
 from kg.records import ErrorPolicy, Skipped
@@ -48,6 +50,7 @@ def load(
     *,
     source: NamedNode,
     graph: str = GRAPH,
+    identity: DrugIdentity | None = None,
     on_error: str = "stop",
     skipped: Skipped | None = None,
 ) -> Iterator[Quad]:
@@ -73,18 +76,18 @@ def load(
     def build(rec: JsonRecord | LoadError) -> None:
         if isinstance(rec, LoadError):
             raise rec
-        _record(out, rec, source)
+        _record(out, rec, source, identity or DrugIdentity())
 
     yield from policy.emit(out, records(path, data, "data"), build)
 
 
-def _record(out: QuadWriter, rec: JsonRecord, source: NamedNode) -> None:
+def _record(out: QuadWriter, rec: JsonRecord, source: NamedNode, ident: DrugIdentity) -> None:
     number = rec.require("eu_designation_number")
     status = rec.convert(
         "eu_designation_number", lambda v: iri.eu_designation(source, v), required=True
     )
     substance = rec.require("active_substance")
-    drug = rec.convert("active_substance", iri.substance, required=True)
+    drug = rec.convert("active_substance", ident.drug, required=True)
     published_status = rec.require("status")
     if published_status not in DESIGNATED + REFUSED:
         raise rec.error(

@@ -5,10 +5,11 @@ Each row is one marketing approval of a designated orphan drug: an ``rk:Regulato
 marketing approval (date, labelled indication, exclusivity end, sponsor), the designation it rests
 on (per ``CF Grid Key`` and drug: type orphan designation, date, designated indication, under the
 Orphan Drug Act) and, for a row whose status ends ``/Withdrawn``, the withdrawal. All in the United
-States (``rk:jurisdiction "US"``), decided by the FDA. The drug is the generic name as published
-(``drug/substance-<name>``), with the trade name as its brand. Dates are published as ``M/D/YY``,
-``MM/DD/YY`` or ``MM/DD/YYYY``; two-digit years from 83 are 19xx (the Orphan Drug Act dates from
-1983), the others 20xx. The designated and the approved indication are kept as published
+States (``rk:jurisdiction "US"``), decided by the FDA. The drug is the substance of the generic
+name as published (``kg.drugs``: the same IRI as the EMA, NMPA and NRDL records of that substance),
+with the trade name as its brand. Dates are published as ``M/D/YY``, ``MM/DD/YY`` or
+``MM/DD/YYYY``; two-digit years from 83 are 19xx (the Orphan Drug Act dates from 1983), the others
+20xx. The designated and the approved indication are kept as published
 (``rk:indicationText``); the build's linking phase (``kg/build/link.py``) resolves them to
 diseases.
 """
@@ -24,6 +25,7 @@ from pathlib import Path
 from pyoxigraph import NamedNode, Quad
 
 from kg import iri
+from kg.drugs import DrugIdentity
 from kg.errors import LoadError
 from kg.rdf import QuadWriter, date_literal, text
 from kg.records import ErrorPolicy, Skipped
@@ -75,6 +77,7 @@ def load(
     *,
     source: NamedNode,
     graph: str = GRAPH,
+    identity: DrugIdentity | None = None,
     on_error: str = "stop",
     skipped: Skipped | None = None,
 ) -> Iterator[Quad]:
@@ -84,7 +87,8 @@ def load(
     out = QuadWriter(iri.graph(graph))
     _authority(out, source)
     yield from out.drain()
-    yield from policy.emit(out, _rows(path), lambda rec: _row(out, rec, source))
+    ident = identity or DrugIdentity()
+    yield from policy.emit(out, _rows(path), lambda rec: _row(out, rec, source, ident))
 
 
 def _rows(path: Path) -> Iterator[Record]:
@@ -123,12 +127,12 @@ def _authority(out: QuadWriter, source: NamedNode) -> None:
     out.add(FDA, PROV.wasDerivedFrom, source)
 
 
-def _row(out: QuadWriter, rec: Record, source: NamedNode) -> None:
+def _row(out: QuadWriter, rec: Record, source: NamedNode, ident: DrugIdentity) -> None:
     if None in rec.row:
         raise rec.error(None, "has more cells than the header")
     key = rec.require("CF Grid Key")
     generic = rec.require("Generic Name")
-    drug = rec.convert("Generic Name", iri.substance, required=True)
+    drug = rec.convert("Generic Name", ident.drug, required=True)
     assert drug is not None
     designation = rec.convert(
         "CF Grid Key", lambda v: iri.fda_designation(source, v, drug), required=True

@@ -17,7 +17,8 @@ report states for a drug the previous year's report had under review is dated by
 year.  The reference's literal ``list_diseases`` links are checked (list and number) but not
 loaded: linking is the build's.  Each cited document is an ``rk:SourceDocument`` (unless
 ``documents_described``: a ``sources.csv`` describes them); the VAT lists, the CDE lists and the
-annual reports are also ``rk:Policy`` nodes.
+annual reports are also ``rk:Policy`` nodes.  The drug is the substance of its INN or Chinese
+name (``kg.drugs``: the same IRI as the FDA, EMA and NRDL records of that substance).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from typing import Any
 from pyoxigraph import Literal, NamedNode, Quad
 
 from kg import iri
+from kg.drugs import DrugIdentity
 from kg.errors import LoadError
 from kg.rdf import QuadWriter, text
 from kg.records import ErrorPolicy, Skipped
@@ -71,6 +73,7 @@ def load(
     source: NamedNode,
     graph: str = GRAPH,
     documents_described: bool = False,
+    identity: DrugIdentity | None = None,
     on_error: str = "stop",
     skipped: Skipped | None = None,
 ) -> Iterator[Quad]:
@@ -102,16 +105,26 @@ def load(
     def drug(rec: JsonRecord | LoadError) -> None:
         if isinstance(rec, LoadError):
             raise rec
-        _drug(out, rec, source, cited)
+        _drug(out, rec, source, cited, identity or DrugIdentity())
 
     yield from policy.emit(out, records(path, data, "drugs"), drug)
 
 
-def _drug(out: QuadWriter, rec: JsonRecord, dataset: NamedNode, cited: dict[str, Any]) -> None:
+def _drug(
+    out: QuadWriter,
+    rec: JsonRecord,
+    dataset: NamedNode,
+    cited: dict[str, Any],
+    ident: DrugIdentity,
+) -> None:
     name_zh, inn, brand = rec.text("drug_zh"), rec.text("inn"), rec.text("brand")
     if not (name_zh or inn or brand):
         raise rec.error("drug_zh", "a drug needs a Chinese name (drug_zh), an INN or a brand")
-    node = iri.china_drug(name_zh, inn, brand)
+    others = [n for n in rec.items("names_zh") if isinstance(n, str)]
+    try:
+        node = ident.drug(inn, name_zh, *others) if (inn or name_zh) else ident.drug(brand)
+    except ValueError as exc:
+        raise rec.error("drug_zh", str(exc)) from None
     display = name_zh or inn or brand or ""
     out.add(node, RDF.type, RK.Drug)
     out.add(node, RDF.type, SCHEMA.Drug)
@@ -203,7 +216,7 @@ def _drug(out: QuadWriter, rec: JsonRecord, dataset: NamedNode, cited: dict[str,
             summary += [s for kind, s in decisions if kind == "marketing-approval"]
     if approval_id is not None:
         if not summary:
-            status = iri.status("cn-approval", node.value)
+            status = iri.status("cn-approval", node.value, display)
             doc = iri.source(documents.document_slug(approval_id))
             _status(out, node, display, status, "marketing-approval", doc)
             out.add(status, RK.decidedBy, NMPA)

@@ -89,10 +89,12 @@ def summary(iri: str) -> dict[str, object]:
         "FILTER (lang(?zh) = 'zh') } "
         f"OPTIONAL {{ ?list <{PREFIXES['skos']}prefLabel> ?en FILTER (lang(?en) = 'en') }} }} "
         "ORDER BY ?list ?n")
-    codes = select(
-        f"SELECT DISTINCT ?code WHERE {{ {{ {node} <{RK}orphaCode> ?c BIND (CONCAT('ORPHA:', "
-        f"STR(?c)) AS ?code) }} UNION {{ {node} <{PREFIXES['skos']}exactMatch> ?m "
-        "FILTER (isIRI(?m)) BIND (STR(?m) AS ?code) } } ORDER BY ?code LIMIT 30")
+    # Two plain queries rather than a UNION with BIND: the same on every engine.
+    orpha = select(f"SELECT DISTINCT ?c WHERE {{ {node} <{RK}orphaCode> ?c }}")
+    matches = select(f"SELECT DISTINCT ?m WHERE {{ {node} <{PREFIXES['skos']}exactMatch> ?m . "
+                     "FILTER (isIRI(?m)) } ORDER BY ?m LIMIT 30")
+    codes = [{"code": {"value": "ORPHA:" + r["c"]["value"]}} for r in orpha] + [
+        {"code": {"value": r["m"]["value"]}} for r in matches]
     counts = []
     for count in COUNTS:
         rows = select(_query(count, node, listing=False))

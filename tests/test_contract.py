@@ -196,7 +196,7 @@ def test_remote_build_failure_names_graph_and_chunk(virtuoso_instance: virtuoso.
 
 def test_resource_page_and_its_rdf(endpoint: str) -> None:
     status, ctype, body = get(endpoint, "/id/disease/cn1-086", headers={"Accept": "text/html"})
-    assert status == 200 and ctype.startswith("text/html")
+    assert status == 200 and ctype.startswith("text/html"), body.decode("utf-8", "replace")[-3000:]
     page = body.decode("utf-8")
     assert "成骨不全症（脆骨病）" in page and "Osteogenesis Imperfecta" in page
     assert "国卫医发〔2018〕10号" in page or "nhc-2018-10" in page  # where the entry comes from

@@ -22,7 +22,6 @@ from tests.upstream import PREFIXES
 ID = iri.ID_BASE
 DT = "https://w3id.org/rarekg/vocab/decision-type/"
 QUESTIONS = ("q03", "q04", "q05", "q07", "q08", "q11", "q15", "q16")
-NO_DATA = "no reimbursement data is loaded in this graph: reimbursement unknown"
 
 
 @pytest.mark.parametrize("number", QUESTIONS)
@@ -53,6 +52,20 @@ def _diseases(store_dir: Path, jurisdiction: str, kind: str) -> set[str]:
     return {r[0].value for r in rows}  # type: ignore[index,union-attr]
 
 
+def _eu_authorised(store_dir: Path) -> set[str]:
+    """The listed diseases an EU marketing authorisation that is not withdrawn is for."""
+    store = stores.open_read_only(store_dir)
+    rows = store.query(
+        PREFIXES
+        + f"""SELECT DISTINCT ?d WHERE {{
+        ?s rk:jurisdiction "EU" ; rk:statusType <{DT}marketing-approval> ; rk:forIndication ?i .
+        FILTER NOT EXISTS {{ ?s rk:publishedStatus "Withdrawn"@en }}
+        ?i skos:broader* ?d . ?d rk:hasListEntry ?e }}""",
+        use_default_graph_as_union=True,
+    )
+    return {r[0].value for r in rows}  # type: ignore[index,union-attr]
+
+
 def test_question_3_lists_fda_or_eu_decisions_only_without_a_chinese_approval(
     store_dir: Path,
 ) -> None:
@@ -61,7 +74,7 @@ def test_question_3_lists_fda_or_eu_decisions_only_without_a_chinese_approval(
     for row in rows:
         by_disease.setdefault(row["disease"], []).append(row)
     us = _diseases(store_dir, "US", "marketing-approval")
-    eu = _diseases(store_dir, "EU", "orphan-designation")
+    eu = _diseases(store_dir, "EU", "orphan-designation") | _eu_authorised(store_dir)
     china = _diseases(store_dir, "CN", "marketing-approval")
     assert set(by_disease) == (us | eu) - china
     assert by_disease and china
@@ -82,19 +95,15 @@ def test_question_3_lists_fda_or_eu_decisions_only_without_a_chinese_approval(
     )
 
 
-def test_question_4_says_that_no_reimbursement_data_is_loaded(store_dir: Path) -> None:
-    store = stores.open_read_only(store_dir)
-    assert not bool(
-        store.query(
-            PREFIXES + "ASK { ?r a rk:ReimbursementStatus }", use_default_graph_as_union=True
-        )
-    )
+def test_question_4_lists_approved_drugs_that_the_nrdl_does_not_list(store_dir: Path) -> None:
     rows = run_example(store_dir, "q04")
-    assert rows and {r["reimbursement"] for r in rows} == {NO_DATA}
-    nusinersen = iri.china_drug("诺西那生钠", "Nusinersen", None).value
-    assert any(r["drug"] == nusinersen and r["disease"] == f"{ID}disease/cn1-110" for r in rows)
-    # only Chinese approvals: no FDA substance appears
-    assert not any("/drug/substance-" in r["drug"] for r in rows)
+    assert rows and {r["reimbursement"] for r in rows} == {"not in the reimbursement data loaded"}
+    drugs = {(r["entry"], r["drug"].rsplit("/", 1)[-1]) for r in rows}
+    # approved in China for MPS (list 1 entry 73) and Wilson disease (37), not in the NRDL 2025
+    assert ("73", "elosulfase-alfa") in drugs and ("73", "laronidase") in drugs
+    assert ("37", "trientine") in drugs
+    # nusinersen (SMA) and nitisinone (tyrosinemia) are approved and reimbursed: not gaps
+    assert not any(d in ("nusinersen", "nitisinone") for _, d in drugs)
 
 
 def test_question_4_answers_once_reimbursement_data_is_loaded() -> None:

@@ -140,4 +140,4 @@ def test_a_graph_without_drugs_or_trials_says_not_loaded(tmp_path: Path) -> None
     (row,) = cells.values()
     assert ">1</a>" in row[0]
     assert all("not loaded" in c for c in row[1:])
-    assert html.count(">no such data in this build</text>") == 5
+    assert html.count(">no such data in this build</text>") == 6

@@ -32,8 +32,11 @@ def test_every_source_graph_has_a_licence_and_rights(store_dir: Path) -> None:
 
     licences = _licences(store_dir)
     assert set(licences) == {G + name for name in TERMS}
-    missing = [g for g, (licence, rights) in licences.items() if not licence or not rights]
+    missing = [g for g, (licence, rights) in licences.items()
+               if not rights or bool(licence) != bool(TERMS[g.removeprefix(G)][0])]
     assert missing == []
+    assert licences[G + "ema-epar"][0] == ""  # the copy states no licence: none is claimed
+    assert "states no licence" in licences[G + "ema-epar"][1]
     cc_by = "https://creativecommons.org/licenses/by/4.0/"
     assert licences[G + "orphadata"][0] == cc_by
     assert "© INSERM 1999" in licences[G + "orphadata"][1]

@@ -18,6 +18,7 @@ from pyoxigraph import Store
 
 from kg import iri
 from kg.build import link
+from kg.drugs import DrugIdentity
 from kg.linkeval import measure, table
 from kg.paths import DATA_DIR
 from kg.resolve import THRESHOLD, DiseaseResolver, Link
@@ -223,7 +224,7 @@ def _ask(store: Store, where: str) -> bool:
 
 
 def test_every_link_says_how_it_was_made(linked: Store) -> None:
-    drug = iri.substance("nusinersen").value
+    drug = DrugIdentity().drug("nusinersen").value
     assert _ask(
         linked,
         f"""?approval rk:ofDrug <{drug}> ; rk:statusType dt:marketing-approval ;
@@ -247,12 +248,12 @@ def test_the_linking_phase_links_fda_ema_and_trials(linked: Store) -> None:
     # Fabry's disease: the designation, the approval and the withdrawal
     fabry = values(
         linked,
-        f"""SELECT ?s WHERE {{ ?s rk:ofDrug <{iri.substance("fixturase").value}> ;
+        f"""SELECT ?s WHERE {{ ?s rk:ofDrug <{DrugIdentity().drug("fixturase").value}> ;
         rk:forIndication rkid:disease\\/cn1-027 }}""",
     )
     assert len(fabry) == 3
     # "Parkinson disease" is not entry 1/87 (young-onset, early-onset)
-    levo = iri.substance("levofixture").value
+    levo = DrugIdentity().drug("levofixture").value
     assert not ask(linked, f"?s rk:ofDrug <{levo}> ; rk:forIndication ?d", link.GRAPH)
     # trials: an inverted MeSH heading, an ORPHA code and a /-part of a printed name; a prostate
     # cancer study with an automatic "Bulbo-Spinal Atrophy" MeSH term stays unlinked
@@ -270,7 +271,7 @@ def test_china_indications_are_dated_by_the_document_that_approved_them(linked: 
     rows = linked.query(
         PREFIXES
         + f"""SELECT ?year ?d WHERE {{
-        <{iri.china_drug("测试单抗", None, None).value}> rk:hasRegulatoryStatus ?s .
+        <{DrugIdentity().drug("测试单抗").value}> rk:hasRegulatoryStatus ?s .
         ?s rk:statusType dt:marketing-approval ; rk:approvalYear ?year ; rk:forIndication ?d }}""",
         use_default_graph_as_union=True,
     )
@@ -279,7 +280,7 @@ def test_china_indications_are_dated_by_the_document_that_approved_them(linked: 
     assert found == [("2023", D + "cn1-032")]
     assert _ask(
         linked,
-        f"""<{iri.china_drug("测试那嗪", None, None).value}> rk:hasRegulatoryStatus ?s .
+        f"""<{DrugIdentity().drug("测试那嗪").value}> rk:hasRegulatoryStatus ?s .
         ?s rk:approvalYear "2019"^^xsd:gYear ; rk:forIndication rkid:disease\\/cn1-047""",
     )
 

@@ -10,6 +10,7 @@ import pytest
 from pyoxigraph import Store
 
 from kg import iri
+from kg.drugs import DrugIdentity
 from kg.errors import LoadError
 from kg.records import Skipped
 from loaders import ccrd, hospitals, nmpa
@@ -33,7 +34,7 @@ def drugs() -> Store:
 
 
 def test_nmpa_vat_listing_is_a_listing_and_an_approval(drugs: Store) -> None:
-    drug = iri.china_drug("测试酶", None, None).value
+    drug = DrugIdentity().drug("测试酶").value
     assert ask(
         drugs,
         f"""<{drug}> a rk:Drug, schema:Drug ; skos:prefLabel "测试酶"@zh ;
@@ -52,7 +53,7 @@ def test_nmpa_vat_listing_is_a_listing_and_an_approval(drugs: Store) -> None:
 
 
 def test_nmpa_every_evidence_item_has_its_official_source_and_words(drugs: Store) -> None:
-    drug = iri.china_drug("诺西那生钠", "Nusinersen", "Spinraza").value
+    drug = DrugIdentity().drug("Nusinersen", "诺西那生钠").value
     assert ask(
         drugs,
         f"""<{drug}> rk:inn "Nusinersen" ; rk:brandName "Spinraza" ;
@@ -89,7 +90,7 @@ def test_nmpa_every_evidence_item_has_its_official_source_and_words(drugs: Store
 
 
 def test_nmpa_an_indication_added_later_is_not_given_to_the_first_approval(drugs: Store) -> None:
-    drug = iri.china_drug("测试单抗", None, None).value
+    drug = DrugIdentity().drug("测试单抗").value
     rows = drugs.query(
         PREFIXES
         + f"""SELECT ?year ?text WHERE {{ <{drug}> rk:hasRegulatoryStatus ?s .
@@ -104,7 +105,7 @@ def test_nmpa_an_indication_added_later_is_not_given_to_the_first_approval(drugs
 
 
 def test_nmpa_an_approval_is_dated_by_the_first_report_after_review(drugs: Store) -> None:
-    drug = iri.china_drug("测试那嗪", None, None).value
+    drug = DrugIdentity().drug("测试那嗪").value
     assert ask(
         drugs,
         f"""<{drug}> rk:hasRegulatoryStatus ?s . ?s rk:statusType dt:marketing-approval ;
@@ -116,7 +117,7 @@ def test_nmpa_an_approval_is_dated_by_the_first_report_after_review(drugs: Store
 
 
 def test_nmpa_drug_known_only_by_english_name_and_not_approved(drugs: Store) -> None:
-    drug = iri.china_drug(None, "Fixturumab", None).value
+    drug = DrugIdentity().drug("Fixturumab").value
     assert ask(
         drugs,
         f"""<{drug}> rdfs:label "Fixturumab"@en ;

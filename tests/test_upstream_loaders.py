@@ -7,6 +7,7 @@ import pytest
 from pyoxigraph import Store
 
 from kg import iri
+from kg.drugs import DrugIdentity
 from kg.errors import LoadError
 from kg.records import Skipped
 from loaders import ctgov, ema, fda, orphadata
@@ -41,7 +42,7 @@ def test_ctgov_study_gives_its_facts_and_links(trials: Store) -> None:
         schema:startDate "2021-05"^^xsd:gYearMonth ;
         rk:conditionText "Muscular Atrophy, Spinal"@en ;
         rk:interventionText "Nusinersen"@en, "Sham procedure"@en ;
-        rk:testsDrug rkid:drug\\/substance-nusinersen ;
+        rk:testsDrug rkid:drug\\/nusinersen ;
         schema:sponsor rkid:org\\/fixture-pharma-inc ;
         rk:collaborator rkid:org\\/peking-university-first-hospital ;
         rk:country "China", "Japan" ;
@@ -51,14 +52,9 @@ def test_ctgov_study_gives_its_facts_and_links(trials: Store) -> None:
             rdfs:label "Fixture Pharma Inc."@en ; prov:wasDerivedFrom rkid:source\\/fixture .""",
         "ctgov-trials",
     )
-    # the intervention also names the China approvals' drug with INN Nusinersen
+    # the FDA and the China approvals' records of nusinersen are one drug
     drugs = values(trials, "SELECT ?d WHERE { rkid:trial\\/NCT10000001 rk:testsDrug ?d }")
-    assert drugs == sorted(
-        [
-            iri.substance("nusinersen").value,
-            iri.china_drug("诺西那生钠", "Nusinersen", "Spinraza").value,
-        ]
-    )
+    assert drugs == [DrugIdentity().drug("nusinersen").value]
     # sites outside China are summarised by country only
     assert not ask(
         trials,
@@ -276,7 +272,7 @@ def fda_store() -> Store:
 
 
 def test_fda_row_gives_designation_and_approval_in_the_united_states(fda_store: Store) -> None:
-    drug = iri.substance("nusinersen")
+    drug = DrugIdentity().drug("nusinersen")
     designation = iri.fda_designation(SRC, "100001", drug)
     assert ask(
         fda_store,
@@ -303,7 +299,7 @@ def test_fda_row_gives_designation_and_approval_in_the_united_states(fda_store: 
 
 
 def test_fda_two_digit_years_several_approvals_and_withdrawals(fda_store: Store) -> None:
-    drug = iri.substance("fixturestat")
+    drug = DrugIdentity().drug("fixturestat")
     assert values(
         fda_store,
         f"""SELECT ?date WHERE {{ ?s rk:ofDrug <{drug.value}> ;
@@ -319,10 +315,11 @@ def test_fda_two_digit_years_several_approvals_and_withdrawals(fda_store: Store)
     # Designated/Approved/Withdrawn: the withdrawal is a status of its own, with the indication
     assert ask(
         fda_store,
-        f"""?w rk:ofDrug <{iri.substance("fixturase").value}> ;
+        f"""?w rk:ofDrug <{DrugIdentity().drug("fixturase").value}> ;
         rk:statusType dt:withdrawal ; rk:publishedStatus "Designated/Approved/Withdrawn"@en ;
         rk:indicationText "Treatment of Fabry disease"@en .
-        ?d rk:ofDrug <{iri.substance("fixturase").value}> ; rk:statusType dt:orphan-designation ;
+        ?d rk:ofDrug <{DrugIdentity().drug("fixturase").value}> ;
+           rk:statusType dt:orphan-designation ;
         dct:date "1991-01-17"^^xsd:date""",
         "fda-orphan-approvals",
     )
@@ -364,7 +361,7 @@ def test_ema_record_is_an_eu_orphan_designation() -> None:
         store,
         f"""<{iri.eu_designation(SRC, "EU/3/12/976").value}>
             a rk:RegulatoryStatus, schema:DrugLegalStatus ; rk:statusType dt:orphan-designation ;
-            rk:ofDrug rkid:drug\\/substance-nusinersen ; rk:jurisdiction "EU" ;
+            rk:ofDrug rkid:drug\\/nusinersen ; rk:jurisdiction "EU" ;
             rk:decidedBy rkid:org\\/european-medicines-agency ;
             dct:date "2012-07-02"^^xsd:date ; schema:datePublished "2012-08-01"^^xsd:date ;
             dct:modified "2020-03-05"^^xsd:date ; rk:publishedStatus "Positive"@en ;
@@ -372,7 +369,7 @@ def test_ema_record_is_an_eu_orphan_designation() -> None:
             rk:indicationText "Treatment of spinal muscular atrophy"@en ;
             schema:url "{EMA_URL}"^^xsd:anyURI ;
             prov:wasDerivedFrom rkid:source\\/fixture .
-        rkid:drug\\/substance-nusinersen rk:brandName "Fixtura" .""",
+        rkid:drug\\/nusinersen rk:brandName "Fixtura" .""",
         g,
     )
     assert ask(
@@ -387,7 +384,7 @@ def test_ema_record_is_an_eu_orphan_designation() -> None:
     assert ask(
         store,
         f"""<{withdrawal}> rk:statusType dt:withdrawal ;
-        rk:ofDrug rkid:drug\\/substance-fixturol""",
+        rk:ofDrug rkid:drug\\/fixturol""",
         g,
     )
     assert not ask(store, "?s rk:forIndication ?d", g)

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from kg.build import derive_lists, derive_upstream
+from kg.build import derive_access, derive_lists, derive_upstream
 
 Derivation = Callable[[Path], Mapping[str, str | bytes]]
 
@@ -31,6 +31,8 @@ DERIVATIONS: tuple[Derivation, ...] = (
     derive_upstream.derive_ema,
     derive_upstream.derive_orphadata,
     derive_upstream.derive_trials,
+    derive_access.derive_nrdl,
+    derive_access.derive_epar,
 )
 
 

@@ -2,7 +2,8 @@
 
 One table: for each graph, the licence of the copy rarekg loads (an IRI, ``dct:license``) and, in
 words, whose data it is and under which terms (``dct:rights``), as the shared folder's
-``SOURCES.md`` records them for each reference file.  The catalogue (``kg/build/sources.py``) passes
+``SOURCES.md`` records them for each reference file.  Where the copy states no licence, there is
+no ``dct:license``, and the rights say so.  The catalogue (``kg/build/sources.py``) passes
 its sources through :func:`with_terms`; a graph missing from the table fails the build, so a new
 source cannot be added without its licence.
 """
@@ -26,7 +27,7 @@ _ZEBRA = "taken from zwbao/zebra-mod (MIT, © 2026 zwbao)"
 _TIMGROUP = "from xiaohaomao/timgroup_disease_diagnosis (Apache-2.0)"
 _DOCUMENTS = "the documents keep their own terms (the note column of data/sources.csv)"
 
-TERMS: dict[str, tuple[str, str]] = {
+TERMS: dict[str, tuple[str | None, str]] = {
     "ontology": (CC_BY, f"{_OWN}: vocabulary, concept schemes and shapes"),
     "examples": (CC_BY, f"{_OWN}: the example questions"),
     "sources": (CC_BY, f"{_OWN}: the catalogue of the documents the graph cites; {_DOCUMENTS}"),
@@ -60,6 +61,12 @@ TERMS: dict[str, tuple[str, str]] = {
     "ema-orphan-designations": (MIT, "A sample of European Medicines Agency orphan designation "
                                      "records kept in zwbao/zebra-mod (MIT); EMA's own reuse terms "
                                      "apply to the records and were not checked"),
+    "china-nrdl-2025": (MIT, "The reimbursement list is an official publication of the National "
+                             "Healthcare Security Administration (医保发〔2025〕33号); the table "
+                             f"is transcribed from its PDF and {_ZEBRA}"),
+    "ema-epar": (None, "An export of the European Medicines Agency's European public assessment "
+                       "reports, kept in Pritamghara/hacathhon-medical-website, which states no "
+                       "licence (so no dct:license is given); EMA's reuse terms were not checked"),
     "ctgov-trials": (MIT, "A ClinicalTrials.gov API v2 response kept in zwbao/zebra-mod (MIT); "
                           "ClinicalTrials.gov's own terms apply to the records and were not "
                           "checked"),

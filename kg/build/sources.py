@@ -18,7 +18,9 @@ from pyoxigraph import NamedNode, Quad, Store
 from kg import iri
 from kg.build.licences import with_terms
 from kg.build.pipeline import Source
+from kg.build.sources_access import EPAR_FILE, EPAR_SOURCE
 from kg.describe import SourceInfo
+from kg.drugs import DrugIdentity
 from kg.errors import BuildError, LoadError
 from kg.names import DrugIndex
 from kg.paths import DATA_DIR, EXAMPLES_DIR, ONTOLOGY_DIR
@@ -115,19 +117,34 @@ def default_sources(data_dir: Path = DATA_DIR) -> list[Source]:
     ])
 
 
-def default_links(data_dir: Path = DATA_DIR) -> Links:
-    """Links to the drugs (China approvals, FDA, EMA) of the default graph."""
-    from loaders import ema, fda, nmpa
+def drug_identity(data_dir: Path = DATA_DIR) -> DrugIdentity:
+    """The reviewed drug identity table (``data/drugs/drug_identity.csv``) with the rules of
+    ``kg.drugs``: every loader that mints drugs mints them through it."""
+    return DrugIdentity.read(data_dir / "drugs" / "drug_identity.csv")
 
+
+def default_links(data_dir: Path = DATA_DIR) -> Links:
+    """Links to the drugs (China approvals, FDA, EMA, EPAR) of the default graph."""
+    from loaders import ema, epar, fda, nmpa
+
+    ident = drug_identity(data_dir)
     return Links(
         [
             lambda: nmpa.load(
                 data_dir / "nmpa" / NMPA_FILE,
                 source=iri.source(NMPA_SOURCE),
                 documents_described=True,
+                identity=ident,
             ),
-            lambda: fda.load(data_dir / "fda" / FDA_FILE, source=iri.source(FDA_SOURCE)),
-            lambda: ema.load(data_dir / "ema" / EMA_FILE, source=iri.source(EMA_SOURCE)),
+            lambda: fda.load(
+                data_dir / "fda" / FDA_FILE, source=iri.source(FDA_SOURCE), identity=ident
+            ),
+            lambda: ema.load(
+                data_dir / "ema" / EMA_FILE, source=iri.source(EMA_SOURCE), identity=ident
+            ),
+            lambda: epar.load(
+                data_dir / "epar" / EPAR_FILE, source=iri.source(EPAR_SOURCE), identity=ident
+            ),
         ],
     )
 
@@ -168,7 +185,10 @@ def upstream_sources(data_dir: Path, links: Links) -> list[Source]:
     """The sources of the default graph that come in an upstream format (reduced to facts by
     ``rarekg derive-tables``) or from the CCRD annotations: OMIM mapping, HPO phenotypes, Orphadata,
     China drug approvals, network hospitals, FDA and EMA orphan decisions, ClinicalTrials.gov."""
+    from kg.build import sources_access
     from loaders import ccrd, ctgov, ema, fda, hospitals, nmpa, orphadata
+
+    ident = drug_identity(data_dir)
 
     lists_dir = data_dir / "lists"
     orphadata_files = _orphadata_files(data_dir)
@@ -215,6 +235,7 @@ def upstream_sources(data_dir: Path, links: Links) -> list[Source]:
                 data_dir / "nmpa" / NMPA_FILE,
                 source=iri.source(NMPA_SOURCE),
                 documents_described=True,
+                identity=ident,
             ),
         ),
         Source(
@@ -239,15 +260,16 @@ def upstream_sources(data_dir: Path, links: Links) -> list[Source]:
                 "2022-11-11",
             ),
             lambda: fda.load(
-                data_dir / "fda" / FDA_FILE, source=iri.source(FDA_SOURCE)
+                data_dir / "fda" / FDA_FILE, source=iri.source(FDA_SOURCE), identity=ident
             ),
         ),
         Source(
             SourceInfo(ema.GRAPH, "EMA orphan designations (sample)", (EMA_SOURCE,), "2026-10-05"),
             lambda: ema.load(
-                data_dir / "ema" / EMA_FILE, source=iri.source(EMA_SOURCE)
+                data_dir / "ema" / EMA_FILE, source=iri.source(EMA_SOURCE), identity=ident
             ),
         ),
+        *sources_access.access_sources(data_dir, ident),
         Source(
             SourceInfo(
                 ctgov.GRAPH,
@@ -288,6 +310,7 @@ def download_sources(specs: Sequence[str], data_dir: Path = DATA_DIR) -> list[So
     from kg.build import fetched
     from loaders import ctgov, documents, ema, fda, hospitals, nmpa, orphadata
 
+    ident = drug_identity(data_dir)
     parsed: list[tuple[str, Path, str]] = []
     for spec in specs:
         name, sep, value = spec.partition("=")
@@ -330,11 +353,11 @@ def download_sources(specs: Sequence[str], data_dir: Path = DATA_DIR) -> list[So
                 drugs=links.drugs if links else None,
             )
         elif name == "fda":
-            yield from fda.load(path, source=source, graph=graph)
+            yield from fda.load(path, source=source, graph=graph, identity=ident)
         elif name == "ema":
-            yield from ema.load(path, source=source, graph=graph)
+            yield from ema.load(path, source=source, graph=graph, identity=ident)
         elif name == "nmpa":
-            yield from nmpa.load(path, source=source, graph=graph)
+            yield from nmpa.load(path, source=source, graph=graph, identity=ident)
         elif name == "hospitals":
             yield from hospitals.load(path, source=source, graph=graph)
         else:
