@@ -19,7 +19,7 @@ from kg.console import CommandError, HelpFormatter, Parser
 from kg.errors import StoreUnavailable
 from kg.paths import DATA_DIR, IN_CHECKOUT
 from kg.progress import Progress
-from kg.settings import load_settings
+from kg.settings import SETTINGS, load_settings
 
 if TYPE_CHECKING:
     from kg.build.pipeline import BuildReport, Source
@@ -165,6 +165,8 @@ def cmd_serve(args: argparse.Namespace, settings: dict[str, Any]) -> int:
         print(f"{store_dir} does not exist: building the default graph first", file=sys.stderr)
         console.check_store_to_write(store_dir)
         _build_in_a_child(args)
+    for partial in stores.remove_partial_builds(store_dir):
+        print(f"removed the unfinished build {partial.name}", file=sys.stderr)
     if not stores.data_dir(store_dir).is_dir():
         raise StoreUnavailable(f"store directory {store_dir} cannot be served")
     if not any(stores.data_dir(store_dir).iterdir()):
@@ -323,6 +325,10 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--access-log", dest="access_log", metavar="FILE",
                    help="write the access log to FILE, or - for standard output (setting: "
                         "access_log)")
+    for setting in SETTINGS:  # the limits of docs/security.md, one flag each
+        if setting.name in LIMIT_FLAGS:
+            s.add_argument("--" + setting.name.replace("_", "-"), dest=setting.name,
+                           type=setting.type, help=f"{setting.help} (setting: {setting.name})")
     q = command("query", "run a SPARQL query against a store and print the result")
     store_arg(q)
     q.add_argument("sparql", nargs="?", metavar="SPARQL",
@@ -339,6 +345,8 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+LIMIT_FLAGS = ("public_base_url", "max_query_bytes", "max_graph_bytes", "max_result_bytes",
+               "max_query_depth", "max_query_operators", "client_max_queries", "child_memory_mb")
 COMMANDS = {"build": cmd_build, "serve": cmd_serve, "query": cmd_query,
             "derive-tables": cmd_derive, "fetch": cmd_fetch}
 

@@ -1,24 +1,54 @@
-"""Running the service under gunicorn, a production multi-worker WSGI server.
+"""Running the service under gunicorn, a production multi-worker WSGI server, with gevent workers.
+
+Why gevent (docs/security.md): gunicorn's threaded worker hands a connection to a thread before its
+request has arrived, so ten clients that trickle their headers hold every thread and nobody else is
+answered.  A gevent worker reads each connection in a greenlet of its own (up to
+``worker_connections``), so slow clients cost a little memory, not the service; the app's waits for
+its executor processes go through ``select`` (``kg/store/child.py``), which gevent makes
+cooperative.  gunicorn's own error answers (414, 431, 400 for a broken request) are written in the
+service's JSON error shape by ``RarekgWorker``.
 
 Lifecycle: Ctrl+C (SIGINT) and SIGTERM, sent to the master or to the whole process group, stop the
 master, its workers and their helper processes (query executors, writer) within gunicorn's graceful
 timeout (10 s), with exit status 0 and no traceback: helpers ignore SIGINT (their worker stops
 them), and each worker stops its helpers itself when it exits.  No gunicorn control socket is
 opened (several servers on one machine would share one path in the home directory); the access log
-goes where the ``access_log`` setting says (off by default)."""
+goes where the ``access_log`` setting says (off by default).
+"""
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from gunicorn import util
 from gunicorn.app.base import BaseApplication
+from gunicorn.http.errors import ParseException
+from gunicorn.workers.ggevent import GeventWorker
 from pyoxigraph import Quad
 
 from kg.paths import DATA_DIR
+
+
+def _write_json_error(sock: Any, status_int: int, reason: str, mesg: str) -> None:
+    """gunicorn's own error answers, in the service's JSON error shape."""
+    body = json.dumps({"error": {"type": reason.lower().replace(" ", "-"), "status": status_int,
+                                 "message": mesg}}).encode("utf-8")
+    head = (f"HTTP/1.1 {status_int} {reason}\r\nConnection: close\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n")
+    util.write_nonblock(sock, head.encode("latin-1") + body)
+
+
+class RarekgWorker(GeventWorker):  # type: ignore[misc]
+    """gunicorn's gevent worker, answering its own errors (414, 431, 400) as JSON."""
+
+    def init_process(self) -> None:
+        util.write_error = _write_json_error
+        super().init_process()
 
 
 class RarekgServer(BaseApplication):  # type: ignore[misc]
@@ -33,7 +63,8 @@ class RarekgServer(BaseApplication):  # type: ignore[misc]
         self.cfg.set("bind", f"{s['host']}:{s['port']}")
         self.cfg.set("workers", s["workers"])
         self.cfg.set("threads", s["threads"])
-        self.cfg.set("worker_class", "gthread")
+        self.cfg.set("worker_class", "kg.server.RarekgWorker")
+        self.cfg.set("worker_connections", 1000)
         self.cfg.set("preload_app", False)
         self.cfg.set("timeout", 120)
         self.cfg.set("graceful_timeout", 10)
@@ -100,6 +131,14 @@ def create_app(settings: Mapping[str, Any] | None = None) -> Any:
 
     app = service_app(settings)
     app.extensions[RECORD_LOADER] = organization_record_quads
+
+    @app.errorhandler(ParseException)
+    def broken_body(exc: ParseException) -> Any:
+        """A body gunicorn cannot read (a malformed chunk size): 400 in the JSON shape."""
+        from kg.errors import BadRequest
+        from service.failures import json_error
+
+        return json_error(BadRequest(f"the request body cannot be read: {exc}"))
     return app
 
 

@@ -42,6 +42,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("query_timeout", 30.0, "Seconds a query may run before it is stopped", float),
     Setting("max_rows", 100000, "Most result rows (or triples) a query may return", int),
     Setting(
+        "cache_bytes",
+        64 * 1024 * 1024,
+        "Bytes of query answers kept in the shared result cache beside the store (0: no cache)",
+        int,
+    ),
+    Setting(
         "executors", 2, "Query executor processes per worker (each runs one query at a time)", int
     ),
     Setting(
@@ -129,6 +135,30 @@ SETTINGS: tuple[Setting, ...] = (
         "Largest submission body accepted, in bytes (answer `413`)",
         int,
     ),
+    Setting(
+        "public_base_url",
+        None,
+        "The service's public URL (scheme, host, optional path), for `Location` headers, published "
+        "sources and base IRIs; never taken from the request's `Host` (unset: "
+        "`http://<host>:<port>`)",
+    ),
+    Setting("max_query_bytes", 262144,
+            "Largest query or update accepted, in bytes (answer `413` before the body is read)",
+            int),
+    Setting("max_graph_bytes", 16777216,
+            "Largest Graph Store body accepted, in bytes (answer `413` before it is read)", int),
+    Setting("max_result_bytes", 67108864,
+            "Largest serialized query result, in bytes (answer `413`)", int),
+    Setting("max_query_depth", 100,
+            "Deepest nesting of brackets in a query or update (answer `400` before parsing)", int),
+    Setting("max_query_operators", 2000,
+            "Most operators and keywords such as UNION, OPTIONAL, FILTER, `||` in one query "
+            "(answer `400` before parsing)", int),
+    Setting("client_max_queries", 4,
+            "Queries one client address may run at once (answer `429` with `Retry-After`); "
+            "0: no limit", int),
+    Setting("child_memory_mb", 2048,
+            "Address-space cap of each query executor and writer process, in MiB; 0: none", int),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

@@ -69,6 +69,7 @@ RK = ClosedNamespace(
     ReimbursementCategoryScheme reimbursementCategory reimbursementClass listNumber
     paymentStandard orphanMedicine
     DiseaseLink candidateIndication linkMethod matchedText matchedName confidence
+    CoverageCount coverageOf coverageMeasure listedCount withCount withoutCount
     """,
 )
 

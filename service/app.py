@@ -4,11 +4,11 @@ none of them (only the composition root, ``kg/server.py``, imports it)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, jsonify
+from flask import Flask
 
-from kg.errors import RarekgError
 from kg.settings import load_settings
 from kg.store.backend import backend_from_settings
 from kg.store.executor import QueryPool
@@ -17,17 +17,20 @@ from service import (
     contribute,
     description,
     download,
+    failures,
     form,
     gaps,
     graphstore,
     http,
     i18n,
+    limits,
     pages,
     review,
     search,
     sparql,
     web,
 )
+from service.origin import PublicOrigin, public_base_url
 
 BLUEPRINTS = (sparql.bp, description.bp, graphstore.bp, form.bp, search.bp, gaps.bp, pages.bp,
               contribute.bp, review.bp, download.bp)
@@ -44,8 +47,17 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["rarekg_pool"] = QueryPool(
         backend, size=settings["executors"], timeout=settings["query_timeout"],
         max_rows=settings["max_rows"], service_allowlist=settings["service_allowlist"].split(),
+        max_result_bytes=settings["max_result_bytes"],
+        max_query_depth=settings["max_query_depth"],
+        max_query_operators=settings["max_query_operators"],
+        memory_mb=settings["child_memory_mb"],
     )
-    app.extensions["rarekg_writer"] = WriterProcess(backend, timeout=settings["query_timeout"])
+    app.extensions["rarekg_writer"] = WriterProcess(
+        backend, timeout=settings["query_timeout"],
+        network=bool(settings["load_allowlist"].split()), memory_mb=settings["child_memory_mb"])
+    app.wsgi_app = PublicOrigin(app.wsgi_app, public_base_url(settings))  # type: ignore[method-assign]
+    limits.install(app, Path(settings["store"]), settings["client_max_queries"],
+                   settings["executors"])
 
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
@@ -54,11 +66,5 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     contribute.install(app)
     http.install(app)
 
-    @app.errorhandler(RarekgError)
-    def rarekg_error(exc: RarekgError) -> tuple[Response, int]:
-        response = jsonify(exc.to_json())
-        if exc.status == 401:
-            response.headers["WWW-Authenticate"] = 'Bearer realm="rarekg"'
-        return response, exc.status
-
+    failures.install(app)
     return app

@@ -7,16 +7,15 @@ submission is stored on disk.  Submissions never enter the graph until a maintai
 
 from __future__ import annotations
 
-import json
 import threading
 from typing import Any
 
 from flask import Blueprint, Flask, Response, jsonify, render_template, request
 
+from kg import jsonbody
 from kg.contrib.checker import ShapeChecker
 from kg.contrib.submissions import SubmissionStore, folder_of
 from kg.errors import (
-    BadRequest,
     Busy,
     InvalidSubmission,
     RarekgError,
@@ -64,10 +63,7 @@ def submit() -> tuple[Response, int]:
     if (request.mimetype or "") != "application/json":
         raise UnsupportedMediaType("a submission is sent as application/json (or through the "
                                    "form at /contribute)")
-    try:
-        payload = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise BadRequest(f"the body is not UTF-8 JSON: {exc}") from None
+    payload = jsonbody.loads(body)
     sub = intake.accept(payload, guard.client_address())
     response = jsonify(_created(sub.id, sub.target))
     response.headers["Location"] = f"/api/submissions/{sub.id}"

@@ -9,6 +9,7 @@ Whether a kind of data is loaded at all is read from the VoID description of the
 
 from __future__ import annotations
 
+import hashlib
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -208,6 +209,27 @@ def _lists() -> list[dict[str, str]]:
             for r in rows]
 
 
+ANALYSES_GRAPH = GRAPH_BASE + "analyses"
+
+
+def _precomputed() -> dict[tuple[str, str], tuple[int, int, int]]:
+    """The coverage counts the build computed (graph ``analyses``, kg/build/analyses.py):
+    ``{(list, measure id): (listed, with, without)}``, only those counted with the same graph
+    pattern as the measure here (``dct:identifier``: a digest of it); empty when the graph is
+    absent."""
+    rows = select(
+        f"PREFIX rk: <{RK}> PREFIX dct: <http://purl.org/dc/terms/> "
+        "SELECT ?list ?m ?digest ?listed ?with ?without WHERE { "
+        f"GRAPH <{ANALYSES_GRAPH}> {{ ?o a rk:CoverageCount ; rk:coverageOf ?list ; "
+        "rk:coverageMeasure ?m ; dct:identifier ?digest ; rk:listedCount ?listed ; "
+        "rk:withCount ?with ; rk:withoutCount ?without } }")
+    digests = {m.id: hashlib.sha256(m.pattern.encode("utf-8")).hexdigest()[:16]
+               for m in MEASURES}
+    return {(r["list"]["value"], r["m"]["value"]): (int(r["listed"]["value"]),
+            int(r["with"]["value"]), int(r["without"]["value"])) for r in rows
+            if digests.get(r["m"]["value"]) == r["digest"]["value"]}
+
+
 def dashboard() -> dict[str, Any]:
     """Every number of the dashboard, with the query that produced it (cached per build)."""
     return web.cached("gaps", _dashboard)
@@ -218,10 +240,12 @@ def _dashboard() -> dict[str, Any]:
     void = _void()
     measures: list[dict[str, Any]] = [{"m": m, "graphs": _loaded(m, void)} for m in MEASURES]
     lists = []
+    pre = _precomputed()  # read from the build's analyses; computed here when absent
     for lst in _lists():
         title = lst["en"]
         q_all = listed_query(lst["iri"], title)
-        total = len(select(q_all))
+        known = [v for (list_iri, _), v in pre.items() if list_iri == lst["iri"]]
+        total = known[0][0] if known else len(select(q_all))
         cells = []
         for info in measures:
             m = info["m"]
@@ -230,7 +254,8 @@ def _dashboard() -> dict[str, Any]:
                 continue
             q_with = with_query(lst["iri"], title, m)
             q_without = without_query(lst["iri"], title, m)
-            have, lack = len(select(q_with)), len(select(q_without))
+            counted = pre.get((lst["iri"], m.id))
+            have, lack = counted[1:] if counted else (len(select(q_with)), len(select(q_without)))
             cells.append({"measure": m, "loaded": True, "with": have, "without": lack,
                           "share": have / total if total else 0.0,
                           "with_href": form_link(q_with), "without_href": form_link(q_without)})

@@ -16,11 +16,19 @@ import uuid
 from flask import Blueprint, Response, current_app, request, url_for
 from pyoxigraph import DefaultGraph, NamedNode, RdfFormat, Triple, serialize
 
-from kg.errors import BadRequest, NotAcceptable, NotFound, ResultTooLarge, UnsupportedMediaType
+from kg.errors import (
+    BadRequest,
+    Forbidden,
+    NotAcceptable,
+    NotFound,
+    ResultTooLarge,
+    UnsupportedMediaType,
+)
 from kg.store import writer
 from kg.store.query import negotiate
+from kg.store.union import UNION_GRAPH
 from kg.vocab import PREFIXES
-from service import download
+from service import download, limits
 from service.sparql import authorize_write
 from service.state import store_handle, writer_process
 
@@ -82,8 +90,8 @@ def _graph_request(graph: NamedNode | DefaultGraph) -> Response:
         if not writer.graph_exists(store, graph) or not _write("delete", graph):
             raise NotFound(f"no graph {_name(graph)} in the store")
         return Response(status=204)
-    triples = writer.parse_payloads(_payloads(), _base(graph))
-    created = _write("put" if request.method == "PUT" else "post", graph, triples)
+    created = _write("put" if request.method == "PUT" else "post", graph, _payloads(),
+                     _base(graph))
     return Response(status=201 if created else 204)
 
 
@@ -92,14 +100,20 @@ def _create() -> Response:
     authorize_write()
     iri = url_for("graphstore.direct", name=uuid.uuid4().hex, _external=True)
     graph = NamedNode(iri)
-    _write("post", graph, writer.parse_payloads(_payloads(), iri))
+    _write("post", graph, _payloads(), iri)
     response = Response(status=201)
     response.headers["Location"] = iri
     return response
 
 
-def _write(kind: str, graph: NamedNode | DefaultGraph, triples: list[Triple] | None = None) -> bool:
-    change = writer.Write(kind, graph=graph, triples=tuple(triples or ()))
+def _write(kind: str, graph: NamedNode | DefaultGraph,
+           payloads: list[writer.Payload] | None = None, base_iri: str | None = None) -> bool:
+    """Apply a write; its documents are parsed in the writer process, under its time and memory
+    limits, not in this worker."""
+    if isinstance(graph, NamedNode) and graph == UNION_GRAPH:
+        raise Forbidden("the union default graph is kept by the service; write to another graph")
+    documents = tuple((data, fmt.media_type) for data, fmt in payloads or ())
+    change = writer.Write(kind, graph=graph, payloads=documents, base_iri=base_iri)
     return writer_process(current_app).run(change)
 
 
@@ -145,7 +159,7 @@ def _payloads() -> list[writer.Payload]:
         if not parts:
             raise BadRequest("the multipart body holds no files")
         return parts
-    return [(request.get_data(), _format(request.mimetype, request.mimetype_params))]
+    return [(limits.body(), _format(request.mimetype, request.mimetype_params))]
 
 
 def _format(mimetype: str, params: dict[str, str]) -> RdfFormat:

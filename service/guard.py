@@ -101,7 +101,7 @@ def check_csrf(fields: dict[str, list[str]]) -> None:
     """Raises ``Forbidden`` unless the form's token matches the client's CSRF cookie."""
     value = request.cookies.get(CSRF_COOKIE, "")
     given = (fields.get(CSRF_FIELD) or [""])[0]
-    if not value or not given or not hmac.compare_digest(given, _sign("csrf", value)):
+    if not value or not given or not same_secret(given, _sign("csrf", value)):
         raise Forbidden("the form's security token does not match its cookie (CSRF check): "
                         "reload the form and send it again")
 
@@ -115,13 +115,19 @@ def bearer_ok() -> bool:
     """Whether the request carries the update token as a Bearer credential."""
     token = current_app.config["RAREKG"]["update_token"]
     scheme, _, given = request.headers.get("Authorization", "").partition(" ")
-    return bool(token) and scheme.lower() == "bearer" and hmac.compare_digest(
-        given.strip(), token)
+    return bool(token) and scheme.lower() == "bearer" and same_secret(given, token)
 
 
 def token_matches(given: str) -> bool:
     token = current_app.config["RAREKG"]["update_token"]
-    return bool(token) and hmac.compare_digest(given.strip(), token)
+    return bool(token) and same_secret(given, token)
+
+
+def same_secret(given: str, token: str) -> bool:
+    """Whether ``given`` is ``token``, compared in constant time as UTF-8 bytes (any character may
+    arrive in a header or a form; ``hmac.compare_digest`` refuses non-ASCII text)."""
+    return hmac.compare_digest(given.strip().encode("utf-8", "replace"),
+                               token.encode("utf-8", "replace"))
 
 
 def review_cookie(name: str) -> str:
@@ -138,7 +144,7 @@ def reviewer_from_cookie() -> str | None:
     parts = value.split(".")
     if len(parts) != 3 or not parts[0].isdigit() or int(parts[0]) < time.time():
         return None
-    if not hmac.compare_digest(parts[2], _sign("review", parts[0] + parts[1] + _token_mac())):
+    if not same_secret(parts[2], _sign("review", parts[0] + parts[1] + _token_mac())):
         return None
     try:
         return base64.urlsafe_b64decode(parts[1].encode("ascii")).decode("utf-8")

@@ -20,11 +20,12 @@ from prometheus_client import (
 from pyoxigraph import QuerySolutions
 
 from kg.errors import RarekgError
+from service.queries import pool
+from service.registry import REGISTRY
 from service.state import store_handle
 
 READ_PATHS = ("/sparql", "/.well-known/", "/health")
 GZIP_MIN_BYTES = 1024
-REGISTRY = CollectorRegistry(auto_describe=True)
 REQUESTS = Counter(
     "rarekg_requests", "HTTP requests", ["method", "endpoint", "status"], registry=REGISTRY
 )
@@ -148,7 +149,8 @@ def install(app: Flask) -> None:
             return jsonify({"live": True, "ready": False, "reason": str(exc)}), 503
         if triples is not None:
             TRIPLES.set(triples)
-        return jsonify({"live": True, "ready": True, "triples": triples, "version": version}), 200
+        return jsonify({"live": True, "ready": True, "triples": triples, "version": version,
+                        "network_isolated": pool().network_isolated()}), 200
 
     @app.route("/metrics")
     def metrics() -> Response:

@@ -144,8 +144,8 @@ def _context(quads: list[Quad], target: str) -> list[Triple]:
     triples: list[Triple] = []
     if objects:
         values = " ".join(f"<{o}>" for o in sorted(objects))
-        rows = select(f"SELECT ?o ?p ?v WHERE {{ VALUES ?o {{ {values} }} "
-                      f"VALUES ?p {{ <{RDF_TYPE}> <{SKOS}inScheme> }} ?o ?p ?v }}")
+        rows = select(f"SELECT ?o ?p ?v WHERE {{ VALUES ?o {{ {values} }} ?o ?p ?v "
+                      f"FILTER (?p IN (<{RDF_TYPE}>, <{SKOS}inScheme>)) }}")
         triples += [Triple(NamedNode(r["o"]["value"]), NamedNode(r["p"]["value"]),
                            NamedNode(r["v"]["value"])) for r in rows if r["v"]["type"] == "uri"]
     if target:

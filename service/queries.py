@@ -4,13 +4,24 @@ as ``/sparql``, so every backend and every limit applies to them too."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
-from flask import current_app
+from flask import current_app, has_request_context, request
+from prometheus_client import Counter
 
+from kg.store.cache import CachedAnswer, ResultCache, cache_key
 from kg.store.executor import QueryAnswer, QueryPool, QueryRequest
+from service import limits
+from service.guard import client_address
+from service.registry import REGISTRY
+from service.state import store_handle
 
 JSON_RESULTS = "application/sparql-results+json"
+CACHE_HITS = Counter("rarekg_cache_hits", "Query answers served from the result cache",
+                     registry=REGISTRY)
+CACHE_MISSES = Counter("rarekg_cache_misses", "Query answers computed and stored in the result "
+                       "cache", registry=REGISTRY)
 
 
 def pool() -> QueryPool:
@@ -19,26 +30,68 @@ def pool() -> QueryPool:
     return p
 
 
+def _execute(req: QueryRequest) -> QueryAnswer:
+    """Run a query for the current request: within the client's share of executors and by the
+    request's deadline.  Raises ``RateLimited`` past the share, and the query's errors."""
+    deadline = limits.deadline()
+    with limits.slots().hold(client_address(), deadline):
+        return pool().run(req, deadline)
+
+
+def result_cache() -> ResultCache | None:
+    """This server's result cache (None for a remote engine, whose writes rarekg may not see,
+    and for a store directory without versioned builds)."""
+    if "rarekg_cache" not in current_app.extensions:
+        backend = current_app.extensions["rarekg_backend"]
+        size = int(current_app.config["RAREKG"].get("cache_bytes") or 0)
+        ok = not backend.is_remote and size > 0
+        current_app.extensions["rarekg_cache"] = (
+            ResultCache(Path(backend.store_dir), size) if ok else None)
+    cache: ResultCache | None = current_app.extensions["rarekg_cache"]
+    return cache
+
+
+def run(req: QueryRequest) -> tuple[QueryAnswer, str]:
+    """Answer a query from the result cache or the executors: the answer and ``hit``, ``miss``
+    or ``""`` (not cached: no cache, or ``Cache-Control: no-cache`` in the request)."""
+    cache = result_cache()
+    version = store_handle(current_app).get()[1] if cache is not None else ""
+    bypass = has_request_context() and "no-cache" in request.headers.get("Cache-Control", "")
+    if cache is None or bypass or version.startswith(("dir-", "none")):
+        return _execute(req), ""
+    key = cache_key(req.query, req.default_graph_uris, req.named_graph_uris, req.accept,
+                    req.format_names, req.base_iri)
+    found = cache.get(version, key)
+    if found is not None:
+        CACHE_HITS.inc()
+        return QueryAnswer(found.media_type, found.body, version, found.rows), "hit"
+    answer = _execute(req)
+    CACHE_MISSES.inc()
+    if answer.version == version:
+        cache.put(version, key, CachedAnswer(answer.media_type, answer.body, answer.rows))
+    return answer, "miss"
+
+
 def select(query: str) -> list[dict[str, dict[str, Any]]]:
     """The bindings of a SELECT query, as in SPARQL JSON results: ``{var: {"type", "value",
     "xml:lang"?, "datatype"?}}``.  Raises the query's ``RarekgError``."""
-    answer = pool().run(QueryRequest(query=query, accept=JSON_RESULTS))
+    answer = run(QueryRequest(query=query, accept=JSON_RESULTS))[0]
     data = json.loads(answer.body)
     bindings: list[dict[str, dict[str, Any]]] = data["results"]["bindings"]
     return bindings
 
 
 def ask(query: str) -> bool:
-    answer = pool().run(QueryRequest(query=query, accept=JSON_RESULTS))
+    answer = run(QueryRequest(query=query, accept=JSON_RESULTS))[0]
     return bool(json.loads(answer.body)["boolean"])
 
 
 def construct(query: str, media_type: str) -> bytes:
     """A graph result serialized as ``media_type`` (Turtle, N-Triples, JSON-LD, RDF/XML)."""
-    return pool().run(QueryRequest(query=query, accept=media_type)).body
+    return run(QueryRequest(query=query, accept=media_type))[0].body
 
 
 def answer(query: str, accept: str) -> QueryAnswer:
     """Any query's answer in the type ``accept`` prefers (for the query form, which shows SELECT,
     ASK and graph results).  Raises the query's ``RarekgError``."""
-    return pool().run(QueryRequest(query=query, accept=accept))
+    return run(QueryRequest(query=query, accept=accept))[0]

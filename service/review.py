@@ -10,13 +10,12 @@ the next request on, without a restart.  A rejected one keeps its reason."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request
 from werkzeug.wrappers import Response as BaseResponse
 
-from kg import iri
+from kg import iri, jsonbody
 from kg.contrib import approval
 from kg.contrib.contribution import Review
 from kg.contrib.submissions import STATUSES, Submission, now
@@ -54,10 +53,7 @@ def _json_body() -> dict[str, Any]:
     body = guard.read_body()
     if not body.strip():
         return {}
-    try:
-        data = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise BadRequest(f"the body is not UTF-8 JSON: {exc}") from None
+    data = jsonbody.loads(body)
     if not isinstance(data, dict):
         raise BadRequest("the body is a JSON object")
     return data

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hmac
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, current_app, redirect, request
@@ -12,7 +11,10 @@ from kg.errors import BadRequest, Forbidden, Unauthorized, UnsupportedMediaType
 from kg.store import writer
 from kg.store.executor import QueryRequest
 from kg.store.query import CHARSET
-from service.queries import pool
+from kg.store.sparql_tokens import check_complexity
+from service import limits
+from service.guard import bearer_ok
+from service.queries import run
 from service.state import writer_process
 
 bp = Blueprint("sparql", __name__)
@@ -51,9 +53,7 @@ def authorize_write() -> None:
     token = current_app.config["RAREKG"]["update_token"]
     if not token:
         raise Forbidden("this service is read-only: writes are not enabled (setting update_token)")
-    header = request.headers.get("Authorization", "")
-    scheme, _, given = header.partition(" ")
-    if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip(), token):
+    if not bearer_ok():
         raise Unauthorized(
             "writes (SPARQL Update, Graph Store) need 'Authorization: Bearer <token>'"
         )
@@ -68,7 +68,7 @@ def _query_request(query: str, params: dict[str, list[str]]) -> Response:
         format_names=tuple(v for name in FORMAT_PARAMS for v in params.get(name, []) if v),
         base_iri=request.base_url,
     )
-    answer = pool().run(req)
+    answer, cached = run(req)  # the result cache (kg/store/cache.py), else the executors
     content_type = answer.media_type + ("; charset=utf-8" if answer.media_type in CHARSET else "")
     body = answer.body
     if answer.media_type == "text/csv" and params.get("bom", [""])[-1] in ("1", "true"):
@@ -77,6 +77,8 @@ def _query_request(query: str, params: dict[str, list[str]]) -> Response:
     response.headers["Vary"] = "Accept, Accept-Encoding"
     response.headers["X-Rarekg-Version"] = answer.version
     response.headers["X-Rarekg-Rows"] = str(answer.rows)
+    if cached:
+        response.headers["X-Cache"] = cached
     return response
 
 
@@ -94,7 +96,8 @@ def _wants_page(params: dict[str, list[str]]) -> bool:
 def _update(update: str, params: dict[str, list[str]]) -> Response:
     authorize_write()
     settings = current_app.config["RAREKG"]
-    writer.check_load(update, settings["load_allowlist"].split())
+    writer.check_load(update, settings["load_allowlist"].split(), request.base_url)
+    check_complexity(update, settings["max_query_depth"], settings["max_query_operators"])
     update = writer.add_using(
         update, params.get("using-graph-uri", []), params.get("using-named-graph-uri", [])
     )
@@ -106,7 +109,7 @@ def _update(update: str, params: dict[str, list[str]]) -> Response:
 
 @bp.route("/sparql", methods=["GET", "POST"])
 def sparql() -> BaseResponse:
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         params = request.args.to_dict(flat=False)
         if _wants_page(params):
             shown = (params.get("query") or [""])[0]
@@ -124,7 +127,7 @@ def sparql() -> BaseResponse:
     if ctype in (FORM, "application/sparql-query", "application/sparql-update"):
         _check_charset()
     if ctype == FORM:
-        body = _text(request.get_data(), "request body")
+        body = _text(limits.body(), "request body")
         from urllib.parse import parse_qs
 
         form = parse_qs(body, keep_blank_values=True)
@@ -140,9 +143,9 @@ def sparql() -> BaseResponse:
             raise BadRequest("missing 'query' or 'update' parameter")
         return _query_request(query, params)
     if ctype == "application/sparql-query":
-        return _query_request(_text(request.get_data(), "query"), params)
+        return _query_request(_text(limits.body(), "query"), params)
     if ctype == "application/sparql-update":
-        return _update(_text(request.get_data(), "update"), params)
+        return _update(_text(limits.body(), "update"), params)
     raise UnsupportedMediaType(
         "POST body must be application/x-www-form-urlencoded, application/sparql-query or "
         f"application/sparql-update, not {ctype or 'none'}"

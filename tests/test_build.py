@@ -15,6 +15,7 @@ from kg.describe import SourceInfo
 from kg.errors import LoadError, ValidationFailed
 from kg.paths import DATA_DIR
 from kg.store import embedded as stores
+from kg.store.union import union_dataset
 from kg.vocab import RDF, RDFS, RK
 
 
@@ -31,7 +32,7 @@ def test_default_build_has_all_207_list_entries(store_dir: Path) -> None:
     rows = list(store.query(
         "PREFIX rk: <https://w3id.org/rarekg/vocab#> SELECT ?l (COUNT(?e) AS ?n) "
         "WHERE { ?e a rk:ListEntry ; rk:inList ?l } GROUP BY ?l ORDER BY ?l",
-        use_default_graph_as_union=True))
+        **union_dataset(store)))
     assert [(r["l"].value.rsplit("/", 1)[-1], int(r["n"].value)) for r in rows] == [
         ("cn1", 121), ("cn2", 86)]
 

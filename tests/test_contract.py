@@ -255,3 +255,32 @@ def test_graph_store_reads(endpoint: str, request: pytest.FixtureRequest) -> Non
         assert status == 200 and body.strip() == b""
     else:
         assert status == 400 and b"union of its graphs" in body
+
+
+def _number(url: str, query: str) -> int:
+    [row] = answer(url, query)
+    return int(dict(row)["n"])
+
+
+@pytest.mark.parametrize("backend", [
+    "embedded",
+    pytest.param("virtuoso", marks=pytest.mark.xfail(
+        strict=True, reason="Virtuoso's default graph without FROM is its own union of every "
+        "graph it holds, its system graphs included, counted as a bag (docs/security.md)")),
+])
+def test_the_default_graph_is_a_set_of_triples(backend: str, request: pytest.FixtureRequest
+                                               ) -> None:
+    """The default graph is the RDF merge of every graph: a triple held in several named graphs
+    counts once (Oxigraph 0.5's own union is a bag; the embedded store materializes a set)."""
+    srv: Server = request.getfixturevalue("server" if backend == "embedded" else
+                                          "virtuoso_server")
+    endpoint = srv.url
+    every = _number(endpoint, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+    distinct = _number(endpoint, "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o "
+                                 "WHERE { GRAPH ?g { ?s ?p ?o } } }")
+    held = _number(endpoint, "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
+    assert every == distinct < held  # some triples are held by two graphs
+    diseases = "<https://w3id.org/rarekg/vocab#RareDisease>"
+    rows = _number(endpoint, f"SELECT (COUNT(*) AS ?n) WHERE {{ ?d a {diseases} }}")
+    assert rows == _number(endpoint,
+                           f"SELECT (COUNT(DISTINCT ?d) AS ?n) WHERE {{ ?d a {diseases} }}")

@@ -51,8 +51,11 @@ def test_words_like_from_in_strings_and_names_are_no_dataset(client: FlaskClient
 
 
 def test_relative_iris_resolve_against_the_endpoint(client: FlaskClient) -> None:
-    r = client.get("/sparql", query_string={"query": "SELECT (STR(<x>) AS ?x) {}"})
-    assert r.get_json()["results"]["bindings"][0]["x"]["value"] == "http://localhost/x"
+    """The endpoint's URL is the public base URL (by default the address the service listens on),
+    whatever ``Host`` the request names."""
+    r = client.get("/sparql", query_string={"query": "SELECT (STR(<x>) AS ?x) {}"},
+                   headers={"Host": "evil.example"})
+    assert r.get_json()["results"]["bindings"][0]["x"]["value"] == "http://127.0.0.1:8000/x"
 
 
 def test_a_non_utf8_body_is_refused(client: FlaskClient) -> None:

@@ -15,6 +15,7 @@ from kg import iri
 from kg.paths import EXAMPLES_DIR
 from kg.store import embedded as stores
 from kg.store.query import run_query
+from kg.store.union import union_dataset
 from kg.vocab import RDF, RK, SKOS
 from tests.examples import example_query, rows_of, run_example
 from tests.upstream import PREFIXES
@@ -47,7 +48,7 @@ def _diseases(store_dir: Path, jurisdiction: str, kind: str) -> set[str]:
         + f"""SELECT DISTINCT ?d WHERE {{
         ?s rk:jurisdiction "{jurisdiction}" ; rk:statusType <{DT}{kind}> ; rk:forIndication ?i .
         ?i skos:broader* ?d . ?d rk:hasListEntry ?e }}""",
-        use_default_graph_as_union=True,
+        **union_dataset(store),
     )
     return {r[0].value for r in rows}  # type: ignore[index,union-attr]
 
@@ -61,7 +62,7 @@ def _eu_authorised(store_dir: Path) -> set[str]:
         ?s rk:jurisdiction "EU" ; rk:statusType <{DT}marketing-approval> ; rk:forIndication ?i .
         FILTER NOT EXISTS {{ ?s rk:publishedStatus "Withdrawn"@en }}
         ?i skos:broader* ?d . ?d rk:hasListEntry ?e }}""",
-        use_default_graph_as_union=True,
+        **union_dataset(store),
     )
     return {r[0].value for r in rows}  # type: ignore[index,union-attr]
 

@@ -14,6 +14,7 @@ from pyoxigraph import Literal, NamedNode, Quad, Store
 from kg.build.pipeline import BuildReport, Source, build_graph
 from kg.describe import SourceInfo
 from kg.store.embedded import data_dir
+from kg.store.union import union_dataset
 from service.app import create_app
 
 HTML = {"Accept": "text/html"}
@@ -90,7 +91,7 @@ def test_organization_coverage_is_stated(client: FlaskClient, built: BuildReport
     store = Store.read_only(str(data_dir(built.store_dir)))
     answer = store.query("SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { ?o a "
                          f"<{RK}PatientOrganization> }}",
-                         use_default_graph_as_union=True)
+                         **union_dataset(store))
     n = next(iter(answer))["n"].value  # type: ignore[index,union-attr]
     text = " ".join(re.sub(r"<[^>]+>", " ", html).split())
     assert f"Patient organizations known to this graph: {n}, from" in text

@@ -14,6 +14,7 @@ from kg.build.pipeline import BuildReport, Source, build_graph
 from kg.describe import SourceInfo
 from kg.store import search
 from kg.store.embedded import data_dir
+from kg.store.union import union_dataset
 from service.app import create_app
 
 ID = "https://w3id.org/rarekg/id/"
@@ -56,7 +57,7 @@ def test_search_by_trial_number_and_organization_name(client: FlaskClient, built
     store = Store.read_only(str(data_dir(built.store_dir)))
     trial = next(iter(store.query(
         "SELECT ?t ?id WHERE { ?t <https://w3id.org/rarekg/vocab#trialId> ?id } LIMIT 1",
-        use_default_graph_as_union=True)))
+        **union_dataset(store))))
     assert ids(client, trial["id"].value)[0] == trial["t"].value.removeprefix(ID)  # type: ignore[index,union-attr]
     assert "org/foich-chile" in ids(client, "FOICH")
 

@@ -11,6 +11,7 @@ from pyoxigraph import Quad, Store
 
 from kg import iri
 from kg.names import DiseaseIndex, DrugIndex
+from kg.store.union import union_dataset
 from loaders import aliases, fda, lists, nmpa, orphadata
 
 UPSTREAM = Path(__file__).parent / "data" / "upstream"
@@ -50,7 +51,7 @@ def ask(store: Store, where: str, graph: str) -> bool:
 
 def values(store: Store, select: str) -> list[str]:
     """The values of the first variable of a SELECT over all graphs, sorted."""
-    rows = store.query(PREFIXES + select, use_default_graph_as_union=True)
+    rows = store.query(PREFIXES + select, **union_dataset(store))
     return sorted(row[0].value for row in rows)  # type: ignore[index,union-attr]
 
 

@@ -31,6 +31,7 @@ from kg import iri
 from kg.describe import SourceInfo
 from kg.rdf import QuadWriter, text
 from kg.resolve import THRESHOLD, DiseaseResolver, Link
+from kg.store.union import union_dataset
 from kg.vocab import ID_BASE, PROV, RDF, RK, SCHEMA, VOCAB, XSD
 
 GRAPH = "disease-links"
@@ -101,7 +102,7 @@ def _decimal(value: float) -> str:
 
 
 def _select(store: Store, query: str) -> list[QuerySolution]:
-    rows = store.query(query, use_default_graph_as_union=True)
+    rows = store.query(query, **union_dataset(store))
     assert isinstance(rows, QuerySolutions)
     return list(rows)
 

@@ -13,12 +13,14 @@ from pathlib import Path
 
 from pyoxigraph import Quad, Store
 
+from kg.build.analyses import analyses
 from kg.build.validate import Finding, validate_store
 from kg.describe import SourceInfo, describe, graph_counts
 from kg.errors import BuildError, RarekgError, ValidationFailed
 from kg.store import embedded as stores
 from kg.store.dumps import write_dataset_dump
 from kg.store.search import write_index as write_search_index
+from kg.store.union import materialize_union
 
 # Quads handed to the bulk loader at a time: memory stays bounded whatever a source's size (about
 # 0.6 kB a quad while loading).
@@ -105,6 +107,7 @@ def build_graph(
                 raise ValidationFailed(shown, len(violations))
             log(f"validated ({time.perf_counter() - t0:.2f} s, {len(warnings)} warning(s))")
         built = datetime.now(UTC)
+        store.bulk_extend(analyses(store, built))  # fixed analyses: kg/build/analyses.py
         store.bulk_extend(describe(store, [s.info for s in sources], built))
         store.flush()
         t0 = time.perf_counter()
@@ -117,6 +120,8 @@ def build_graph(
         t0 = time.perf_counter()
         write_dataset_dump(store, build_dir)
         log(f"dump written ({time.perf_counter() - t0:.2f} s)")
+        materialize_union(store)  # last: every step above reads the graphs themselves
+        store.flush()
         del store
         stores.swap_in(store_dir, build_dir)
         log(f"swapped in {build_dir.name} as the store being served")

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pyoxigraph import NamedNode, Store, Triple
 
 from kg.store.remote import RemoteStore
+from kg.store.union import UNION_GRAPH
 from kg.vocab import GRAPH_BASE
 
 
@@ -33,6 +34,7 @@ def publish(
         for row in local.query(  # type: ignore[union-attr]
             "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g"
         )
+        if row["g"] != UNION_GRAPH  # the embedded store's own copy of the default graph
     ]
     for graph in graphs:
         assert isinstance(graph, NamedNode)

@@ -6,6 +6,8 @@ one of these."""
 from __future__ import annotations
 
 import multiprocessing
+import os
+import select
 import signal
 import threading
 from collections.abc import Callable
@@ -42,6 +44,23 @@ def start_quietly(process: Any) -> None:
         signal.signal(signal.SIGINT, previous)
 
 
+def pipe() -> tuple[Connection, Connection]:
+    """A pipe to a child process, both ends blocking.  (Under gevent a duplex pipe is a socket
+    pair made non-blocking, which the child inherits, and whose reads then fail.)"""
+    conn, child = _CTX.Pipe()
+    os.set_blocking(conn.fileno(), True)
+    os.set_blocking(child.fileno(), True)
+    return conn, child
+
+
+def readable(conn: Connection, timeout: float) -> bool:
+    """Whether ``conn`` has an answer within ``timeout`` seconds.  Unlike ``conn.poll``, this
+    looks ``select.select`` up when called, so under an asynchronous worker (gevent, which
+    replaces it) waiting for a child lets the worker serve other requests meanwhile."""
+    ready, _, _ = select.select([conn.fileno()], [], [], max(timeout, 0))
+    return bool(ready)
+
+
 class ChildProcess:
     """``target(conn, *args)`` runs in a spawned process named ``name`` and answers on ``conn``."""
 
@@ -59,7 +78,7 @@ class ChildProcess:
         if self._conn is not None and self._process is not None and self._process.is_alive():
             return self._conn
         self._stop()
-        conn, child = _CTX.Pipe()
+        conn, child = pipe()
         self._process = _CTX.Process(target=quiet_main, args=(self.target, child, *self.args),
                                      daemon=True, name=self.name)
         start_quietly(self._process)
@@ -83,7 +102,7 @@ class ChildProcess:
             conn = self._start()
             try:
                 send(conn)
-                if not conn.poll(self.timeout):
+                if not readable(conn, self.timeout):
                     self._stop()
                     raise QueryTimeout(too_long)
                 return conn.recv()

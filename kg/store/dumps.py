@@ -17,6 +17,8 @@ from pathlib import Path
 
 from pyoxigraph import NamedNode, Quad, RdfFormat, Store, Triple, serialize
 
+from kg.store.union import UNION_GRAPH
+
 DUMP_DIR = "dumps"
 DATASET_DUMP = "rarekg.nq.gz"
 CHUNK_QUADS = 20_000
@@ -79,7 +81,8 @@ def stream(store: Store, graph: NamedNode | None, fmt: RdfFormat) -> Iterator[by
 
     N-Triples of one graph, N-Quads or TriG of the dataset; each batch of TriG repeats its graph
     blocks, which is still one valid TriG document."""
-    quads = store.quads_for_pattern(None, None, None, graph)
+    quads = (q for q in store.quads_for_pattern(None, None, None, graph)
+             if q.graph_name != UNION_GRAPH)  # the service's own copy of the default graph
     buffer = io.BytesIO()
     with gzip.GzipFile(fileobj=buffer, mode="wb", compresslevel=LEVEL, mtime=0) as out:
         for chunk in _chunks(quads, fmt):

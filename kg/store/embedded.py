@@ -13,6 +13,7 @@ request.
 from __future__ import annotations
 
 import itertools
+import logging
 import os
 import shutil
 import threading
@@ -28,6 +29,7 @@ SERVING = "serving"
 BUILDS = "builds"
 KEEP_BUILDS = 2
 GRACE_SECONDS = 300.0
+_log = logging.getLogger(__name__)
 
 
 def data_dir(store_dir: Path) -> Path:
@@ -94,16 +96,51 @@ def initialize(path: str) -> None:
 
 
 def open_read_only(store_dir: Path) -> Store:
-    """A read-only handle on the build being served.  Raises ``StoreUnavailable``."""
+    """A read-only handle on the build being served.  Raises ``StoreUnavailable`` (its message
+    names no server path: it may be shown to anyone; the log gets the details)."""
     path = data_dir(store_dir)
     if not path.is_dir():
-        raise StoreUnavailable(f"store directory {store_dir} does not exist")
+        _log.error("store directory %s does not exist", store_dir)
+        raise StoreUnavailable("the store is not available")
     if not any(path.iterdir()):
         Store(str(path)).flush()  # an empty directory is an empty store: give it the files
     try:
         return Store.read_only(str(path))
-    except OSError as exc:
-        raise StoreUnavailable(f"cannot open store {path}: {exc}") from None
+    except (OSError, RuntimeError) as exc:  # RuntimeError: RocksDB's "Corruption: ..."
+        _log.error("cannot open store %s: %s", path, exc)
+        raise StoreUnavailable("the store cannot be opened (damaged or unreadable); "
+                               "the operator has been told in the log") from None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_partial_builds(store_dir: Path) -> list[Path]:
+    """Remove what killed builds and writes left under ``builds/``: directories newer than the
+    build being served whose process (the number after the last ``-`` of the name) is gone.
+    Returns them."""
+    builds = store_dir / BUILDS
+    if not builds.is_dir():
+        return []
+    link = store_dir / SERVING
+    serving = link.resolve() if link.is_symlink() else None
+    removed = []
+    for path in sorted(builds.iterdir()):
+        if not path.is_dir() or (serving is not None and path.name <= serving.name):
+            continue
+        pid = path.name.rpartition("-")[2]
+        if pid.isdigit() and _alive(int(pid)):
+            continue  # a build or write still running
+        shutil.rmtree(path, ignore_errors=True)
+        removed.append(path)
+    return removed
 
 
 class StoreHandle:

@@ -1,4 +1,6 @@
-"""Queries run in worker processes that can be stopped: a per-query time limit and a row cap.
+"""Queries run in worker processes that can be stopped: one deadline per request, a row cap and a
+byte cap; executors are cut off from the network, capped in memory and die with their worker
+(``kg/store/sandbox.py``), and an engine error is an answer, not a dead executor.
 
 pyoxigraph has no query timeout or cancellation, so each query goes to an executor process of a
 small pool; one that runs past the limit is killed and replaced, and the caller gets
@@ -8,10 +10,12 @@ Results are serialized in the executor, so only bytes cross the pipe.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
 import multiprocessing
+import os
 import queue
 import threading
 import time
@@ -24,12 +28,17 @@ from typing import Any
 from pyoxigraph import QueryTriples, RdfFormat, serialize
 
 from kg import errors
-from kg.errors import RarekgError, ResultTooLarge, StoreUnavailable
+from kg.errors import BadRequest, RarekgError, ResultTooLarge, StoreUnavailable
 from kg.store.backend import Backend
-from kg.store.child import quiet_main, start_quietly
+from kg.store.child import pipe, quiet_main, readable, start_quietly
+from kg.store.embedded import data_dir
+from kg.store.query import MAX_DEPTH, MAX_OPERATORS, choose_media_type, run_query
+from kg.store.sandbox import confine
+from kg.store.sparql_tokens import check_complexity
 from kg.vocab import PREFIXES
 
 _CTX = multiprocessing.get_context("spawn")
+STARTUP_SECONDS = 60.0
 
 
 @dataclass(frozen=True)
@@ -75,31 +84,43 @@ def count_rows(media_type: str, body: bytes) -> int:
     return 0
 
 
-def execute(
-    handle: Any, request: QueryRequest, max_rows: int, service_allowlist: Sequence[str]
-) -> QueryAnswer:
-    """Run one query on a store handle (in whatever process calls it)."""
-    from kg.store.query import choose_media_type, run_query
+@dataclass(frozen=True)
+class Limits:
+    """What an executor may spend on one query (the settings of the same names)."""
 
+    max_rows: int = 100000
+    max_result_bytes: int = 64 * 2**20
+    max_query_depth: int = MAX_DEPTH
+    max_query_operators: int = MAX_OPERATORS
+    memory_bytes: int = 0
+    service_allowlist: tuple[str, ...] = ()
+
+
+def _too_large(what: str) -> ResultTooLarge:
+    return ResultTooLarge(f"the result has more than {what}; add LIMIT or narrow the query")
+
+
+def execute(handle: Any, request: QueryRequest, limits: Limits) -> QueryAnswer:
+    """Run one query on a store handle (in whatever process calls it).  Raises the query's
+    ``RarekgError`` and ``ResultTooLarge`` past ``max_rows`` or ``max_result_bytes``."""
     store, version = handle.get()
     result = run_query(
         store,
         request.query,
         default_graph_uris=request.default_graph_uris,
         named_graph_uris=request.named_graph_uris,
-        service_allowlist=service_allowlist,
+        service_allowlist=limits.service_allowlist,
         base_iri=request.base_iri,
+        max_depth=limits.max_query_depth,
+        max_operators=limits.max_query_operators,
     )
     media_type = choose_media_type(result, request.format_names, request.accept)
     if isinstance(result.value, QueryTriples | list):
         triples = []
         for triple in result.value:
             triples.append(triple)
-            if len(triples) > max_rows:
-                raise ResultTooLarge(
-                    f"the result has more than {max_rows} triples (setting "
-                    "max_rows); add LIMIT or narrow the query"
-                )
+            if len(triples) > limits.max_rows:
+                raise _too_large(f"{limits.max_rows} triples (setting max_rows)")
         fmt = result.media_types()[media_type]
         assert isinstance(fmt, RdfFormat)
         if fmt == RdfFormat.TURTLE:
@@ -107,46 +128,74 @@ def execute(
         else:
             body = serialize(triples, format=fmt)
         assert body is not None
-        return QueryAnswer(media_type, body, version, len(triples))
-    body = result.serialize(media_type)
-    rows = count_rows(media_type, body) if result.kind == "results" else 0
-    if rows > max_rows:
-        raise ResultTooLarge(
-            f"the result has more than {max_rows} rows (setting max_rows); "
-            "add LIMIT or narrow the query"
-        )
+        rows = len(triples)
+    else:
+        body = result.serialize(media_type)
+        rows = count_rows(media_type, body) if result.kind == "results" else 0
+        if rows > limits.max_rows:
+            raise _too_large(f"{limits.max_rows} rows (setting max_rows)")
+    if len(body) > limits.max_result_bytes:
+        raise _too_large(f"{limits.max_result_bytes} bytes (setting max_result_bytes)")
     return QueryAnswer(media_type, body, version, rows)
 
 
-def _executor_main(
-    conn: Connection, backend: Backend, max_rows: int, service_allowlist: Sequence[str]
-) -> None:
+def _failure(exc: BaseException) -> RarekgError:
+    """An engine's own error as the one family (never a dead executor; no server paths)."""
+    if isinstance(exc, RarekgError):
+        return exc
+    if isinstance(exc, MemoryError):
+        return ResultTooLarge("the query needs more memory than an executor may use "
+                              "(setting child_memory_mb); narrow it")
+    if isinstance(exc, OSError):
+        return BadRequest("the query could not be evaluated: the engine could not reach "
+                          f"something it needed ({exc.strerror or type(exc).__name__})")
+    return BadRequest(f"the query could not be evaluated: {exc}")
+
+
+def _executor_main(conn: Connection, backend: Backend, limits: Limits, parent: int) -> None:
+    isolated = confine(parent, network=bool(limits.service_allowlist) or backend.is_remote,
+                       max_bytes=limits.memory_bytes)
     handle = backend.handle()
+    served = data_dir(Path(backend.store_dir))
+    if not backend.is_remote and served.is_dir() and any(served.iterdir()):
+        with contextlib.suppress(RarekgError):  # the first query answers the error
+            handle.get()  # open the store now, so that "ready" means ready
+    conn.send(("ready", isolated))
     while True:
         try:
             request = conn.recv()
         except (EOFError, OSError):
             return
         try:
-            answer = execute(handle, request, max_rows, service_allowlist)
-            conn.send(("ok", answer))
-        except RarekgError as exc:
-            conn.send(("error", type(exc).__name__, exc.args, getattr(exc, "__dict__", {})))
-        except SyntaxError as exc:  # pragma: no cover - run_query turns these into 400s
-            conn.send(("error", "BadRequest", (str(exc),), {}))
+            conn.send(("ok", execute(handle, request, limits)))
+        except (RarekgError, SyntaxError, RuntimeError, OSError, ValueError, MemoryError) as exc:
+            failure = _failure(exc) if not isinstance(exc, SyntaxError) else BadRequest(str(exc))
+            conn.send(("error", type(failure).__name__, failure.args,
+                       getattr(failure, "__dict__", {})))
 
 
 class _Executor:
-    def __init__(self, backend: Backend, max_rows: int, allowlist: Sequence[str]) -> None:
-        self.conn, child = _CTX.Pipe()
+    def __init__(self, backend: Backend, limits: Limits) -> None:
+        self.conn, child = pipe()
+        self.isolated: bool | None = None
         self.process = _CTX.Process(
             target=quiet_main,
-            args=(_executor_main, child, backend, max_rows, tuple(allowlist)),
+            args=(_executor_main, child, backend, limits, os.getpid()),
             daemon=True,
             name="rarekg-query-executor",
         )
         start_quietly(self.process)
         child.close()
+
+    def answer(self, timeout: float) -> Any:
+        """The next answer within ``timeout`` seconds (None past it), after the ready message."""
+        deadline = time.monotonic() + timeout
+        while readable(self.conn, deadline - time.monotonic()):
+            message = self.conn.recv()
+            if message[0] != "ready":
+                return message
+            self.isolated = bool(message[1])
+        return None
 
     def kill(self) -> None:
         self.process.kill()
@@ -157,9 +206,11 @@ class _Executor:
 class QueryPool:
     """A pool of executor processes for one server process.
 
-    ``run`` raises ``QueryTimeout`` past ``timeout`` seconds (the executor is killed and replaced),
-    ``ResultTooLarge`` past ``max_rows``, ``StoreUnavailable`` when no executor is free within the
-    timeout, and the query's own errors (syntax, not acceptable, forbidden)."""
+    ``run`` raises ``QueryTimeout`` past its deadline (waiting for an executor included; an
+    executor still running is killed and replaced), ``ResultTooLarge`` past ``max_rows`` or
+    ``max_result_bytes``, ``BadRequest`` for a query nested or chained too deeply (checked here,
+    before an executor's parser could crash on it) or that the engine cannot evaluate, and the
+    query's own errors (syntax, not acceptable, forbidden)."""
 
     def __init__(
         self,
@@ -168,6 +219,11 @@ class QueryPool:
         timeout: float,
         max_rows: int,
         service_allowlist: Sequence[str] = (),
+        *,
+        max_result_bytes: int = Limits.max_result_bytes,
+        max_query_depth: int = MAX_DEPTH,
+        max_query_operators: int = MAX_OPERATORS,
+        memory_mb: int = 0,
     ) -> None:
         if isinstance(backend, Path):
             backend = Backend(store_dir=str(backend))
@@ -176,6 +232,8 @@ class QueryPool:
         self.timeout = timeout
         self.max_rows = max_rows
         self.allowlist = tuple(service_allowlist)
+        self.limits = Limits(max_rows, max_result_bytes, max_query_depth, max_query_operators,
+                             memory_mb * 2**20, self.allowlist)
         self.stats = PoolStats()
         self._idle: queue.Queue[_Executor] = queue.Queue()
         self._all: list[_Executor] = []
@@ -184,7 +242,7 @@ class QueryPool:
             self._idle.put(self._spawn())
 
     def _spawn(self) -> _Executor:
-        executor = _Executor(self.backend, self.max_rows, self.allowlist)
+        executor = _Executor(self.backend, self.limits)
         with self._lock:
             self._all.append(executor)
         return executor
@@ -195,34 +253,66 @@ class QueryPool:
             if executor in self._all:
                 self._all.remove(executor)
 
-    def run(self, request: QueryRequest) -> QueryAnswer:
-        started = time.monotonic()
+    def _replace(self, executor: _Executor, timed_out: bool) -> None:
+        """Kill ``executor`` and start another, which joins the idle ones once it has started
+        (so that no query waits for a process that is still importing its libraries)."""
+        self._retire(executor)
+        with self.stats.lock:
+            self.stats.restarts += 1
+            self.stats.timeouts += timed_out
+        fresh = self._spawn()
+
+        def when_ready() -> None:
+            if readable(fresh.conn, STARTUP_SECONDS):
+                try:
+                    message = fresh.conn.recv()
+                    fresh.isolated = bool(message[1]) if message[0] == "ready" else None
+                except (EOFError, OSError):
+                    pass  # a dead executor fails its first query and is replaced then
+            self._idle.put(fresh)
+
+        threading.Thread(target=when_ready, daemon=True, name="rarekg-executor-start").start()
+
+    def network_isolated(self) -> bool | None:
+        """Whether every executor that has started is cut off from the network (None: none has
+        said yet)."""
+        with self._lock:
+            known = [e.isolated for e in self._all if e.isolated is not None]
+        return all(known) if known else None
+
+    def run(self, request: QueryRequest, deadline: float | None = None) -> QueryAnswer:
+        """The query's answer by ``deadline`` (``time.monotonic()``; default: ``timeout`` from
+        now), the wait for a free executor included."""
+        if deadline is None:
+            deadline = time.monotonic() + self.timeout
+        check_complexity(request.query, self.limits.max_query_depth,
+                         self.limits.max_query_operators)
         try:
-            executor = self._idle.get(timeout=self.timeout)
+            executor = self._idle.get(timeout=max(deadline - time.monotonic(), 0.01))
         except queue.Empty:
-            raise StoreUnavailable("all query executors are busy; try again shortly") from None
-        remaining = max(self.timeout - (time.monotonic() - started), 0.1)
+            with self.stats.lock:
+                self.stats.timeouts += 1
+            raise errors.QueryTimeout(
+                f"no query executor became free within the limit of {self.timeout:g} s "
+                "(setting query_timeout); try again shortly") from None
+        done: _Executor | None = executor
         try:
             executor.conn.send(request)
-            if not executor.conn.poll(remaining):
-                self._retire(executor)
-                with self.stats.lock:
-                    self.stats.timeouts += 1
-                    self.stats.restarts += 1
-                executor = self._spawn()
+            message = executor.answer(max(deadline - time.monotonic(), 0.01))
+            if message is None:
+                done = None
+                self._replace(executor, timed_out=True)
                 raise errors.QueryTimeout(
                     f"the query ran longer than the limit of {self.timeout:g} s and was stopped "
                     "(setting query_timeout)"
                 )
-            message = executor.conn.recv()
         except (EOFError, OSError, BrokenPipeError):
-            self._retire(executor)
-            with self.stats.lock:
-                self.stats.restarts += 1
-            executor = self._spawn()
+            done = None
+            self._replace(executor, timed_out=False)
             raise StoreUnavailable("the query executor failed; it has been restarted") from None
         finally:
-            self._idle.put(executor)
+            if done is not None:
+                self._idle.put(done)
         with self.stats.lock:
             self.stats.queries += 1
         if message[0] == "ok":

@@ -18,8 +18,10 @@ from pyoxigraph import (
     serialize,
 )
 
-from kg.errors import BadRequest, Forbidden, NotAcceptable
+from kg.errors import BadRequest, NotAcceptable
 from kg.store.embedded import syntax_error
+from kg.store.sparql_tokens import check_complexity, check_service, has_clause
+from kg.store.union import union_dataset
 from kg.vocab import PREFIXES, QUERY_PREFIXES
 
 RESULT_TYPES = {
@@ -78,15 +80,8 @@ _STRINGS = re.compile(
     r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
     r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>|#[^\n]*'
 )
-_SERVICE = re.compile(r"(?<![\w:?$])SERVICE(?![\w:-])", re.IGNORECASE)
-_FROM = re.compile(r"(?<![\w:?$])FROM(?![\w:-])", re.IGNORECASE)
-_SERVICE_TARGET = re.compile(
-    r"(?<![\w:?$])SERVICE(?![\w:-])\s+(?:SILENT\s+)?(<[^<>\s]*>|\S+)", re.IGNORECASE
-)
-_COMMENTS_AND_STRINGS = re.compile(
-    r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
-    r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|#[^\n]*'
-)
+MAX_DEPTH = 100  # the defaults of the settings max_query_depth and max_query_operators
+MAX_OPERATORS = 2000
 DEFAULTS = {"results": "application/sparql-results+json", "graph": "text/turtle"}
 
 
@@ -125,41 +120,6 @@ def strip_literals(query: str) -> str:
     return _STRINGS.sub(" ", query)
 
 
-def names_dataset(query: str) -> bool:
-    """Whether the query has a dataset clause (``FROM`` or ``FROM NAMED``)."""
-    return bool(_FROM.search(strip_literals(query)))
-
-
-def uses_service(query: str) -> bool:
-    return bool(_SERVICE.search(strip_literals(query)))
-
-
-def check_service(query: str, allowlist: Sequence[str]) -> None:
-    """Refuse ``SERVICE`` unless its endpoint IRI starts with an allow-listed prefix.
-
-    Runs before the query reaches the store, so a refused query makes no connection.
-    Raises ``Forbidden``."""
-    if not uses_service(query):
-        return
-    masked = _COMMENTS_AND_STRINGS.sub(lambda m: " " * len(m.group(0)), query)
-    targets = [m.group(1) for m in _SERVICE_TARGET.finditer(masked)]
-    if not targets or len(targets) != len(_SERVICE.findall(strip_literals(query))):
-        raise Forbidden("SERVICE (federated query) is not allowed here")
-    for target in targets:
-        if not target.startswith("<"):
-            raise Forbidden("SERVICE needs a full endpoint IRI in angle brackets")
-        endpoint = target[1:-1]
-        if not any(
-            endpoint == allowed or endpoint.startswith(allowed.rstrip("/") + "/")
-            for allowed in allowlist
-            if allowed
-        ):
-            raise Forbidden(
-                f"SERVICE <{endpoint}> is not allowed: the endpoint is not on the "
-                "allow-list (setting service_allowlist)"
-            )
-
-
 def choose_media_type(result: Result, format_names: Sequence[str], accept: str) -> str:
     """The media type to answer with: from the first ``format`` / ``output`` / ``results``
     parameter if given, else from ``Accept``.  Raises ``NotAcceptable``."""
@@ -189,27 +149,32 @@ def run_query(
     named_graph_uris: Sequence[str] = (),
     service_allowlist: Sequence[str] = (),
     base_iri: str | None = None,
+    max_depth: int = MAX_DEPTH,
+    max_operators: int = MAX_OPERATORS,
 ) -> Result:
     """Execute ``query`` on its RDF dataset.
 
     With protocol dataset parameters (``default_graph_uris`` / ``named_graph_uris``), the dataset is
     exactly the listed graphs and overrides the query's own ``FROM`` / ``FROM NAMED``; else a query
     with ``FROM`` / ``FROM NAMED`` gets the dataset it names; else the default graph is the union of
-    all graphs of the store and every named graph can be reached with ``GRAPH``.
-    Relative IRIs resolve against ``base_iri`` (the protocol's choice: the endpoint's URL); the
-    prefixes of ``kg.vocab.QUERY_PREFIXES`` need no ``PREFIX`` line.
+    all graphs of the store, as a set (``kg/store/union.py``), and every named graph can be reached
+    with ``GRAPH``.  Relative IRIs resolve against ``base_iri`` (the protocol's choice: the
+    endpoint's URL); the prefixes of ``kg.vocab.QUERY_PREFIXES`` need no ``PREFIX`` line.
 
-    Raises ``QuerySyntaxError`` (400, with line and column) for a query that does not parse and
-    ``Forbidden`` for a federated query (``SERVICE``) to an endpoint not on ``service_allowlist``.
+    Raises ``BadRequest`` for a query nested or chained past ``max_depth`` / ``max_operators``
+    (checked before the parser, which crashes on thousands of levels), ``QuerySyntaxError`` (400,
+    with line and column) for a query that does not parse and ``Forbidden`` for a federated query
+    (``SERVICE``, however spelled) to an endpoint not on ``service_allowlist``.
     """
-    check_service(query, service_allowlist)
+    check_complexity(query, max_depth, max_operators)
+    check_service(query, service_allowlist, base_iri)
     kwargs: dict[str, object] = {}
     try:
         if default_graph_uris or named_graph_uris:
             kwargs["default_graph"] = [NamedNode(u) for u in default_graph_uris]
             kwargs["named_graphs"] = [NamedNode(u) for u in named_graph_uris]
-        elif not names_dataset(query):
-            kwargs["use_default_graph_as_union"] = True
+        elif not has_clause(query, "from"):
+            kwargs.update(union_dataset(store))
     except ValueError as exc:
         raise BadRequest(f"not an IRI: {exc}") from None
     try:

@@ -35,6 +35,7 @@ from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
 from kg.errors import BadRequest, BuildError, QueryTimeout, RarekgError, StoreUnavailable
 from kg.store.query import strip_literals
+from kg.store.sparql_tokens import has_clause
 from kg.vocab import QUERY_PREFIXES
 
 # What the Graph Store Protocol answers for the default graph of a remote engine (read or write).
@@ -102,9 +103,7 @@ class RemoteStore:
         same messages as the embedded store) and ``StoreUnavailable``."""
         # Parse here: the same errors (and known prefixes) on every backend.
         Store().query(query, base_iri=base_iri, prefixes=QUERY_PREFIXES)
-        if base_iri and not re.search(
-            r"(?<![\w:?$])BASE(?![\w:-])", strip_literals(query), re.IGNORECASE
-        ):
+        if base_iri and not has_clause(query, "base"):
             query = f"BASE <{base_iri}>\n{query}"
         query = with_known_prefixes(query)
         client = SPARQLWrapper(self.query_url)

@@ -22,6 +22,7 @@ from pathlib import Path
 from pyoxigraph import Literal, NamedNode, QuerySolutions, Store
 
 from kg.store.spelling import is_spaceless, spelling_variants
+from kg.store.union import union_dataset
 from kg.vocab import MONDO_BASE, OMIM_BASE, ORPHA_BASE, PREFIXES
 
 INDEX_FILE = "search.sqlite"
@@ -302,7 +303,7 @@ def store_select(store: Store) -> Select:
     """``select`` over a pyoxigraph store, its default graph the union of all graphs."""
 
     def select(query: str) -> Iterable[Row]:
-        solutions = store.query(query, use_default_graph_as_union=True)
+        solutions = store.query(query, **union_dataset(store))
         assert isinstance(solutions, QuerySolutions)
         names = [v.value for v in solutions.variables]
         for solution in solutions:

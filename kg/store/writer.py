@@ -11,6 +11,7 @@ gunicorn worker, lacks RocksDB's background threads and hangs on its first flush
 from __future__ import annotations
 
 import fcntl
+import os
 import re
 import shutil
 from collections.abc import Callable, Iterator, Sequence
@@ -23,17 +24,17 @@ from typing import TypeVar
 from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, Store, Triple, parse
 
 from kg import errors
-from kg.errors import BadRequest, Forbidden, RarekgError
+from kg.errors import BadRequest, RarekgError
 from kg.store import embedded as stores
+from kg.store import sparql_tokens
 from kg.store.backend import Backend
 from kg.store.child import ChildProcess
-from kg.store.query import strip_literals
 from kg.store.remote import DEFAULT_GRAPH_MESSAGE, RemoteStore
+from kg.store.sandbox import confine
+from kg.store.union import refresh_union
 
 T = TypeVar("T")
 LOCK = ".write-lock"
-_LOAD = re.compile(r"\bLOAD\s+(?:SILENT\s+)?(<[^>]*>|\S+)", re.IGNORECASE)
-_USING = re.compile(r"(?<![\w:?$])(USING|WITH)(?![\w:-])", re.IGNORECASE)
 _WHERE = re.compile(r"(?<![\w:?$])WHERE(?![\w:-])", re.IGNORECASE)
 _DELETE_END = re.compile(r"(?<![\w:?$])DELETE\s*$", re.IGNORECASE)
 _STRINGS_AND_COMMENTS = re.compile(
@@ -47,21 +48,11 @@ def _without_strings(text: str) -> str:
     return _STRINGS_AND_COMMENTS.sub(lambda m: " " * len(m.group(0)), text)
 
 
-def check_load(update: str, allowed: Sequence[str]) -> None:
-    """Refuse ``LOAD`` of ``file:`` IRIs and of URLs that do not start with an allow-listed prefix,
-    before anything is read.  Raises ``Forbidden``."""
-    for match in _LOAD.finditer(_without_strings(update)):
-        target = match.group(1)
-        if not target.startswith("<"):
-            raise Forbidden("LOAD needs a full IRI in angle brackets")
-        url = target[1:-1]
-        if url.lower().startswith("file:"):
-            raise Forbidden(f"LOAD of local files is not allowed: <{url}>")
-        if not any(url.startswith(prefix) for prefix in allowed if prefix):
-            raise Forbidden(
-                f"LOAD of <{url}> is not allowed: it is not on the allow-list "
-                "(setting load_allowlist)"
-            )
+def check_load(update: str, allowed: Sequence[str], base_iri: str | None = None) -> None:
+    """Refuse ``LOAD`` of ``file:`` IRIs and of IRIs not under an allow-listed prefix, however the
+    update spells it (``kg/store/sparql_tokens.py``), before anything is read.  Raises
+    ``Forbidden``."""
+    sparql_tokens.check_load(update, allowed, base_iri)
 
 
 def add_using(update: str, using: Sequence[str], using_named: Sequence[str]) -> str:
@@ -74,8 +65,7 @@ def add_using(update: str, using: Sequence[str], using_named: Sequence[str]) -> 
     protocol forbids together with the parameters, and for IRIs that are not absolute."""
     if not using and not using_named:
         return update
-    bare = strip_literals(update)
-    if _USING.search(bare):
+    if sparql_tokens.has_clause(update, "using", "with"):
         raise BadRequest(
             "the update names its dataset (USING or WITH) and the request gives "
             "using-graph-uri / using-named-graph-uri too"
@@ -173,15 +163,27 @@ Payload = tuple[bytes, RdfFormat]
 def run_update(store_dir: Path, update: str, *, base_iri: str | None = None) -> None:
     """Execute a SPARQL Update on the served store.  Raises ``QuerySyntaxError``."""
 
+    named = sparql_tokens.named_iris(update, base_iri)
+
+    def touched(store: Store) -> list[Triple]:
+        """The triples of every graph the update may change (the default graph and the graphs
+        it names)."""
+        assert named is not None
+        graphs: list[GraphName] = [DefaultGraph()]
+        graphs += [g for g in store.named_graphs() if isinstance(g, NamedNode) and g.value in named]
+        return [t for g in graphs for t in _triples(store, g)]
+
     def change(store: Store) -> None:
+        before = touched(store) if named is not None else None
         try:
             store.update(update, base_iri=base_iri)
         except SyntaxError as exc:
             raise stores.syntax_error(exc, update) from None
         except RuntimeError as exc:  # e.g. DROP GRAPH of a graph that does not exist
             raise BadRequest(f"update failed: {exc}") from None
-        except OSError as exc:
-            raise RarekgError(f"update failed: {exc}") from None
+        except OSError as exc:  # e.g. a LOAD that cannot connect (no server paths in the answer)
+            raise BadRequest(f"update failed: {exc.strerror or type(exc).__name__}") from None
+        refresh_union(store, None if before is None else [*before, *touched(store)])
 
     write(store_dir, change)
 
@@ -213,6 +215,7 @@ def put_graph(store_dir: Path, graph: GraphName, triples: Sequence[Triple]) -> b
 
     def change(store: Store) -> bool:
         existed = graph_exists(store, graph)
+        old = _triples(store, graph)
         if isinstance(graph, DefaultGraph):
             store.clear_graph(graph)
         else:
@@ -220,6 +223,7 @@ def put_graph(store_dir: Path, graph: GraphName, triples: Sequence[Triple]) -> b
                 store.remove_graph(graph)
             store.add_graph(graph)
         store.extend(Quad(t.subject, t.predicate, t.object, graph) for t in triples)
+        refresh_union(store, [*old, *triples])
         return not existed
 
     return write(store_dir, change)
@@ -234,6 +238,7 @@ def post_graph(store_dir: Path, graph: GraphName, triples: Sequence[Triple]) -> 
         if not existed and isinstance(graph, NamedNode):
             store.add_graph(graph)
         store.extend(Quad(t.subject, t.predicate, t.object, graph) for t in triples)
+        refresh_union(store, triples)
         return not existed
 
     return write(store_dir, change)
@@ -245,13 +250,20 @@ def delete_graph(store_dir: Path, graph: GraphName) -> bool:
 
     def change(store: Store) -> bool:
         existed = graph_exists(store, graph)
+        old = _triples(store, graph)
         if isinstance(graph, DefaultGraph):
             store.clear_graph(graph)
         elif existed:
             store.remove_graph(graph)
+        refresh_union(store, old)
         return existed
 
     return write(store_dir, change)
+
+
+def _triples(store: Store, graph: GraphName) -> list[Triple]:
+    return [Triple(q.subject, q.predicate, q.object)
+            for q in store.quads_for_pattern(None, None, None, graph)]
 
 
 def graph_exists(store: Store | RemoteStore, graph: GraphName) -> bool:
@@ -268,6 +280,8 @@ class Write:
     base_iri: str | None = None
     graph: GraphName = field(default_factory=DefaultGraph)
     triples: tuple[Triple, ...] = ()
+    # RDF documents and their media types, parsed in the writer process
+    payloads: tuple[tuple[bytes, str], ...] = ()
 
 
 def apply(store_dir: Path, change: Write) -> bool:
@@ -289,9 +303,7 @@ def apply_remote(remote: RemoteStore, change: Write) -> bool:
     """Apply one write to a remote engine (SPARQL Update and Graph Store Protocol)."""
     if change.kind == "update":
         update = change.update
-        if change.base_iri and not re.search(
-            r"(?<![\w:?$])BASE(?![\w:-])", strip_literals(update), re.IGNORECASE
-        ):
+        if change.base_iri and not sparql_tokens.has_clause(update, "base"):
             update = f"BASE <{change.base_iri}>\n{update}"
         try:
             Store().update(update)  # parse here: the same syntax errors on every backend
@@ -315,7 +327,35 @@ def apply_remote(remote: RemoteStore, change: Write) -> bool:
     raise ValueError(f"unknown write {change.kind!r}")
 
 
-def _writer_main(conn: Connection, backend: Backend) -> None:
+def _with_triples(change: Write) -> Write:
+    """The write with its documents parsed (here, in the writer process, under its time and
+    memory limits).  Raises ``BadRequest``."""
+    if not change.payloads:
+        return change
+    documents = []
+    for data, media_type in change.payloads:
+        fmt = RdfFormat.from_media_type(media_type)
+        if fmt is None:
+            raise BadRequest(f"{media_type} is not an RDF format this service reads")
+        documents.append((data, fmt))
+    triples = tuple(parse_payloads(documents, change.base_iri))
+    return Write(change.kind, change.update, change.base_iri, change.graph, triples)
+
+
+def _failure(exc: BaseException) -> RarekgError:
+    if isinstance(exc, RarekgError):
+        return exc
+    if isinstance(exc, MemoryError):
+        return errors.RequestTooLarge("the write needs more memory than the writer may use "
+                                      "(setting child_memory_mb)")
+    if isinstance(exc, OSError):
+        return BadRequest(f"the write failed: {exc.strerror or type(exc).__name__}")
+    return BadRequest(f"the write failed: {exc}")
+
+
+def _writer_main(conn: Connection, backend: Backend, parent: int, network: bool,
+                 memory_bytes: int) -> None:
+    confine(parent, network=network or backend.is_remote, max_bytes=memory_bytes)
     remote = backend.remote() if backend.is_remote else None
     while True:
         try:
@@ -323,14 +363,16 @@ def _writer_main(conn: Connection, backend: Backend) -> None:
         except (EOFError, OSError):
             return
         try:
+            change = _with_triples(change)
             result = (
                 apply_remote(remote, change)
                 if remote is not None
                 else apply(Path(backend.store_dir), change)
             )
             conn.send(("ok", result))
-        except RarekgError as exc:
-            conn.send(("error", type(exc).__name__, exc.args, dict(exc.__dict__)))
+        except (RarekgError, RuntimeError, OSError, ValueError, MemoryError) as exc:
+            failure = _failure(exc)
+            conn.send(("error", type(failure).__name__, failure.args, dict(failure.__dict__)))
 
 
 class WriterProcess(ChildProcess):
@@ -340,10 +382,14 @@ class WriterProcess(ChildProcess):
     changed, and the next write starts a new one), ``StoreUnavailable`` if the process dies, and the
     write's own errors (syntax, bad request)."""
 
-    def __init__(self, backend: Backend | Path, timeout: float) -> None:
+    def __init__(self, backend: Backend | Path, timeout: float, *, network: bool = True,
+                 memory_mb: int = 0) -> None:
+        """``network``: whether the process may connect anywhere (``LOAD`` of allow-listed
+        URLs, a remote engine); ``memory_mb``: its address-space cap (0: none)."""
         if isinstance(backend, Path):
             backend = Backend(store_dir=str(backend))
-        super().__init__(_writer_main, (backend,), "rarekg-writer", timeout)
+        super().__init__(_writer_main, (backend, os.getpid(), network, memory_mb * 2**20),
+                         "rarekg-writer", timeout)
         self.backend = backend
         self.store_dir = Path(backend.store_dir)
 

@@ -1,0 +1,159 @@
+"""Fixed analyses of a build, computed once at build time into a graph of their own
+(``https://w3id.org/rarekg/graph/analyses``), so that the gaps dashboard reads a few dozen
+triples instead of running twenty aggregate queries over the whole graph at every new version.
+
+For each national list and each kind of data the dashboard shows (patient organizations, drugs
+approved in China, FDA orphan approvals, trials, reimbursement, EU authorisations) one
+``rk:CoverageCount``: how many listed diseases have that data, how many have none, how many are
+listed.  The counts are the row
+counts of the very queries ``/gaps`` runs when the graph is absent (``service/gaps.py``: an older
+build, or a remote engine without it); a test checks that both agree.  The analyses dataset says
+what it was derived from (every graph it read, ``prov:wasDerivedFrom``) and when
+(``prov:generatedAtTime``, the build date), and the build's VoID lists the graph as a subset.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+
+from pyoxigraph import Literal, NamedNode, Quad, QuerySolutions, Store
+
+from kg import iri
+from kg.rdf import QuadWriter, integer, text
+from kg.vocab import CONCEPT_BASE, DCT, GRAPH_BASE, PROV, QB, RDF, RK, VOID, XSD
+
+GRAPH = "analyses"
+DATASET = iri.entity("analysis", "coverage")
+VOID_DATASET = iri.dataset("rarekg")
+PREAMBLE = """PREFIX rk: <https://w3id.org/rarekg/vocab#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX schema: <http://schema.org/>
+"""
+APPROVAL = f"<{CONCEPT_BASE}decision-type/marketing-approval>"
+
+
+@dataclass(frozen=True)
+class Measure:
+    id: str
+    pattern: str  # binds ?disease to the listed disease; what is counted hangs off it
+
+
+# The same patterns as the measures of service/gaps.py (which the build may not import); each
+# count carries a digest of its pattern (dct:identifier), and /gaps uses a count only when the
+# digest matches its own pattern, so a pattern changed on one side only is computed live.
+MEASURES = (
+    Measure("organization", "?org a rk:PatientOrganization ; rk:servesDisease ?served .\n"
+            "  ?served skos:broader* ?disease ."),
+    Measure("china-drug",
+            f"?status rk:ofDrug ?drug ; rk:jurisdiction \"CN\" ; rk:statusType {APPROVAL} ;\n"
+            "          rk:forIndication ?indication .\n  ?indication skos:broader* ?disease ."),
+    Measure("fda-orphan",
+            f"?status rk:ofDrug ?drug ; rk:jurisdiction \"US\" ; rk:statusType {APPROVAL} ;\n"
+            "          rk:forIndication ?indication .\n  ?indication skos:broader* ?disease ."),
+    Measure("trial", "?trial a rk:ClinicalTrial ; schema:healthCondition ?condition .\n"
+            "  ?condition skos:broader* ?disease ."),
+    Measure("reimbursement",
+            "{ ?reimbursement a rk:ReimbursementStatus ; rk:ofDrug ?drug ;\n"
+            "                  rk:forIndication ?indication . }\n"
+            "  UNION\n"
+            "  { ?reimbursement a rk:ReimbursementStatus ; rk:ofDrug ?drug .\n"
+            "    FILTER NOT EXISTS { ?reimbursement rk:indicationText ?restriction }\n"
+            f"    ?approval rk:ofDrug ?drug ; rk:jurisdiction \"CN\" ; rk:statusType {APPROVAL} ;\n"
+            "              rk:forIndication ?indication . }\n"
+            "  ?indication skos:broader* ?disease ."),
+    Measure("eu-authorisation",
+            f"?status rk:ofDrug ?drug ; rk:jurisdiction \"EU\" ; rk:statusType {APPROVAL} ;\n"
+            "          rk:forIndication ?indication .\n"
+            "  FILTER NOT EXISTS { ?status rk:publishedStatus \"Withdrawn\"@en }\n"
+            "  ?indication skos:broader* ?disease ."),
+)
+
+
+def _entries(list_iri: str) -> str:
+    return (f"  ?e rk:inList <{list_iri}> ; rk:entryNumber ?entry ; rk:entryOf ?disease ;\n"
+            "     rk:printedName ?name_zh, ?name_en .\n"
+            "  FILTER (lang(?name_zh) = \"zh\" && lang(?name_en) = \"en\")\n")
+
+
+def _count(store: Store, query: str) -> int:
+    result = store.query(query, use_default_graph_as_union=True)  # as the service asks
+    assert isinstance(result, QuerySolutions)
+    return sum(1 for _ in result)
+
+
+def counts(store: Store, list_iri: str, measure: Measure) -> tuple[int, int, int]:
+    """(listed, with, without) for one list and one measure: the row counts of the dashboard's
+    queries (listed entries; entries grouped with at least one match; entries MINUS matches)."""
+    listed = _count(store, f"{PREAMBLE}SELECT ?disease WHERE {{\n{_entries(list_iri)}}}")
+    with_ = _count(store, f"{PREAMBLE}SELECT ?disease ?entry ?name_zh ?name_en WHERE {{\n"
+                          f"{_entries(list_iri)}  {measure.pattern}\n}}\n"
+                          "GROUP BY ?disease ?entry ?name_zh ?name_en")
+    without = _count(store, f"{PREAMBLE}SELECT ?disease WHERE {{\n{_entries(list_iri)}"
+                            f"  MINUS {{\n    {measure.pattern}\n  }}\n}}")
+    return listed, with_, without
+
+
+def _lists(store: Store) -> list[str]:
+    result = store.query(f"{PREAMBLE}SELECT ?list WHERE {{ ?list a rk:RareDiseaseList }} "
+                         "ORDER BY ?list", use_default_graph_as_union=True)
+    assert isinstance(result, QuerySolutions)
+    return [row["list"].value for row in result]
+
+
+def _graphs(store: Store) -> list[NamedNode]:
+    """The named graphs the analyses read: every graph of the build so far."""
+    return sorted((g for g in store.named_graphs() if isinstance(g, NamedNode)
+                   and g.value.startswith(GRAPH_BASE)), key=lambda g: g.value)
+
+
+def digest(pattern: str) -> str:
+    """A short digest of a measure's graph pattern (as ``/gaps`` computes it too)."""
+    return hashlib.sha256(pattern.encode("utf-8")).hexdigest()[:16]
+
+
+def observation(list_iri: str, measure: str) -> NamedNode:
+    return iri.entity("analysis", f"coverage-{list_iri.rstrip('/').rsplit('/', 1)[-1]}-{measure}")
+
+
+def analyses(store: Store, built: datetime) -> Iterator[Quad]:
+    """The quads of the analyses graph and of its VoID subset, for a store whose sources are all
+    loaded and linked."""
+    graph = iri.graph(GRAPH)
+    sources = _graphs(store)
+    out = QuadWriter(graph)
+    created = Literal(built.isoformat(timespec="seconds"), datatype=XSD.dateTime)
+    out.add(DATASET, RDF.type, QB.DataSet)
+    out.add(DATASET, DCT.title, text("Coverage of the national rare-disease lists", "en"))
+    out.add(DATASET, DCT.title, text("国家罕见病目录覆盖情况", "zh"))
+    out.add(DATASET, PROV.generatedAtTime, created)
+    for source in sources:
+        out.add(DATASET, PROV.wasDerivedFrom, source)
+    for list_iri in _lists(store):
+        for measure in MEASURES:
+            listed, with_, without = counts(store, list_iri, measure)
+            obs = observation(list_iri, measure.id)
+            out.add(obs, RDF.type, RK.CoverageCount)
+            out.add(obs, QB.dataSet, DATASET)
+            out.add(obs, RK.coverageOf, NamedNode(list_iri))
+            out.add(obs, RK.coverageMeasure, Literal(measure.id))
+            out.add(obs, DCT.identifier, Literal(digest(measure.pattern)))
+            out.add(obs, RK.listedCount, integer(listed))
+            out.add(obs, RK.withCount, integer(with_))
+            out.add(obs, RK.withoutCount, integer(without))
+    quads = list(out.drain())
+    yield from quads
+    void = QuadWriter(iri.graph("void"))
+    void.add(VOID_DATASET, VOID.subset, graph)
+    void.add(graph, RDF.type, VOID.Dataset)
+    void.add(graph, DCT.title, text("Analyses computed at build time: coverage counts", "en"))
+    void.add(graph, DCT.description, text(
+        "Fixed analyses of this build (the coverage counts of /gaps), computed from the graphs "
+        "it was derived from when the build ran; read instead of recomputed at query time.", "en"))
+    void.add(graph, DCT.created, created)
+    void.add(graph, VOID.triples, integer(len(quads)))
+    for source in sources:
+        void.add(graph, PROV.wasDerivedFrom, source)
+    yield from void.drain()

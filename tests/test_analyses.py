@@ -1,0 +1,96 @@
+"""Fixed analyses computed at build time (kg/build/analyses.py): the coverage counts of /gaps in
+the graph ``analyses``, with provenance and a VoID subset, and /gaps reading them, or computing
+them when a store has no such graph."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from pyoxigraph import NamedNode, Store
+
+from kg.build import analyses
+from kg.build.pipeline import BuildReport
+from kg.store.embedded import data_dir
+from service import gaps
+from service.app import create_app
+from tests.examples import rows_of, run_example
+
+ANALYSES = "https://w3id.org/rarekg/graph/analyses"
+VOID = "https://w3id.org/rarekg/graph/void"
+CN1 = "https://w3id.org/rarekg/id/list/cn1"
+CN2 = "https://w3id.org/rarekg/id/list/cn2"
+COUNTS = f"""PREFIX rk: <https://w3id.org/rarekg/vocab#>
+SELECT ?list ?m ?listed ?with ?without WHERE {{ GRAPH <{ANALYSES}> {{
+  ?o a rk:CoverageCount ; rk:coverageOf ?list ; rk:coverageMeasure ?m ;
+     rk:listedCount ?listed ; rk:withCount ?with ; rk:withoutCount ?without }} }}"""
+
+
+def _counts(store_dir: Path) -> dict[tuple[str, str], tuple[int, int, int]]:
+    return {(r["list"], r["m"]): (int(r["listed"]), int(r["with"]), int(r["without"]))
+            for r in rows_of(store_dir, COUNTS)}
+
+
+def test_the_build_counts_coverage_per_list_and_measure(store_dir: Path) -> None:
+    counts = _counts(store_dir)
+    measures = {m.id for m in gaps.MEASURES}
+    assert set(counts) == {(lst, m) for lst in (CN1, CN2) for m in measures}
+    # the two national lists: 121 and 86 diseases
+    assert {counts[(CN1, m)][0] for m in measures} == {121}
+    assert {counts[(CN2, m)][0] for m in measures} == {86}
+    for listed, with_, without in counts.values():
+        assert with_ + without == listed
+    # question 1 lists the diseases without a patient organization, list by list
+    lacking: dict[str, int] = {}
+    for row in run_example(store_dir, "q01"):
+        lacking[row["list"]] = lacking.get(row["list"], 0) + 1
+    assert counts[(CN1, "organization")][2] == lacking[CN1]
+    assert counts[(CN2, "organization")][2] == lacking[CN2]
+    assert 0 < counts[(CN1, "organization")][1] < 121
+
+
+def test_the_build_counts_with_the_patterns_of_the_dashboard() -> None:
+    """kg/build/analyses.py keeps a copy of the dashboard's measures (the build may not import the
+    service): a pattern changed in service/gaps.py must be changed there too (until then /gaps
+    computes that measure itself, since the digests differ)."""
+    assert {m.id: m.pattern for m in analyses.MEASURES} == {m.id: m.pattern for m in gaps.MEASURES}
+
+
+def test_the_analyses_say_what_they_were_derived_from_and_when(store_dir: Path) -> None:
+    rows = rows_of(store_dir, f"""PREFIX prov: <http://www.w3.org/ns/prov#>
+        PREFIX dct: <http://purl.org/dc/terms/> PREFIX void: <http://rdfs.org/ns/void#>
+        SELECT ?source ?at ?built ?triples WHERE {{
+          GRAPH <{ANALYSES}> {{ ?d prov:generatedAtTime ?at ; prov:wasDerivedFrom ?source }}
+          GRAPH <{VOID}> {{ ?rarekg void:subset <{ANALYSES}> ; dct:created ?built .
+                           <{ANALYSES}> void:triples ?triples ; dct:created ?at ;
+                                        prov:wasDerivedFrom ?source }} }}""")
+    sources = {r["source"] for r in rows}
+    assert "https://w3id.org/rarekg/graph/china-lists" in sources
+    assert ANALYSES not in sources and VOID not in sources
+    assert {r["at"] for r in rows} == {rows[0]["built"]}
+    store = Store.read_only(str(data_dir(store_dir)))
+    n = sum(1 for _ in store.quads_for_pattern(None, None, None, NamedNode(ANALYSES)))
+    assert {int(r["triples"]) for r in rows} == {n}
+
+
+def test_gaps_read_the_analyses_and_compute_them_when_absent(built: BuildReport,
+                                                              tmp_path: Path) -> None:
+    copy = tmp_path / "store"
+    shutil.copytree(built.store_dir, copy, symlinks=True)
+    store = Store(str(data_dir(copy)))
+    store.remove_graph(NamedNode(ANALYSES))
+    store.flush()
+    del store
+    numbers = {}
+    for name, store_dir in (("precomputed", built.store_dir), ("computed", copy)):
+        app = create_app({"store": str(store_dir), "executors": 1})
+        with app.test_request_context("/gaps"):
+            assert bool(gaps._precomputed()) == (name == "precomputed")
+            data = gaps._dashboard()
+        app.extensions["rarekg_pool"].close()
+        numbers[name] = {(lst["iri"], c["measure"].id): (lst["total"], c.get("with"),
+                                                          c.get("without"))
+                         for lst in data["lists"] for c in lst["cells"]}
+    assert numbers["precomputed"] == numbers["computed"]
+    pre = _counts(built.store_dir)
+    assert numbers["precomputed"][(CN1, "organization")] == pre[(CN1, "organization")]

@@ -1,0 +1,151 @@
+"""The shared result cache (kg/store/cache.py) on a real store through the Flask client: a repeat
+is a hit, a write (a new version) makes it a miss, ``Cache-Control: no-cache`` bypasses it, the
+byte bound holds, and hits and misses are counted in /metrics."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from kg.store.cache import FILE_NAME, CachedAnswer, ResultCache, cache_key, normalize
+from kg.store.executor import QueryPool
+from kg.store.writer import WriterProcess
+from service.app import create_app
+
+TOKEN = "cache-test-token"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+JSON = {"Accept": "application/sparql-results+json"}
+NAMES = "SELECT ?name WHERE { ?p <http://xmlns.com/foaf/0.1/name> ?name } ORDER BY ?name"
+
+
+def _insert(client: FlaskClient, name: str) -> None:
+    update = (f'INSERT DATA {{ <http://www.example/p/{name}> '
+              f'<http://xmlns.com/foaf/0.1/name> "{name}" }}')
+    r = client.post("/sparql", data={"update": update}, headers=AUTH)
+    assert r.status_code == 204, r.data
+
+
+def _app(store: Path, cache_bytes: int) -> Flask:
+    return create_app({"store": str(store), "update_token": TOKEN, "executors": 1,
+                       "cache_bytes": cache_bytes})
+
+
+def _close(app: Flask) -> None:
+    pool = app.extensions["rarekg_pool"]
+    assert isinstance(pool, QueryPool)
+    pool.close()
+    writer = app.extensions["rarekg_writer"]
+    assert isinstance(writer, WriterProcess)
+    writer.close()
+
+
+@pytest.fixture()
+def app(tmp_path: Path) -> Iterator[Flask]:
+    app = _app(tmp_path / "store", 1_000_000)
+    yield app
+    _close(app)
+
+
+def _metric(client: FlaskClient, name: str) -> float:
+    text = client.get("/metrics").get_data(as_text=True)
+    found = re.search(rf"^{name} (\S+)$", text, re.M)
+    assert found, f"{name} not in /metrics"
+    return float(found.group(1))
+
+
+def _get(client: FlaskClient, query: str, **headers: str) -> tuple[str, str, bytes]:
+    r = client.get("/sparql", query_string={"query": query}, headers={**JSON, **headers})
+    assert r.status_code == 200, r.data
+    return r.headers.get("X-Cache", ""), r.headers["X-Rarekg-Version"], r.data
+
+
+def test_a_repeat_is_a_hit_until_a_write_changes_the_version(app: Flask) -> None:
+    client = app.test_client()
+    _insert(client, "Ada")
+    hits, misses = _metric(client, "rarekg_cache_hits_total"), _metric(
+        client, "rarekg_cache_misses_total")
+    state, version, first = _get(client, NAMES)
+    assert state == "miss"
+    state, again, second = _get(client, NAMES)
+    assert (state, again, second) == ("hit", version, first)
+    assert b'"Ada"' in second
+    # the same question typed with other spacing and a comment is the same entry
+    assert _get(client, "# names\nSELECT  ?name\nWHERE {\n ?p <http://xmlns.com/foaf/0.1/name> "
+                        "?name }  ORDER BY ?name")[0] == "hit"
+    assert _metric(client, "rarekg_cache_hits_total") == hits + 2
+    assert _metric(client, "rarekg_cache_misses_total") == misses + 1
+    _insert(client, "Grace")
+    state, newer, third = _get(client, NAMES)
+    assert state == "miss" and newer != version
+    assert b'"Grace"' in third and b'"Ada"' in third
+    assert _get(client, NAMES)[0] == "hit"
+    # entries of the replaced version were dropped when the new one was stored
+    cache = ResultCache(Path(app.config["RAREKG"]["store"]), 1_000_000)
+    assert cache.versions() == [newer]
+    assert (Path(app.config["RAREKG"]["store"]) / FILE_NAME).is_file()
+
+
+def test_no_cache_bypasses_and_media_type_is_part_of_the_key(app: Flask) -> None:
+    client = app.test_client()
+    _insert(client, "Ada")
+    assert _get(client, NAMES)[0] == "miss"
+    state, _, body = _get(client, NAMES, **{"Cache-Control": "no-cache"})
+    assert state == "" and b'"Ada"' in body
+    r = client.get("/sparql", query_string={"query": NAMES}, headers={"Accept": "text/csv"})
+    assert r.headers["X-Cache"] == "miss" and r.data.decode().splitlines() == ["name", "Ada"]
+    r = client.get("/sparql", query_string={"query": NAMES}, headers={"Accept": "text/csv"})
+    assert r.headers["X-Cache"] == "hit" and r.data.decode().splitlines() == ["name", "Ada"]
+    # a literal differing only in spacing is another question
+    assert _get(client, NAMES.replace("?name }", '?name FILTER (?name != "A  da") }'))[0] == "miss"
+    assert _get(client, NAMES.replace("?name }", '?name FILTER (?name != "A da") }'))[0] == "miss"
+
+
+# an answer of about 600 bytes
+QUESTION = ('SELECT ?name ?pad WHERE {{ ?p <http://xmlns.com/foaf/0.1/name> ?name '
+            'BIND (CONCAT("{n}", "' + "y" * 500 + '") AS ?pad) }}')
+
+
+def test_the_byte_bound_holds(tmp_path: Path) -> None:
+    app = _app(tmp_path / "store", 2000)
+    try:
+        client = app.test_client()
+        _insert(client, "Ada")
+        cache = ResultCache(tmp_path / "store", 2000)
+        sizes = []
+        for n in range(6):
+            q = QUESTION.format(n=n)
+            assert _get(client, q)[0] == "miss"
+            sizes.append(len(_get(client, q)[2]))
+            assert cache.stored_bytes() <= 2000
+        assert sum(sizes) > 2000  # so something was evicted: the oldest question
+        assert _get(client, QUESTION.format(n=5))[0] == "hit"  # the newest is kept
+        assert _get(client, QUESTION.format(n=0))[0] == "miss"  # the oldest was evicted
+        # an answer larger than the whole bound is never stored
+        big = ("SELECT ?name ?pad WHERE { ?p <http://xmlns.com/foaf/0.1/name> ?name "
+               "BIND (CONCAT(" + ", ".join(['"' + "x" * 100 + '"'] * 30) + ") AS ?pad) }")
+        assert [_get(client, big)[0] for _ in range(2)] == ["miss", "miss"]
+        assert cache.stored_bytes() <= 2000
+    finally:
+        _close(app)
+
+
+def test_normalize_keeps_strings_and_iris() -> None:
+    assert normalize("SELECT  *\n\tWHERE { ?s ?p ?o }  # all\n") == "SELECT * WHERE { ?s ?p ?o }"
+    assert normalize('ASK { ?s ?p "a  # b" }') == 'ASK { ?s ?p "a  # b" }'
+    assert normalize("ASK { <http://x/a#b>  ?p ?o }") == "ASK { <http://x/a#b> ?p ?o }"
+    assert normalize("ASK { ?s ?p '''x\n\n  y''' }") == "ASK { ?s ?p '''x\n\n  y''' }"
+    assert normalize("# c\nASK {?a ?b ?c FILTER(?c < 3) }") == "ASK {?a ?b ?c FILTER(?c < 3) }"
+    assert cache_key("ASK {}", accept="text/csv") != cache_key("ASK {}")
+    assert cache_key("ASK {}", default_graph_uris=("http://g",)) != cache_key("ASK {}")
+
+
+def test_a_cache_of_zero_bytes_stores_nothing(tmp_path: Path) -> None:
+    cache = ResultCache(tmp_path, 0)
+    assert not cache.put("v1", "k", CachedAnswer("text/csv", b"x\n", 0))
+    assert cache.get("v1", "k") is None
+    assert not (tmp_path / FILE_NAME).exists()
