@@ -28,6 +28,7 @@ SCHEMES = {
     "decision-type",
     "observation-category",
     "network-role",
+    "search-outcome",
     "reimbursement-category",
 }
 ORPHA_RELATIONS = ("E", "NTBT", "BTNT")

@@ -36,3 +36,16 @@ _SUBTYPE = ("entry", "subtype", "subtype_name_zh", "subtype_name_en")
 CCRD_ORPHA = (*_SUBTYPE, "orpha", "relation", "source")
 CCRD_OMIM = (*_SUBTYPE, "omim", "relation", "source")
 CCRD_HPO = (*_SUBTYPE, "hpo", "source")
+# data/searches/searches.csv: one documented search for patient organizations per row (curated by
+# hand, not derived; read by loaders/searches.py)
+SEARCHES = (
+    "id",
+    "disease",
+    "searched_on",
+    "where",
+    "queries",
+    "result",
+    "found",
+    "candidates",
+    "note",
+)

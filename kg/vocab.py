@@ -62,6 +62,8 @@ RK = ClosedNamespace(
     evidenceQuote hasEvidence aboutProperty statedValue
     surveyItem denominator observationCategory measure qualifier asOf
     sourceRecord
+    registrationDate DiseaseSearch SearchOutcomeScheme searchedFor searchQuery searchedCollection
+    searchOutcome rejectedCandidate
     Mapping PrevalenceEstimate Membership NetworkRoleScheme
     hasPhenotype hasMapping mappingRelation terminology validationStatus
     hasPrevalence prevalenceClass prevalenceType prevalenceQualification geography sourceCitation
@@ -103,7 +105,10 @@ SKOS = ClosedNamespace(
     exactMatch closeMatch broadMatch narrowMatch relatedMatch broader narrower
     """,
 )
-PROV = ClosedNamespace(_W3 + "ns/prov#", "Entity wasDerivedFrom generatedAtTime wasAttributedTo")
+PROV = ClosedNamespace(
+    _W3 + "ns/prov#",
+    "Entity Activity wasDerivedFrom generatedAtTime wasAttributedTo endedAtTime generated",
+)
 DCT = ClosedNamespace(
     "http://purl.org/dc/terms/",
     "title created modified issued date source license publisher creator description identifier "

@@ -51,7 +51,9 @@ PROPERTIES = (
     *CONCEPT_PROPERTIES,
     "servesDisease",
     *LINK_PROPERTIES,
+    "sameAs",
     "foundingDate",
+    "registrationDate",
     "website",
     *TEXT_PROPERTIES,
 )
@@ -347,7 +349,9 @@ def _statement(
         if value not in allowed:
             raise file.error(number, "value", f"{value!r} is not one of {', '.join(allowed)}")
         return prop, iri.concept(scheme, value)
-    if name in LINK_PROPERTIES:
+    if name in LINK_PROPERTIES or name == "sameAs":
+        # sameAs: a source saying this record and another are one organization; the build's
+        # consistency check (kg/build/consistency.py) requires the two merged or declared distinct
         target = targets.get(value)
         if target is None:
             raise file.error(
@@ -355,7 +359,7 @@ def _statement(
                 "value",
                 f"{value!r} is not the id of an organization file or of a seed organization",
             )
-        return LINK_PROPERTIES[name], target
+        return LINK_PROPERTIES.get(name, SKOS.exactMatch), target
     if name == "servesDisease":
         linked, as_text = DISEASE_PROPERTIES["servesDisease"]
         try:
@@ -373,11 +377,12 @@ def _statement(
             out.add(ref, RDFS.comment, text("Known to this graph only by its ORPHA code", "en"))
             out.add(ref, PROV.wasDerivedFrom, src)
         return linked, ref
-    if name == "foundingDate":
+    if name in ("foundingDate", "registrationDate"):
         try:
-            return SCHEMA.foundingDate, date_literal(value)
+            date = date_literal(value)
         except ValueError as exc:
             raise file.error(number, "value", str(exc)) from None
+        return (SCHEMA.foundingDate if name == "foundingDate" else RK.registrationDate), date
     if name == "website":
         if not value.startswith(("http://", "https://")):
             raise file.error(number, "value", f"{value!r} is not an http(s) URL")

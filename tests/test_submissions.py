@@ -37,7 +37,9 @@ GRAPH_BASE = "https://w3id.org/rarekg/graph/"
 
 def _app(store: Path, subs: Path, **settings: Any) -> Flask:
     config = {"store": str(store), "update_token": TOKEN, "executors": 1,
-              "submissions_dir": str(subs), "submission_rate_limit": 0, **settings}
+              "submissions_dir": str(subs), "submission_rate_limit": 0,
+              # _everything dumps every graph: more triples than the default row limit
+              "max_rows": 1_000_000, **settings}
     app = create_app(config)
     app.testing = True
     return app

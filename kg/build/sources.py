@@ -113,6 +113,7 @@ def default_sources(data_dir: Path = DATA_DIR) -> list[Source]:
             lambda: rdffiles.load(sorted(EXAMPLES_DIR.glob("*.ttl")), rdffiles.EXAMPLES_GRAPH),
         ),
         _organizations(data_dir),
+        _searches(data_dir),
         link_source(data_dir),
     ])
 
@@ -373,13 +374,18 @@ def download_sources(specs: Sequence[str], data_dir: Path = DATA_DIR) -> list[So
         if path.is_dir():
             files = fetched.page_files(path)
             docs = tuple(fetched.document_slug(graph, path, p) for p in files)
-            info = SourceInfo(graph, f"{FORMATS[name]}: {path.name}/ ({len(files)} files)", docs,
-                              retrieved=fetched.retrieved(files),
-                              version=fetched.version(path, files))
+            info = SourceInfo(
+                graph,
+                f"{FORMATS[name]}: {path.name}/ ({len(files)} files)",
+                docs,
+                retrieved=fetched.retrieved(files),
+                version=fetched.version(path, files),
+            )
         else:
             modified = datetime.fromtimestamp(path.stat().st_mtime, UTC).date().isoformat()
-            info = SourceInfo(graph, f"{FORMATS[name]}: {path.name} (own download)", (graph,),
-                              modified)
+            info = SourceInfo(
+                graph, f"{FORMATS[name]}: {path.name} (own download)", (graph,), modified
+            )
         result.append(Source(info, load(name, path, graph, links)))
     return with_terms(result)
 
@@ -395,16 +401,22 @@ def _languages(path: Path) -> dict[str, str]:
 
 
 def _organizations(data_dir: Path) -> Source:
-    """Patient organizations curated from public sources (``data/organizations/``)."""
+    """Patient organizations curated from public sources (``data/organizations/``), after the check
+    that no two records describe one organization unmerged (``kg.build.consistency``)."""
+    from kg.build.consistency import checked_load
     from loaders import organizations
 
     folder = data_dir / "organizations"
-    return Source(
-        SourceInfo(
-            organizations.GRAPH,
-            "Patient organizations from public sources",
-            organizations.documents(folder),
-            "2026-11-24",
-        ),
-        lambda: organizations.load(folder, data_dir / "seeds" / "organizations.csv"),
-    )
+    name = "Patient organizations from public sources"
+    info = SourceInfo(organizations.GRAPH, name, organizations.documents(folder), "2026-12-06")
+    return Source(info, lambda: checked_load(folder, data_dir / "seeds" / "organizations.csv"))
+
+
+def _searches(data_dir: Path) -> Source:
+    """Documented searches for patient organizations (``data/searches/searches.csv``)."""
+    from loaders import searches
+
+    name = "Documented searches for patient organizations"
+    info = SourceInfo(searches.GRAPH, name, (), "2026-12-06")
+    table, orgs = data_dir / "searches" / "searches.csv", data_dir / "organizations"
+    return Source(info, lambda: searches.load(table, orgs))
