@@ -35,6 +35,8 @@ TERMS: dict[str, tuple[str | None, str]] = {
                               f"document and quote; {_DOCUMENTS}: some CC BY, some state none"),
     "organizations": (CC_BY, f"{_OWN}: facts read from public pages, each with its address and a "
                              "verbatim quote; the pages keep their own terms"),
+    "searches": (CC_BY, f"{_OWN}: the curators' documented searches for patient organizations, "
+                        "each with where and what was searched and what was found"),
     "disease-links": (CC_BY, f"{_OWN}: links made by rarekg from records to the listed "
                              "diseases, each with its method, matched text and confidence; the "
                              "linked records keep their sources' terms"),
