@@ -16,7 +16,7 @@ from pathlib import Path
 from pyoxigraph import NamedNode, Quad, Store
 
 from kg import iri
-from kg.build.licences import with_terms
+from kg.build.licences import CC_BY, with_terms
 from kg.build.pipeline import Source
 from kg.build.sources_access import EPAR_FILE, EPAR_SOURCE
 from kg.describe import SourceInfo
@@ -25,7 +25,6 @@ from kg.errors import BuildError, LoadError
 from kg.names import DrugIndex
 from kg.paths import DATA_DIR, EXAMPLES_DIR, ONTOLOGY_DIR
 
-CC_BY = "https://creativecommons.org/licenses/by/4.0/"
 Loads = Callable[[], Iterable[Quad]]
 
 
@@ -46,8 +45,7 @@ class Links:
 
 
 def default_sources(data_dir: Path = DATA_DIR) -> list[Source]:
-    """Every source of the default graph, read from the project's own tables in ``data_dir``, each
-    with the licence of its data (``kg/build/licences.py``)."""
+    """Every source of the default graph, read from the project's own tables in ``data_dir``."""
     from loaders import aliases, lists, rdffiles, seeds, sources
 
     source_tables = [data_dir / "sources.csv", *sorted(data_dir.glob("*/sources.csv"))]
