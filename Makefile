@@ -1,33 +1,50 @@
-# The README's commands.  `make serve` and `make test` each set up .venv first when needed.
+# The README's commands.  Each sets up .venv first when needed, and installs only what it needs:
+# `make serve` and `make build` the runtime (no test tools), `make test` adds the `test` extra,
+# `make lint` the `lint` extra.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
+PIP := $(BIN)/pip install --quiet --disable-pip-version-check
 
 .PHONY: serve test build lint derive-tables translations editor clean
 
-$(BIN)/.installed: pyproject.toml
+$(BIN)/.runtime: pyproject.toml
+	@echo "make: creating the virtual environment $(VENV)"
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
-	touch $@
+	@echo "make: installing rarekg and its runtime dependencies (about a minute the first time)"
+	$(PIP) --upgrade pip
+	$(PIP) -e .
+	@touch $@
 
-serve: $(BIN)/.installed
+$(BIN)/.test: $(BIN)/.runtime
+	@echo "make: installing the test tools (pytest, Playwright, pandas)"
+	$(PIP) -e '.[test]'
+	@touch $@
+
+$(BIN)/.lint: $(BIN)/.runtime
+	@echo "make: installing the lint tools (ruff, mypy)"
+	$(PIP) -e '.[lint]'
+	@touch $@
+
+serve: $(BIN)/.runtime
+	@echo "make: serving the default graph (the first run builds it into var/store, about 30 s)"
 	$(BIN)/rarekg serve
 
-test: $(BIN)/.installed
+test: $(BIN)/.test
+	@echo "make: running the whole test suite (about 13 minutes on 2 cores)"
 	$(BIN)/python -m pytest
 
-build: $(BIN)/.installed
+build: $(BIN)/.runtime
 	$(BIN)/rarekg build
 
-lint: $(BIN)/.installed
+lint: $(BIN)/.lint
 	$(BIN)/ruff check kg loaders service tests
 	$(BIN)/mypy
 
-derive-tables: $(BIN)/.installed
+derive-tables: $(BIN)/.runtime
 	$(BIN)/rarekg derive-tables
 
-translations: $(BIN)/.installed
+translations: $(BIN)/.runtime
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ -k add:2 --no-location --sort-output \
 		-o service/translations/messages.pot .
 	$(BIN)/pybabel update -i service/translations/messages.pot -d service/translations \

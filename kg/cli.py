@@ -1,4 +1,8 @@
-"""The ``rarekg`` command: the one place that wires loaders, store and service together."""
+"""The ``rarekg`` command: the one place that wires loaders, store and service together.
+
+The engine, the build and the loaders are imported when a command runs, not when the command
+starts: ``--help`` and ``--version`` answer at once, and a Ctrl+C during those imports is an
+interruption like any other (one line, no traceback)."""
 
 from __future__ import annotations
 
@@ -8,16 +12,18 @@ import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from kg.build.pipeline import BuildReport, Source, build_graph
-from kg.build.sources import default_sources, download_sources
-from kg.errors import QuerySyntaxError, RarekgError, StoreUnavailable
-from kg.paths import DATA_DIR
+from kg import console
+from kg.console import CommandError, HelpFormatter, Parser
+from kg.errors import StoreUnavailable
+from kg.paths import DATA_DIR, IN_CHECKOUT
+from kg.progress import Progress
 from kg.settings import SETTINGS, load_settings
-from kg.store import embedded as stores
-from kg.store.backend import Backend, backend_from_settings
-from kg.store.query import run_query
+
+if TYPE_CHECKING:
+    from kg.build.pipeline import BuildReport, Source
+    from kg.store.backend import Backend
 
 
 def _print_report(report: BuildReport) -> None:
@@ -32,15 +38,25 @@ def _log(message: str) -> None:
     print(message, file=sys.stderr)
 
 
+def _build(store_dir: Path, sources: list[Source]) -> BuildReport:
+    """A build with its phases shown: each source, links, validation, VoID, search index, dump,
+    swap."""
+    from kg.build.pipeline import build_graph
+
+    linking = sum(1 for s in sources if s.after_loading is not None)
+    with Progress(len(sources) + linking + 5) as progress:
+        return build_graph(store_dir, sources, log=progress)
+
+
 def _build_remote(args: argparse.Namespace, backend: Backend, settings: dict[str, Any]) -> None:
     """Build and validate locally in a temporary store, then publish it graph by graph."""
     import tempfile
 
     from kg.build.publish import publish
+    from kg.store import embedded as stores
 
     with tempfile.TemporaryDirectory(prefix="rarekg-build-") as tmp:
-        report = build_graph(Path(tmp) / "store", _build_sources(args) + _approved(settings),
-                             log=_log)
+        report = _build(Path(tmp) / "store", _build_sources(args) + _approved(settings))
         _print_report(report)
         local = stores.open_read_only(Path(tmp) / "store")
         remote = backend.remote()
@@ -53,6 +69,8 @@ def _build_remote(args: argparse.Namespace, backend: Backend, settings: dict[str
 
 def _build_sources(args: argparse.Namespace) -> list[Source]:
     """The default graph's sources and the user's own downloads (``--source NAME=PATH``)."""
+    from kg.build.sources import default_sources, download_sources
+
     data = Path(args.data)
     return default_sources(data) + download_sources(getattr(args, "source", None) or [], data)
 
@@ -85,13 +103,16 @@ def cmd_build(args: argparse.Namespace, settings: dict[str, Any]) -> int:
         for source in SOURCES:
             _fetch(args, settings, source, out)
         args.source = [*(args.source or []), *(f"{s}={out / s}" for s in SOURCES)]
+    from kg.store.backend import backend_from_settings
+
     backend = backend_from_settings(settings)
     if backend.is_remote:
         _build_remote(args, backend, settings)
         return 0
-    report = build_graph(Path(settings["store"]), _build_sources(args) + _approved(settings),
-                         log=_log)
-    _print_report(report)
+    store_dir = Path(settings["store"])
+    sources = _build_sources(args) + _approved(settings)  # bad --source flags first
+    console.check_store_to_write(store_dir)
+    _print_report(_build(store_dir, sources))
     return 0
 
 
@@ -102,23 +123,48 @@ def _approved(settings: dict[str, Any]) -> list[Source]:
     return approved_submission_sources(settings)
 
 
+def _build_in_a_child(args: argparse.Namespace) -> None:
+    """``rarekg build`` with the same settings, in a process of its own: gunicorn forks its workers
+    from this process, and a process that has had a store open (with its engine's threads) must not
+    be forked.  A failed build has said why; this process then exits with its status."""
+    import os
+    import subprocess
+
+    env = dict(os.environ)
+    for name, value in console.settings_overrides(args).items():
+        env["RAREKG_" + name.upper()] = str(value)
+    try:
+        done = subprocess.run([sys.executable, "-m", "kg.cli", "build", "--data", args.data],
+                              env=env, check=False)
+    except KeyboardInterrupt:
+        raise SystemExit(0) from None  # the build has said it was interrupted
+    if done.returncode != 0:
+        raise SystemExit(done.returncode)
+
+
 def cmd_serve(args: argparse.Namespace, settings: dict[str, Any]) -> int:
+    from kg.store import embedded as stores
+    from kg.store.backend import backend_from_settings
+
     backend = backend_from_settings(settings)
     if backend.is_remote:
         _, version = backend.handle().get()
         if version == "remote-none":
+            console.check_port(settings["host"], settings["port"])
             _log(f"{backend.remote_query} holds no rarekg graph: building the default graph first")
-            _build_remote(args, backend, settings)
+            _build_in_a_child(args)
         from kg.server import serve
 
+        console.check_port(settings["host"], settings["port"])
         serve(settings)
         return 0
     store_dir = Path(settings["store"])
+    console.check_store_to_serve(store_dir)
+    console.check_port(settings["host"], settings["port"])
     if not store_dir.exists():
         print(f"{store_dir} does not exist: building the default graph first", file=sys.stderr)
-        _print_report(build_graph(store_dir,
-                                  default_sources(Path(args.data)) + _approved(settings),
-                                  log=lambda m: print(m, file=sys.stderr)))
+        console.check_store_to_write(store_dir)
+        _build_in_a_child(args)
     for partial in stores.remove_partial_builds(store_dir):
         print(f"removed the unfinished build {partial.name}", file=sys.stderr)
     if not stores.data_dir(store_dir).is_dir():
@@ -139,8 +185,13 @@ def cmd_serve(args: argparse.Namespace, settings: dict[str, Any]) -> int:
 
 
 def cmd_query(args: argparse.Namespace, settings: dict[str, Any]) -> int:
-    store = stores.open_read_only(Path(settings["store"]))
-    result = run_query(store, args.sparql)
+    from kg.store import embedded as stores
+    from kg.store.query import run_query
+
+    query = console.read_query(args.sparql, args.file)
+    store_dir = Path(settings["store"])
+    console.check_store_to_read(store_dir)
+    result = run_query(stores.open_read_only(store_dir), query)
     if args.format in ("json", "csv", "tsv"):
         media = {"json": "application/sparql-results+json", "csv": "text/csv",
                  "tsv": "text/tab-separated-values"}[args.format]
@@ -184,6 +235,8 @@ def print_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
 def cmd_derive(args: argparse.Namespace, settings: dict[str, Any]) -> int:
     from kg.build.derive import write_tables
 
+    if args.data is None:
+        raise CommandError("give --data DIR, the folder to write the tables into")
     ref = Path(settings["shared_dir"]) / "data"
     for path in write_tables(ref, Path(args.data)):
         print(path)
@@ -191,11 +244,19 @@ def cmd_derive(args: argparse.Namespace, settings: dict[str, Any]) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="rarekg", description="The rare-disease ecosystem graph.")
-    sub = p.add_subparsers(dest="command", required=True)
+    p = Parser(prog="rarekg", formatter_class=HelpFormatter,
+               description="The rare-disease ecosystem graph: build it, serve it, query it.",
+               epilog="Every option that is a setting can also be set in the environment "
+                      "(RAREKG_<NAME>); see README.md, Settings.")
+    p.add_argument("--version", action="version", version=f"rarekg {console.version()}")
+    sub = p.add_subparsers(dest="command", required=True, metavar="command",
+                           parser_class=Parser)
+
+    def command(name: str, help: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=help, description=help, formatter_class=HelpFormatter)
 
     def store_arg(sp: argparse.ArgumentParser) -> None:
-        sp.add_argument("--store", help="store directory (setting: store)")
+        sp.add_argument("--store", metavar="DIR", help="store directory (setting: store)")
 
     def remote_args(sp: argparse.ArgumentParser) -> None:
         sp.add_argument("--remote-query", dest="remote_query",
@@ -218,9 +279,10 @@ def parser() -> argparse.ArgumentParser:
         sp.add_argument("--disease", action="extend", nargs="+", metavar="ID",
                         help="fetch only these listed diseases (CN1:110 ...)")
 
-    b = sub.add_parser("build", help="build the default graph into a store and swap it in")
+    b = command("build", "build the default graph into a store and swap it in")
     store_arg(b)
-    b.add_argument("--data", default=str(DATA_DIR), help="folder of the curated source tables")
+    b.add_argument("--data", metavar="DIR", default=str(DATA_DIR),
+                   help="folder of the curated source tables")
     b.add_argument("--source", action="append", metavar="NAME=PATH",
                    help="also load your own download PATH in format NAME (ctgov, orphadata, fda, "
                         "ema, nmpa, hospitals) as a named graph of its own; repeatable")
@@ -229,19 +291,21 @@ def parser() -> argparse.ArgumentParser:
                         "setting (rarekg fetch), then build with them")
     fetch_args(b)
     remote_args(b)
-    f = sub.add_parser("fetch", help="download a source's files for the listed diseases, "
-                                     "each with a provenance record")
+    f = command("fetch", "download a source's files for the listed diseases, each with a "
+                         "provenance record")
     f.add_argument("source", choices=("ctgov", "orphadata", "ema"),
                    help="ctgov: ClinicalTrials.gov API v2; orphadata: the Orphadata API; "
                         "ema: the EMA's orphan designations")
-    f.add_argument("--out", help="folder to fetch into (setting: fetch_dir)")
+    f.add_argument("--out", metavar="DIR", help="folder to fetch into (setting: fetch_dir)")
     f.add_argument("--base-url", dest="base_url",
                    help="base URL of the API (settings: ctgov_api, orphadata_api, ema_api)")
-    f.add_argument("--data", default=str(DATA_DIR), help="folder of the curated source tables")
+    f.add_argument("--data", metavar="DIR", default=str(DATA_DIR),
+                   help="folder of the curated source tables")
     fetch_args(f)
-    s = sub.add_parser("serve", help="serve a store (building the default graph if it is missing)")
+    s = command("serve", "serve a store (building the default graph if it is missing)")
     store_arg(s)
-    s.add_argument("--data", default=str(DATA_DIR), help="folder of the curated source tables")
+    s.add_argument("--data", metavar="DIR", default=str(DATA_DIR),
+                   help="folder of the curated source tables (for the first build)")
     remote_args(s)
     s.add_argument("--host", help="listen address (setting: host)")
     s.add_argument("--port", type=int, help="port (setting: port)")
@@ -258,16 +322,24 @@ def parser() -> argparse.ArgumentParser:
                    help="space-separated endpoints SERVICE may call (setting: service_allowlist)")
     s.add_argument("--load-allowlist", dest="load_allowlist",
                    help="space-separated URL prefixes LOAD may read (setting: load_allowlist)")
+    s.add_argument("--access-log", dest="access_log", metavar="FILE",
+                   help="write the access log to FILE, or - for standard output (setting: "
+                        "access_log)")
     for setting in SETTINGS:  # the limits of docs/security.md, one flag each
         if setting.name in LIMIT_FLAGS:
             s.add_argument("--" + setting.name.replace("_", "-"), dest=setting.name,
                            type=setting.type, help=f"{setting.help} (setting: {setting.name})")
-    q = sub.add_parser("query", help="run a SPARQL query against a store and print the result")
+    q = command("query", "run a SPARQL query against a store and print the result")
     store_arg(q)
-    q.add_argument("sparql", help="the SPARQL query")
-    q.add_argument("--format", choices=("table", "json", "csv", "tsv"), default="table")
-    d = sub.add_parser("derive-tables", help="derive data/ tables from the reference files")
-    d.add_argument("--data", default=str(DATA_DIR), help="folder to write the tables into")
+    q.add_argument("sparql", nargs="?", metavar="SPARQL",
+                   help="the SPARQL query, or - to read it from standard input")
+    q.add_argument("--file", metavar="PATH", help="read the SPARQL query from the file PATH")
+    q.add_argument("--format", choices=("table", "json", "csv", "tsv"), default="table",
+                   help="a table for people; SPARQL JSON, CSV or TSV results for programs")
+    d = command("derive-tables", "derive data/ tables from the reference files")
+    d.add_argument("--data", metavar="DIR", default=str(DATA_DIR) if IN_CHECKOUT else None,
+                   help="folder to write the tables into (required when rarekg is installed "
+                        "rather than run from a checkout)")
     d.add_argument("--shared-dir",
                    help="folder holding data/ reference files (setting: shared_dir)")
     return p
@@ -280,21 +352,15 @@ COMMANDS = {"build": cmd_build, "serve": cmd_serve, "query": cmd_query,
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    console.calm_signals()
     args = parser().parse_args(argv)
-    names = {s.name for s in SETTINGS}
-    overrides = {k: v for k, v in vars(args).items() if k in names and v is not None}
-    settings = load_settings(overrides)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    try:
+
+    def call() -> int:
+        settings = load_settings(console.settings_overrides(args))
         return COMMANDS[args.command](args, settings)
-    except RarekgError as exc:
-        message = str(exc)
-        if isinstance(exc, QuerySyntaxError):
-            message = " ".join(message.split())
-        print(f"rarekg {args.command}: {message}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        return 130
+
+    return console.run(args.command, call)
 
 
 if __name__ == "__main__":

@@ -12,12 +12,17 @@ catalogue by name, against a local or remote rarekg endpoint.
 - ``example(name)`` runs a question of the catalogue the service publishes at
   ``/.well-known/sparql-examples``; ``name`` is the local part of the example's IRI or a prefix of
   it that names one example (``"q01"``).
+- A query that does not parse raises ``QuerySyntaxError`` (a ``QueryBadFormed``) whose message is
+  the plain-words one the service gives (``kg.syntax``), with ``line``, ``column`` and the parser's
+  own text as ``detail``; other endpoints' errors are put into the same words here.
 
 Needs the ``notebook`` extra (pandas).
 """
 
 from __future__ import annotations
 
+import ast
+import json
 import math
 import urllib.request
 from collections.abc import Callable, Sequence
@@ -29,6 +34,9 @@ import pandas as pd
 import rdflib
 from rdflib.namespace import RDFS, SH
 from SPARQLWrapper import GET, JSON, POST, TURTLE, SPARQLWrapper
+from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
+
+from kg.syntax import explain
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 INTEGER_TYPES = {
@@ -71,6 +79,38 @@ class Example:
     form: str  # "select", "construct" or "ask"
 
 
+class QuerySyntaxError(QueryBadFormed):
+    """A query the endpoint could not parse: ``str()`` is the plain-words message; ``line`` and
+    ``column`` say where; ``detail`` is the parser's own text."""
+
+    def __init__(self, message: str, line: int | None = None, column: int | None = None,
+                 detail: str | None = None) -> None:
+        Exception.__init__(self, message)
+        self.message = message
+        self.line = line
+        self.column = column
+        self.detail = detail
+
+    @classmethod
+    def from_response(cls, exc: QueryBadFormed, query: str) -> QuerySyntaxError:
+        """From the endpoint's answer: rarekg's JSON error as it is, any other text explained."""
+        text = str(exc)
+        body = text.split("Response:\n", 1)[1] if "Response:\n" in text else ""
+        try:
+            raw = ast.literal_eval(body).decode("utf-8", errors="replace") if body else text
+        except (ValueError, SyntaxError):
+            raw = body or text
+        try:
+            error = json.loads(raw)["error"]
+            if error.get("type") == "syntax-error":
+                return cls(error["message"], error.get("line"), error.get("column"),
+                           error.get("detail"))
+        except (ValueError, KeyError, TypeError, AttributeError):
+            pass
+        explained = explain(raw, query)
+        return cls(explained.message, explained.line, explained.column, explained.detail)
+
+
 class Client:
     """A SPARQL endpoint, e.g. ``Client("http://127.0.0.1:8000/sparql")``.
 
@@ -94,24 +134,30 @@ class Client:
         sparql.setTimeout(math.ceil(self.timeout))
         return sparql
 
+    def _run(self, query: str, fmt: str) -> Any:
+        try:
+            return self._wrapper(query, fmt).query().convert()
+        except QueryBadFormed as exc:
+            raise QuerySyntaxError.from_response(exc, query) from None
+
     def select(self, query: str) -> pd.DataFrame:
         """The solutions of a ``SELECT`` query as a DataFrame with typed columns.  Raises
         ``ValueError`` for a query that is not a ``SELECT``."""
-        data = self._wrapper(query, JSON).query().convert()
+        data = self._run(query, JSON)
         if not isinstance(data, dict) or "results" not in data:
             raise ValueError("not a SELECT query: use ask() or construct()")
         return frame(data)
 
     def ask(self, query: str) -> bool:
         """The answer to an ``ASK`` query.  Raises ``ValueError`` for another query form."""
-        data = self._wrapper(query, JSON).query().convert()
+        data = self._run(query, JSON)
         if not isinstance(data, dict) or "boolean" not in data:
             raise ValueError("not an ASK query")
         return bool(data["boolean"])
 
     def construct(self, query: str) -> rdflib.Graph:
         """The graph of a ``CONSTRUCT`` or ``DESCRIBE`` query."""
-        data = self._wrapper(query, TURTLE).query().convert()
+        data = self._run(query, TURTLE)
         graph = rdflib.Graph()
         graph.parse(data=cast(bytes, data), format="turtle")
         return graph

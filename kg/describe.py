@@ -24,9 +24,10 @@ class SourceInfo:
     title: str
     documents: tuple[str, ...] = ()
     release: str | None = None
-    licence: str | None = None
+    licence: str | None = None  # IRI of the licence of the copy loaded (dct:license)
     retrieved: str | None = None  # when a fetched source was retrieved (xsd:dateTime, UTC)
     version: str | None = None  # the upstream's own version or data timestamp, as it prints it
+    rights: str | None = None  # in words: whose data, which terms (dct:rights)
 
 
 def graph_counts(store: Store) -> dict[str, int]:
@@ -79,6 +80,8 @@ def describe(store: Store, sources: Sequence[SourceInfo], built: datetime) -> It
             out.add(graph, PAV.version, text(source.version))
         if source.licence:
             out.add(graph, DCT.license, NamedNode(source.licence))
+        if source.rights:
+            out.add(graph, DCT.rights, text(source.rights, "en"))
         classes = _partitions(store, graph, "class")
         properties = _partitions(store, graph, "property")
         out.add(graph, VOID.classes, integer(len(classes)))

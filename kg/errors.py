@@ -16,15 +16,18 @@ class RarekgError(Exception):
 class QuerySyntaxError(RarekgError):
     """A SPARQL query or update that does not parse.
 
-    ``line`` and ``column`` are 1-based when known."""
+    The message is in plain words (``kg.syntax.explain``); ``line`` and ``column`` are 1-based when
+    known; ``detail`` is the parser's own text, for experts."""
 
     status = 400
     kind = "syntax-error"
 
-    def __init__(self, message: str, line: int | None = None, column: int | None = None) -> None:
+    def __init__(self, message: str, line: int | None = None, column: int | None = None,
+                 detail: str | None = None) -> None:
         super().__init__(message)
         self.line = line
         self.column = column
+        self.detail = detail
 
     def to_json(self) -> dict[str, object]:
         data = super().to_json()
@@ -32,6 +35,7 @@ class QuerySyntaxError(RarekgError):
         assert isinstance(err, dict)
         err["line"] = self.line
         err["column"] = self.column
+        err["detail"] = self.detail
         return data
 
 

@@ -7,6 +7,13 @@ answered.  A gevent worker reads each connection in a greenlet of its own (up to
 its executor processes go through ``select`` (``kg/store/child.py``), which gevent makes
 cooperative.  gunicorn's own error answers (414, 431, 400 for a broken request) are written in the
 service's JSON error shape by ``RarekgWorker``.
+
+Lifecycle: Ctrl+C (SIGINT) and SIGTERM, sent to the master or to the whole process group, stop the
+master, its workers and their helper processes (query executors, writer) within gunicorn's graceful
+timeout (10 s), with exit status 0 and no traceback: helpers ignore SIGINT (their worker stops
+them), and each worker stops its helpers itself when it exits.  No gunicorn control socket is
+opened (several servers on one machine would share one path in the home directory); the access log
+goes where the ``access_log`` setting says (off by default).
 """
 
 from __future__ import annotations
@@ -63,10 +70,13 @@ class RarekgServer(BaseApplication):  # type: ignore[misc]
         self.cfg.set("graceful_timeout", 10)
         # the longest request line gunicorn reads: shareable /?query= links of about 8 KB
         self.cfg.set("limit_request_line", 8190)
-        self.cfg.set("accesslog", "-")
+        self.cfg.set("accesslog", s.get("access_log") or None)
+        if "control_socket_disable" in self.cfg.settings:  # gunicorn >= 25
+            self.cfg.set("control_socket_disable", True)
 
         self.cfg.set("on_starting", _on_starting)
         self.cfg.set("child_exit", _child_exit)
+        self.cfg.set("worker_exit", _worker_exit)
 
     def load(self) -> Any:
         return create_app(self.settings)
@@ -142,6 +152,20 @@ def _child_exit(_server: Any, worker: Any) -> None:
     from prometheus_client import multiprocess
 
     multiprocess.mark_process_dead(worker.pid)  # type: ignore[no-untyped-call]
+
+
+def _worker_exit(_server: Any, worker: Any) -> None:
+    """In a worker that is exiting: stop its query executors, writer and checker before the
+    interpreter shuts down, so that none outlives it or is killed mid-shutdown.  (gunicorn also
+    calls this hook in the master for a worker that is already gone: nothing to do there.)"""
+    if worker.pid != os.getpid():
+        return
+    app = getattr(worker, "wsgi", None)
+    extensions = getattr(app, "extensions", {})
+    for name in ("rarekg_pool", "rarekg_writer", "rarekg_checker"):
+        helper = extensions.get(name)
+        if helper is not None:
+            helper.close()
 
 
 def serve(settings: dict[str, Any]) -> None:

@@ -8,7 +8,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from kg.paths import ROOT
+from platformdirs import user_data_path
+
+from kg.paths import IN_CHECKOUT, ROOT
+
+# A checkout keeps its store in var/store beside the code (`make serve`); an installed rarekg keeps
+# it in the user's data directory (~/.local/share/rarekg/store on Linux), whatever the working
+# directory.
+DEFAULT_STORE = str(ROOT / "var" / "store") if IN_CHECKOUT else str(
+    user_data_path("rarekg", appauthor=False) / "store"
+)
 
 
 @dataclass(frozen=True)
@@ -24,7 +33,8 @@ class Setting:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("store", "var/store", "Store directory (built on first `serve` if it does not exist)"),
+    Setting("store", DEFAULT_STORE,
+            "Store directory (built on first `serve` if it does not exist)"),
     Setting("host", "127.0.0.1", "Address the service listens on"),
     Setting("port", 8000, "Port the service listens on", int),
     Setting("workers", 2, "Number of worker processes of the WSGI server", int),
@@ -39,6 +49,11 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "executors", 2, "Query executor processes per worker (each runs one query at a time)", int
+    ),
+    Setting(
+        "access_log",
+        "",
+        "Where the server writes its access log: a file, `-` for standard output, empty for none",
     ),
     Setting(
         "update_token",

@@ -117,7 +117,7 @@ PROV = ClosedNamespace(
 DCT = ClosedNamespace(
     "http://purl.org/dc/terms/",
     "title created modified issued date source license publisher creator description identifier "
-    "isReplacedBy",
+    "isReplacedBy rights",
 )
 # Provenance, Authoring and Versioning: where and when a copy of a source was retrieved.
 PAV = ClosedNamespace("http://purl.org/pav/", "retrievedOn retrievedFrom version")

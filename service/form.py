@@ -137,7 +137,8 @@ def run(query: str) -> dict[str, Any]:
         answer = queries.answer(query, ACCEPT)
     except RarekgError as exc:
         error = {"type": exc.kind, "status": exc.status, "message": str(exc),
-                 "line": getattr(exc, "line", None), "column": getattr(exc, "column", None)}
+                 "line": getattr(exc, "line", None), "column": getattr(exc, "column", None),
+                 "detail": getattr(exc, "detail", None)}
         return {"kind": "error", "error": error,
                 "elapsed_ms": round((time.perf_counter() - started) * 1000)}
     elapsed = round((time.perf_counter() - started) * 1000)

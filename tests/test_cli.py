@@ -53,7 +53,8 @@ def test_query_syntax_error_is_one_line_and_nonzero(store_dir: Path) -> None:
         check=False,
     )
     assert proc.returncode == 1
-    assert proc.stderr.startswith("rarekg query: error at 1:")
+    assert proc.stderr == ("rarekg query: unbalanced brackets: { opened at line 1, column 16 is "
+                           "never closed (a } is missing)\n")
     assert "Traceback" not in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1
 

@@ -102,7 +102,9 @@ def test_syntax_error_returns_400_with_line_and_column(client: FlaskClient) -> N
     assert error["type"] == "syntax-error"
     assert error["line"] == 3
     assert error["column"] in (1, 2)  # the parser's own position, passed on as it gives it
-    assert f"3:{error['column']}" in error["message"]
+    assert f"error at 3:{error['column']}" in error["detail"]  # the parser's own text
+    assert error["message"] == ("incomplete triple pattern '?s ?p' at line 2, column 3: a triple "
+                                "needs a subject, a predicate and an object")
 
 
 def test_get_without_query_gives_the_service_description(client: FlaskClient) -> None:

@@ -71,6 +71,11 @@ def build_graph(
 
     Raises ``LoadError`` for a malformed source record, ``ValidationFailed`` when the graph violates
     the shapes, ``BuildError`` otherwise; in every case the store being served is left untouched.
+
+    ``log`` is told of each phase: once when a slow phase starts (a message ending in ``...``) and
+    once when each phase is done: every source with its triple count, validation, the dataset
+    description, the search index, the dataset dump and the swap (``kg.progress.Progress`` shows
+    them as a bar).
     """
     started = time.perf_counter()
     store_dir.mkdir(parents=True, exist_ok=True)
@@ -89,6 +94,7 @@ def build_graph(
                 log(f"linked {source.info.name} ({n:,} quads, {time.perf_counter() - t0:.2f} s)")
         warnings: list[Finding] = []
         if validate:
+            log("validating with the SHACL shapes...")
             t0 = time.perf_counter()
             findings = validate_store(store)
             violations = [f for f in findings if f.severity == "Violation"]
@@ -118,6 +124,7 @@ def build_graph(
         store.flush()
         del store
         stores.swap_in(store_dir, build_dir)
+        log(f"swapped in {build_dir.name} as the store being served")
     except RarekgError:
         shutil.rmtree(build_dir, ignore_errors=True)
         raise

@@ -16,6 +16,7 @@ from pathlib import Path
 from pyoxigraph import NamedNode, Quad, Store
 
 from kg import iri
+from kg.build.licences import CC_BY, with_terms
 from kg.build.pipeline import Source
 from kg.build.sources_access import EPAR_FILE, EPAR_SOURCE
 from kg.build.sources_reference import reference_sources
@@ -25,7 +26,6 @@ from kg.errors import BuildError, LoadError
 from kg.names import DrugIndex
 from kg.paths import DATA_DIR, EXAMPLES_DIR, ONTOLOGY_DIR
 
-CC_BY = "https://creativecommons.org/licenses/by/4.0/"
 REVIEW = "orpha_relations.csv"  # reviewed relations of list entries to ORPHA codes
 Loads = Callable[[], Iterable[Quad]]
 
@@ -57,7 +57,7 @@ def default_sources(data_dir: Path = DATA_DIR) -> list[Source]:
         yield from sources.load_sources(source_tables)
         yield from sources.load_authorities(data_dir / "authorities.csv")
 
-    return [
+    return with_terms([
         Source(
             SourceInfo(
                 rdffiles.ONTOLOGY_GRAPH, "rarekg vocabulary and concept schemes", licence=CC_BY
@@ -118,7 +118,7 @@ def default_sources(data_dir: Path = DATA_DIR) -> list[Source]:
         _organizations(data_dir),
         _searches(data_dir),
         link_source(data_dir),
-    ]
+    ])
 
 
 def drug_identity(data_dir: Path = DATA_DIR) -> DrugIdentity:
@@ -390,7 +390,7 @@ def download_sources(specs: Sequence[str], data_dir: Path = DATA_DIR) -> list[So
                 graph, f"{FORMATS[name]}: {path.name} (own download)", (graph,), modified
             )
         result.append(Source(info, load(name, path, graph, links)))
-    return result
+    return with_terms(result)
 
 
 def _seed_documents(path: Path) -> list[str]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import select
+import signal
 import threading
 from collections.abc import Callable
 from multiprocessing.connection import Connection
@@ -16,6 +17,31 @@ from typing import Any
 from kg.errors import QueryTimeout, StoreUnavailable
 
 _CTX = multiprocessing.get_context("spawn")
+
+
+def quiet_main(target: Callable[..., None], *args: Any) -> None:
+    """The entry of every helper process (executors, writer, checker): Ctrl+C reaches the whole
+    process group, but stopping a helper is its owner's job (it closes the pipe or kills it), so a
+    helper ignores SIGINT instead of dying with a ``KeyboardInterrupt`` traceback."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    target(*args)
+
+
+def start_quietly(process: Any) -> None:
+    """Start a helper process already ignoring SIGINT: an ignored signal stays ignored across the
+    spawn's ``exec`` (and Python then installs no ``KeyboardInterrupt`` handler), so a Ctrl+C
+    while the helper imports its modules cannot interrupt it either.  Only the main thread may
+    change signal handlers: from other threads (a replacement executor, the writer started by a
+    request) the helper is protected from :func:`quiet_main` on."""
+    previous = signal.getsignal(signal.SIGINT)
+    if threading.current_thread() is not threading.main_thread() or previous is None:
+        process.start()
+        return
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        process.start()
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def pipe() -> tuple[Connection, Connection]:
@@ -53,9 +79,9 @@ class ChildProcess:
             return self._conn
         self._stop()
         conn, child = pipe()
-        self._process = _CTX.Process(target=self.target, args=(child, *self.args), daemon=True,
-                                     name=self.name)
-        self._process.start()
+        self._process = _CTX.Process(target=quiet_main, args=(self.target, child, *self.args),
+                                     daemon=True, name=self.name)
+        start_quietly(self._process)
         child.close()
         self._conn = conn
         return conn

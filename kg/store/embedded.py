@@ -15,7 +15,6 @@ from __future__ import annotations
 import itertools
 import logging
 import os
-import re
 import shutil
 import threading
 import time
@@ -24,12 +23,12 @@ from pathlib import Path
 from pyoxigraph import Store
 
 from kg.errors import QuerySyntaxError, StoreUnavailable
+from kg.syntax import explain
 
 SERVING = "serving"
 BUILDS = "builds"
 KEEP_BUILDS = 2
 GRACE_SECONDS = 300.0
-_POSITION = re.compile(r"at (\d+):(\d+)")
 _log = logging.getLogger(__name__)
 
 
@@ -162,10 +161,8 @@ class StoreHandle:
             return self._store, current
 
 
-def syntax_error(exc: SyntaxError) -> QuerySyntaxError:
-    """The parser's message with its 1-based line and column."""
-    message = str(exc)
-    m = _POSITION.search(message)
-    if m:
-        return QuerySyntaxError(message, int(m.group(1)), int(m.group(2)))
-    return QuerySyntaxError(message)
+def syntax_error(exc: SyntaxError, text: str | None = None) -> QuerySyntaxError:
+    """The parser's message in plain words (``kg.syntax``) for the query or update ``text``, with
+    its 1-based line and column and the parser's own text as ``detail``."""
+    explained = explain(str(exc), text)
+    return QuerySyntaxError(explained.message, explained.line, explained.column, explained.detail)

@@ -30,7 +30,7 @@ from pyoxigraph import QueryTriples, RdfFormat, serialize
 from kg import errors
 from kg.errors import BadRequest, RarekgError, ResultTooLarge, StoreUnavailable
 from kg.store.backend import Backend
-from kg.store.child import pipe, readable
+from kg.store.child import pipe, quiet_main, readable, start_quietly
 from kg.store.embedded import data_dir
 from kg.store.query import MAX_DEPTH, MAX_OPERATORS, choose_media_type, run_query
 from kg.store.sandbox import confine
@@ -179,12 +179,12 @@ class _Executor:
         self.conn, child = pipe()
         self.isolated: bool | None = None
         self.process = _CTX.Process(
-            target=_executor_main,
-            args=(child, backend, limits, os.getpid()),
+            target=quiet_main,
+            args=(_executor_main, child, backend, limits, os.getpid()),
             daemon=True,
             name="rarekg-query-executor",
         )
-        self.process.start()
+        start_quietly(self.process)
         child.close()
 
     def answer(self, timeout: float) -> Any:

@@ -182,7 +182,7 @@ def run_query(
             query, base_iri=base_iri, prefixes=QUERY_PREFIXES, **kwargs  # type: ignore[arg-type]
         )
     except SyntaxError as exc:
-        raise syntax_error(exc) from None
+        raise syntax_error(exc, query) from None
     return Result(value)
 
 

@@ -178,7 +178,7 @@ def run_update(store_dir: Path, update: str, *, base_iri: str | None = None) -> 
         try:
             store.update(update, base_iri=base_iri)
         except SyntaxError as exc:
-            raise stores.syntax_error(exc) from None
+            raise stores.syntax_error(exc, update) from None
         except RuntimeError as exc:  # e.g. DROP GRAPH of a graph that does not exist
             raise BadRequest(f"update failed: {exc}") from None
         except OSError as exc:  # e.g. a LOAD that cannot connect (no server paths in the answer)
@@ -308,7 +308,7 @@ def apply_remote(remote: RemoteStore, change: Write) -> bool:
         try:
             Store().update(update)  # parse here: the same syntax errors on every backend
         except SyntaxError as exc:
-            raise stores.syntax_error(exc) from None
+            raise stores.syntax_error(exc, update) from None
         remote.update(update)
         return True
     if isinstance(change.graph, DefaultGraph):
