@@ -69,7 +69,8 @@ def _build_remote(args: argparse.Namespace, backend: Backend, settings: dict[str
 
 def _build_sources(args: argparse.Namespace) -> list[Source]:
     """The default graph's sources and the user's own downloads (``--source NAME=PATH``)."""
-    from kg.build.sources import default_sources, download_sources
+    from kg.build.downloads import download_sources
+    from kg.build.sources import default_sources
 
     data = Path(args.data)
     return default_sources(data) + download_sources(getattr(args, "source", None) or [], data)

@@ -11,97 +11,22 @@ from __future__ import annotations
 
 import hashlib
 import time
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
 from flask import Blueprint, render_template
 from flask_babel import gettext
 
+from kg.coverage import MEASURES, PREAMBLE, Measure
 from kg.errors import RarekgError
-from kg.vocab import CONCEPT_BASE, GRAPH_BASE, PREFIXES
+from kg.vocab import GRAPH_BASE, PREFIXES
 from service import charts, i18n, web
-from service.i18n import N_
 from service.queries import select
 
 bp = Blueprint("gaps", __name__)
 
 RK = PREFIXES["rk"]
 VOID_GRAPH = GRAPH_BASE + "void"
-PREAMBLE = """PREFIX rk: <https://w3id.org/rarekg/vocab#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX schema: <http://schema.org/>
-"""
-APPROVAL = f"<{CONCEPT_BASE}decision-type/marketing-approval>"
-
-
-@dataclass(frozen=True)
-class Measure:
-    id: str
-    title: str
-    title_zh: str
-    counted: str  # the variable counted per disease
-    column: str  # its column name in the result
-    pattern: str  # binds ?disease to the listed disease and ?<counted>
-    classes: tuple[str, ...] = ()  # loaded when VoID has entities of one of these classes
-    graphs: tuple[str, ...] = ()  # ... or one of these graphs
-    note: str = ""
-    coverage: str = ""  # which source, as of when, what it does not cover
-
-
-MEASURES = (
-    Measure("organization", "Patient organization", "患者组织", "org", "organizations",
-            "?org a rk:PatientOrganization ; rk:servesDisease ?served .\n"
-            "  ?served skos:broader* ?disease .",
-            classes=(RK + "PatientOrganization",),
-            note=N_("known to this graph; an organization serving a subtype counts for its entry")),
-    Measure("china-drug", "Drug approved in China", "中国已批准药物", "drug", "drugs_china",
-            f"?status rk:ofDrug ?drug ; rk:jurisdiction \"CN\" ; rk:statusType {APPROVAL} ;\n"
-            "          rk:forIndication ?indication .\n  ?indication skos:broader* ?disease .",
-            graphs=("china-drug-approvals",),
-            coverage=N_("China rare-disease drug approvals reference (VAT relief lists, CDE lists "
-                     "and review reports, NMPA news; compiled 2026-10-06): not a register of all "
-                     "NMPA approvals.")),
-    Measure("fda-orphan", "FDA orphan approval", "FDA孤儿药批准", "drug", "drugs_fda_orphan",
-            f"?status rk:ofDrug ?drug ; rk:jurisdiction \"US\" ; rk:statusType {APPROVAL} ;\n"
-            "          rk:forIndication ?indication .\n  ?indication skos:broader* ?disease .",
-            graphs=("fda-orphan-approvals",),
-            coverage=N_("FDA OOPD export of orphan designations and approvals (approvals "
-                     "1983-07-20 to 2022-05-20): orphan approvals only, not every FDA approval.")),
-    Measure("trial", "Clinical trial", "临床试验", "trial", "trials",
-            "?trial a rk:ClinicalTrial ; schema:healthCondition ?condition .\n"
-            "  ?condition skos:broader* ?disease .",
-            classes=(RK + "ClinicalTrial",),
-            coverage=N_("One ClinicalTrials.gov page (spinal muscular atrophy, sites in China); "
-                     "trials come from one sample.")),
-    Measure("reimbursement", "Reimbursement in China", "医保报销", "drug", "drugs_reimbursed",
-            "{ ?reimbursement a rk:ReimbursementStatus ; rk:ofDrug ?drug ;\n"
-            "                  rk:forIndication ?indication . }\n"
-            "  UNION\n"
-            "  { ?reimbursement a rk:ReimbursementStatus ; rk:ofDrug ?drug .\n"
-            "    FILTER NOT EXISTS { ?reimbursement rk:indicationText ?restriction }\n"
-            f"    ?approval rk:ofDrug ?drug ; rk:jurisdiction \"CN\" ; rk:statusType {APPROVAL} ;\n"
-            "              rk:forIndication ?indication . }\n"
-            "  ?indication skos:broader* ?disease .",
-            classes=(RK + "ReimbursementStatus",),
-            note=N_("a listing counts where its restriction is linked to the disease; a listing "
-                 "without restriction counts where its drug is approved in China for it"),
-            coverage=N_("National Reimbursement Drug List 2025 (医保发〔2025〕33号, in force from "
-                     "2026-01-01): Western medicines, negotiated and bidding drugs. Chinese "
-                     "patent medicines (中成药), decoction pieces, the commercial insurance "
-                     "innovative drug list and provincial lists are not loaded.")),
-    Measure("eu-authorisation", "EU marketing authorisation", "欧盟上市许可", "drug",
-            "drugs_eu_authorised",
-            f"?status rk:ofDrug ?drug ; rk:jurisdiction \"EU\" ; rk:statusType {APPROVAL} ;\n"
-            "          rk:forIndication ?indication .\n"
-            "  FILTER NOT EXISTS { ?status rk:publishedStatus \"Withdrawn\"@en }\n"
-            "  ?indication skos:broader* ?disease .",
-            graphs=("ema-epar",),
-            note=N_("authorisations not withdrawn, linked by their indication text"),
-            coverage=N_("EMA European public assessment reports (EPAR) table exported "
-                        "2023-06-12/13: centrally authorised human medicines. Nationally "
-                        "authorised medicines and decisions after June 2023 are not included.")),
-)
 
 
 def _entries(list_iri: str) -> str:

@@ -21,7 +21,7 @@ CATALOGUE = ROOT / "service" / "translations" / "zh" / "LC_MESSAGES"
 KEYWORDS = {"_": None, "gettext": None, "lazy_gettext": None, "_l": None, "N_": None,
             "add": (2,)}
 METHODS = [("service/**.py", "python"), ("kg/contrib/contribution.py", "python"),
-           ("kg/contrib/checks.py", "python"),
+           ("kg/contrib/checks.py", "python"), ("kg/coverage.py", "python"),
            ("service/templates/**.html", "jinja2")]
 
 

@@ -16,60 +16,18 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import datetime
 
 from pyoxigraph import Literal, NamedNode, Quad, QuerySolutions, Store
 
 from kg import iri
+from kg.coverage import MEASURES, PREAMBLE, Measure
 from kg.rdf import QuadWriter, integer, text
-from kg.vocab import CONCEPT_BASE, DCT, GRAPH_BASE, PROV, QB, RDF, RK, VOID, XSD
+from kg.vocab import DCT, GRAPH_BASE, PROV, QB, RDF, RK, VOID, XSD
 
 GRAPH = "analyses"
 DATASET = iri.entity("analysis", "coverage")
 VOID_DATASET = iri.dataset("rarekg")
-PREAMBLE = """PREFIX rk: <https://w3id.org/rarekg/vocab#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX schema: <http://schema.org/>
-"""
-APPROVAL = f"<{CONCEPT_BASE}decision-type/marketing-approval>"
-
-
-@dataclass(frozen=True)
-class Measure:
-    id: str
-    pattern: str  # binds ?disease to the listed disease; what is counted hangs off it
-
-
-# The same patterns as the measures of service/gaps.py (which the build may not import); each
-# count carries a digest of its pattern (dct:identifier), and /gaps uses a count only when the
-# digest matches its own pattern, so a pattern changed on one side only is computed live.
-MEASURES = (
-    Measure("organization", "?org a rk:PatientOrganization ; rk:servesDisease ?served .\n"
-            "  ?served skos:broader* ?disease ."),
-    Measure("china-drug",
-            f"?status rk:ofDrug ?drug ; rk:jurisdiction \"CN\" ; rk:statusType {APPROVAL} ;\n"
-            "          rk:forIndication ?indication .\n  ?indication skos:broader* ?disease ."),
-    Measure("fda-orphan",
-            f"?status rk:ofDrug ?drug ; rk:jurisdiction \"US\" ; rk:statusType {APPROVAL} ;\n"
-            "          rk:forIndication ?indication .\n  ?indication skos:broader* ?disease ."),
-    Measure("trial", "?trial a rk:ClinicalTrial ; schema:healthCondition ?condition .\n"
-            "  ?condition skos:broader* ?disease ."),
-    Measure("reimbursement",
-            "{ ?reimbursement a rk:ReimbursementStatus ; rk:ofDrug ?drug ;\n"
-            "                  rk:forIndication ?indication . }\n"
-            "  UNION\n"
-            "  { ?reimbursement a rk:ReimbursementStatus ; rk:ofDrug ?drug .\n"
-            "    FILTER NOT EXISTS { ?reimbursement rk:indicationText ?restriction }\n"
-            f"    ?approval rk:ofDrug ?drug ; rk:jurisdiction \"CN\" ; rk:statusType {APPROVAL} ;\n"
-            "              rk:forIndication ?indication . }\n"
-            "  ?indication skos:broader* ?disease ."),
-    Measure("eu-authorisation",
-            f"?status rk:ofDrug ?drug ; rk:jurisdiction \"EU\" ; rk:statusType {APPROVAL} ;\n"
-            "          rk:forIndication ?indication .\n"
-            "  FILTER NOT EXISTS { ?status rk:publishedStatus \"Withdrawn\"@en }\n"
-            "  ?indication skos:broader* ?disease ."),
-)
 
 
 def _entries(list_iri: str) -> str:

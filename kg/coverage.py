@@ -1,0 +1,98 @@
+"""What the gaps of the rare-disease ecosystem are counted by: for each kind of data (patient
+organizations, drugs approved in China, FDA orphan approvals, trials, reimbursement, EU
+authorisations), the graph pattern that ties it to a listed disease, and what its sources cover.
+
+One definition for the two places that count: the build, which precomputes the counts
+(``kg/build/analyses.py``), and the gaps dashboard, which shows them (``service/gaps.py``). The
+titles, notes and coverage texts are English message ids of the pages' catalogue (``N_`` marks
+them; the pages translate them).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kg.vocab import CONCEPT_BASE, PREFIXES
+
+RK = PREFIXES["rk"]
+
+
+def N_(message: str) -> str:
+    """Marks ``message`` for the pages' catalogue; it is translated where it is shown."""
+    return message
+
+
+PREAMBLE = """PREFIX rk: <https://w3id.org/rarekg/vocab#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX schema: <http://schema.org/>
+"""
+APPROVAL = f"<{CONCEPT_BASE}decision-type/marketing-approval>"
+
+
+@dataclass(frozen=True)
+class Measure:
+    id: str
+    title: str
+    title_zh: str
+    counted: str  # the variable counted per disease
+    column: str  # its column name in the result
+    pattern: str  # binds ?disease to the listed disease and ?<counted>
+    classes: tuple[str, ...] = ()  # loaded when VoID has entities of one of these classes
+    graphs: tuple[str, ...] = ()  # ... or one of these graphs
+    note: str = ""
+    coverage: str = ""  # which source, as of when, what it does not cover
+
+
+MEASURES = (
+    Measure("organization", "Patient organization", "患者组织", "org", "organizations",
+            "?org a rk:PatientOrganization ; rk:servesDisease ?served .\n"
+            "  ?served skos:broader* ?disease .",
+            classes=(RK + "PatientOrganization",),
+            note=N_("known to this graph; an organization serving a subtype counts for its entry")),
+    Measure("china-drug", "Drug approved in China", "中国已批准药物", "drug", "drugs_china",
+            f"?status rk:ofDrug ?drug ; rk:jurisdiction \"CN\" ; rk:statusType {APPROVAL} ;\n"
+            "          rk:forIndication ?indication .\n  ?indication skos:broader* ?disease .",
+            graphs=("china-drug-approvals",),
+            coverage=N_("China rare-disease drug approvals reference (VAT relief lists, CDE lists "
+                     "and review reports, NMPA news; compiled 2026-10-06): not a register of all "
+                     "NMPA approvals.")),
+    Measure("fda-orphan", "FDA orphan approval", "FDA孤儿药批准", "drug", "drugs_fda_orphan",
+            f"?status rk:ofDrug ?drug ; rk:jurisdiction \"US\" ; rk:statusType {APPROVAL} ;\n"
+            "          rk:forIndication ?indication .\n  ?indication skos:broader* ?disease .",
+            graphs=("fda-orphan-approvals",),
+            coverage=N_("FDA OOPD export of orphan designations and approvals (approvals "
+                     "1983-07-20 to 2022-05-20): orphan approvals only, not every FDA approval.")),
+    Measure("trial", "Clinical trial", "临床试验", "trial", "trials",
+            "?trial a rk:ClinicalTrial ; schema:healthCondition ?condition .\n"
+            "  ?condition skos:broader* ?disease .",
+            classes=(RK + "ClinicalTrial",),
+            coverage=N_("One ClinicalTrials.gov page (spinal muscular atrophy, sites in China); "
+                     "trials come from one sample.")),
+    Measure("reimbursement", "Reimbursement in China", "医保报销", "drug", "drugs_reimbursed",
+            "{ ?reimbursement a rk:ReimbursementStatus ; rk:ofDrug ?drug ;\n"
+            "                  rk:forIndication ?indication . }\n"
+            "  UNION\n"
+            "  { ?reimbursement a rk:ReimbursementStatus ; rk:ofDrug ?drug .\n"
+            "    FILTER NOT EXISTS { ?reimbursement rk:indicationText ?restriction }\n"
+            f"    ?approval rk:ofDrug ?drug ; rk:jurisdiction \"CN\" ; rk:statusType {APPROVAL} ;\n"
+            "              rk:forIndication ?indication . }\n"
+            "  ?indication skos:broader* ?disease .",
+            classes=(RK + "ReimbursementStatus",),
+            note=N_("a listing counts where its restriction is linked to the disease; a listing "
+                 "without restriction counts where its drug is approved in China for it"),
+            coverage=N_("National Reimbursement Drug List 2025 (医保发〔2025〕33号, in force from "
+                     "2026-01-01): Western medicines, negotiated and bidding drugs. Chinese "
+                     "patent medicines (中成药), decoction pieces, the commercial insurance "
+                     "innovative drug list and provincial lists are not loaded.")),
+    Measure("eu-authorisation", "EU marketing authorisation", "欧盟上市许可", "drug",
+            "drugs_eu_authorised",
+            f"?status rk:ofDrug ?drug ; rk:jurisdiction \"EU\" ; rk:statusType {APPROVAL} ;\n"
+            "          rk:forIndication ?indication .\n"
+            "  FILTER NOT EXISTS { ?status rk:publishedStatus \"Withdrawn\"@en }\n"
+            "  ?indication skos:broader* ?disease .",
+            graphs=("ema-epar",),
+            note=N_("authorisations not withdrawn, linked by their indication text"),
+            coverage=N_("EMA European public assessment reports (EPAR) table exported "
+                        "2023-06-12/13: centrally authorised human medicines. Nationally "
+                        "authorised medicines and decisions after June 2023 are not included.")),
+)
