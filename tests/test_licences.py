@@ -77,3 +77,12 @@ def test_terms_are_given_by_graph_name() -> None:
     assert (new.info.licence, new.info.rights) == (None, None)  # the VoID test names such graphs
     (own,) = with_terms([Source(SourceInfo("download-fda-x", "An own download"), list)])
     assert own.info.rights == "Your own download: the terms of the site it came from apply"
+
+
+def test_licensing_keeps_the_linking_phase_of_the_catalogue() -> None:
+    """The catalogue's sources keep every part when their licences are added: the linking
+    phase (a source's ``after_loading``) must survive, or the build writes no disease links."""
+    from kg.build.sources import default_sources
+
+    phases = [s.info.name for s in default_sources() if s.after_loading is not None]
+    assert phases == ["disease-links"]

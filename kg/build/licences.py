@@ -105,5 +105,5 @@ def with_terms(sources: Sequence[Source]) -> list[Source]:
             info = replace(source.info, licence=licence, rights=rights)
         else:
             info = source.info
-        out.append(Source(info, source.load))
+        out.append(replace(source, info=info))  # keeps the source's phase after loading
     return out
