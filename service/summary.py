@@ -37,9 +37,9 @@ class Count:
 
 
 # ?i: the disease itself, a narrower disease, or the same disease as another source names it
-# (both exact matches of one ORPHA concept).
-SAME = ("{ ?i skos:broader* $d } UNION { $d skos:exactMatch ?same . ?i skos:exactMatch ?same . "
-        "FILTER (isIRI(?same)) }")
+# (both exact matches of one ORPHA concept, with their subtypes, as question 18 walks them).
+SAME = ("{ ?i skos:broader* $d } UNION { $d skos:exactMatch ?same . FILTER (isIRI(?same)) "
+        "?o skos:exactMatch ?same . ?i skos:broader* ?o }")
 
 
 def _approved(jurisdiction: str) -> str:

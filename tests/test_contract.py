@@ -288,3 +288,13 @@ def test_the_default_graph_is_a_set_of_triples(backend: str, request: pytest.Fix
     rows = _number(endpoint, f"SELECT (COUNT(*) AS ?n) WHERE {{ ?d a {diseases} }}")
     assert rows == _number(endpoint,
                            f"SELECT (COUNT(DISTINCT ?d) AS ?n) WHERE {{ ?d a {diseases} }}")
+
+
+def test_known_prefixes_need_no_prefix_line_on_both_backends(endpoint: str) -> None:
+    query = ("SELECT ?name WHERE { <https://w3id.org/rarekg/id/disease/cn1-086> skos:prefLabel "
+             "?name . FILTER (lang(?name) = 'zh') }")
+    status, _ctype, body = get(endpoint, "/sparql", {"query": query},
+                               headers={"Accept": "application/sparql-results+json"})
+    assert status == 200, body[:300]
+    names = [b["name"]["value"] for b in json.loads(body)["results"]["bindings"]]
+    assert names and all("成骨不全" in n for n in names)
