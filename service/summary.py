@@ -38,8 +38,10 @@ class Count:
 
 # ?i: the disease itself, a narrower disease, or the same disease as another source names it
 # (both exact matches of one ORPHA concept, with their subtypes, as question 18 walks them).
-SAME = ("{ ?i skos:broader* $d } UNION { $d skos:exactMatch ?same . FILTER (isIRI(?same)) "
-        "?o skos:exactMatch ?same . ?i skos:broader* ?o }")
+# A subquery, so the few diseases are found first and then joined (58 s to well under 1 s for
+# the phenotypes of osteogenesis imperfecta on the default graph).
+SAME = ("{ SELECT DISTINCT ?i WHERE { { ?i skos:broader* $d } UNION { $d skos:exactMatch ?same . "
+        "FILTER (isIRI(?same)) ?o skos:exactMatch ?same . ?i skos:broader* ?o } } }")
 
 
 def _approved(jurisdiction: str) -> str:

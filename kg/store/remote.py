@@ -62,7 +62,12 @@ def with_known_prefixes(query: str) -> str:
     used = set(re.findall(r"(?<![\w<?$@-])([A-Za-z][\w.-]*):", re.sub(r"<[^<>\s]*>", " ", text)))
     lines = [f"PREFIX {p}: <{QUERY_PREFIXES[p]}>" for p in sorted(used)
              if p in QUERY_PREFIXES and p.lower() not in declared]
-    return "\n".join([*lines, query]) if lines else query
+    if not lines:
+        return query
+    # after a leading BASE: an engine may take BASE only first in the prologue (Virtuoso does)
+    head = re.match(r"(?:\s|#[^\n]*\n|BASE\s*<[^<>\s]*>)*", query, re.IGNORECASE)
+    at = head.end() if head else 0
+    return query[:at] + ("\n" if at else "") + "\n".join(lines) + "\n" + query[at:]
 
 
 def query_form(query: str) -> str:
