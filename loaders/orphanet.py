@@ -41,8 +41,8 @@ from pyoxigraph import Literal, NamedNode, Quad
 from kg import iri
 from kg.rdf import QuadWriter, decimal, text
 from kg.vocab import DCT, PROV, RDF, RDFS, RK, SCHEMA, SDMX_MEASURE, SKOS
-from loaders.reftable import read_gz_table, short_digest
-from loaders.table import Record
+from loaders.reftable import short_digest
+from loaders.table import Record, read_table
 
 GRAPH = "orphanet"
 PHENOTYPE_GRAPH = "orphanet-phenotypes"
@@ -75,7 +75,7 @@ def packet_codes(folder: Path) -> tuple[set[str], set[str]]:
     """The codes the packets state: those with a packet (a type in ``orpha_entities``) and the
     classification heads they name only as parents (neither type nor RD-CODE status)."""
     packets, heads = set(), set()
-    for rec in read_gz_table(folder / "orpha_entities.csv.gz", ("orpha", "type", "status")):
+    for rec in read_table(folder / "orpha_entities.csv.gz", ("orpha", "type", "status")):
         if rec.get("type"):
             packets.add(rec.require("orpha"))
         elif not rec.get("status"):
@@ -89,7 +89,7 @@ def load(folder: Path) -> Iterator[Quad]:
     source = iri.source(PACKETS_SOURCE)
     out = QuadWriter(iri.graph(GRAPH))
     packets, heads = packet_codes(folder)
-    for rec in read_gz_table(folder / "orpha_entities.csv.gz", ("orpha", "type", "status")):
+    for rec in read_table(folder / "orpha_entities.csv.gz", ("orpha", "type", "status")):
         kind = rec.get("type")
         if not kind and rec.get("orpha") not in heads:
             continue
@@ -100,18 +100,18 @@ def load(folder: Path) -> Iterator[Quad]:
         out.add(disease, PROV.wasDerivedFrom, source)
         yield from out.drain()
     stated = packets | heads
-    for rec in read_gz_table(folder / "orpha_names.csv.gz", ("orpha", "lang", "kind", "name")):
+    for rec in read_table(folder / "orpha_names.csv.gz", ("orpha", "lang", "kind", "name")):
         if rec.get("lang") == "en" and rec.get("orpha") in stated:
             _name(out, rec)
             yield from out.drain()
-    for rec in read_gz_table(folder / "orpha_definitions.csv.gz", ("orpha", "definition")):
+    for rec in read_table(folder / "orpha_definitions.csv.gz", ("orpha", "definition")):
         out.add(_disease(rec), SKOS.definition, text(rec.require("definition"), "en"))
         yield from out.drain()
-    for rec in read_gz_table(folder / "orpha_parents.csv.gz", ("orpha", "parent")):
+    for rec in read_table(folder / "orpha_parents.csv.gz", ("orpha", "parent")):
         out.add(_disease(rec), SKOS.broader, _disease(rec, "parent"))
         yield from out.drain()
     traits = {"inheritance": RK.inheritance, "onset": RK.ageOfOnset}
-    for rec in read_gz_table(folder / "orpha_traits.csv.gz", ("orpha", "kind", "value")):
+    for rec in read_table(folder / "orpha_traits.csv.gz", ("orpha", "kind", "value")):
         trait = rec.one_of("kind", tuple(traits), required=True)
         assert trait is not None
         out.add(_disease(rec), traits[trait], text(rec.require("value"), "en"))
@@ -133,7 +133,7 @@ def _name(out: QuadWriter, rec: Record) -> None:
 
 
 def _omim(path: Path, out: QuadWriter, source: NamedNode) -> Iterator[Quad]:
-    for rec in read_gz_table(path, ("orpha", "omim", "relation")):
+    for rec in read_table(path, ("orpha", "omim", "relation")):
         relation = rec.one_of("relation", (*MATCHES, *LEFT_OUT), required=True)
         if relation in LEFT_OUT or relation is None:
             continue
@@ -169,7 +169,7 @@ def _gene(rec: Record) -> NamedNode:
 def _genes(path: Path, out: QuadWriter, source: NamedNode) -> Iterator[Quad]:
     described: set[str] = set()
     columns = ("orpha", "symbol", "name", "hgnc", "omim", "association")
-    for rec in read_gz_table(path, columns):
+    for rec in read_table(path, columns):
         disease, code = _disease(rec), rec.require("orpha")
         gene = _gene(rec)
         symbol, association = rec.require("symbol"), rec.require("association")
@@ -199,7 +199,7 @@ def _genes(path: Path, out: QuadWriter, source: NamedNode) -> Iterator[Quad]:
 
 def _prevalence(path: Path, out: QuadWriter, source: NamedNode) -> Iterator[Quad]:
     columns = ("orpha", "type", "qualification", "class", "value", "geography", "source")
-    for rec in read_gz_table(path, columns):
+    for rec in read_table(path, columns):
         disease, code = _disease(rec), rec.require("orpha")
         kind, geography = rec.require("type"), rec.get("geography")  # one record has none
         qualification = rec.require("qualification")
@@ -240,7 +240,7 @@ def load_phenotypes(folder: Path) -> Iterator[Quad]:
         RDF.type, RK.PhenotypeAnnotation, RK.frequency, PROV.wasDerivedFrom)
     frequencies: dict[str, tuple[str, Literal]] = {}
     terms: dict[str, NamedNode] = {}
-    for rec in read_gz_table(folder / "orpha_phenotypes.csv.gz", ("orpha", "hpo", "frequency")):
+    for rec in read_table(folder / "orpha_phenotypes.csv.gz", ("orpha", "hpo", "frequency")):
         disease, code = _disease(rec), rec.require("orpha")
         term = rec.require("hpo")
         hpo = terms.get(term)
@@ -271,7 +271,7 @@ def load_rd_code(folder: Path) -> Iterator[Quad]:
     out = QuadWriter(iri.graph(RD_CODE_GRAPH))
     packets, heads = packet_codes(folder)
     stated = packets | heads
-    for rec in read_gz_table(folder / "orpha_entities.csv.gz", ("orpha", "type", "status")):
+    for rec in read_table(folder / "orpha_entities.csv.gz", ("orpha", "type", "status")):
         status = rec.one_of("status", STATUSES)
         if not status:
             continue
@@ -280,16 +280,16 @@ def load_rd_code(folder: Path) -> Iterator[Quad]:
         out.add(disease, RK.codeStatus, text(status))
         out.add(disease, PROV.wasDerivedFrom, source)
         yield from out.drain()
-    for rec in read_gz_table(folder / "orpha_replaced.csv.gz", ("orpha", "status", "target")):
+    for rec in read_table(folder / "orpha_replaced.csv.gz", ("orpha", "status", "target")):
         if rec.get("target"):
             out.add(_disease(rec), RK.replacedBy, _disease(rec, "target"))
             yield from out.drain()
-    for rec in read_gz_table(folder / "orpha_names.csv.gz", ("orpha", "lang", "kind", "name")):
+    for rec in read_table(folder / "orpha_names.csv.gz", ("orpha", "lang", "kind", "name")):
         if rec.get("lang") == "en" and rec.get("orpha") not in stated:
             _name(out, rec)
             yield from out.drain()
     columns = ("orpha", "system", "code", "printed", "icd11_uri")
-    for rec in read_gz_table(folder / "orpha_icd.csv.gz", columns):
+    for rec in read_table(folder / "orpha_icd.csv.gz", columns):
         yield from _icd(out, rec, source)
 
 
@@ -322,7 +322,7 @@ def load_zh(folder: Path) -> Iterator[Quad]:
     """The ``orphanet-zh`` graph: Orphanet's Chinese preferred names."""
     source = iri.source(ZH_SOURCE)
     out = QuadWriter(iri.graph(ZH_GRAPH))
-    for rec in read_gz_table(folder / "orpha_names.csv.gz", ("orpha", "lang", "kind", "name")):
+    for rec in read_table(folder / "orpha_names.csv.gz", ("orpha", "lang", "kind", "name")):
         if rec.get("lang") == "zh":
             _name(out, rec)
             out.add(_disease(rec), PROV.wasDerivedFrom, source)

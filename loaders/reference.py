@@ -28,8 +28,7 @@ from pyoxigraph import NamedNode, Quad
 from kg import iri
 from kg.rdf import QuadWriter, text
 from kg.vocab import DCT, PROV, RDFS, SKOS
-from loaders.reftable import read_gz_table
-from loaders.table import Record
+from loaders.table import Record, read_table
 
 MONDO_GRAPH = "mondo"
 HPO_GRAPH = "hpo"
@@ -82,7 +81,7 @@ def load_mondo(folder: Path) -> Iterator[Quad]:
     source = iri.source(MONDO_SOURCE)
     out = QuadWriter(iri.graph(MONDO_GRAPH))
     described: set[str] = set()
-    for rec in read_gz_table(
+    for rec in read_table(
         folder / "mondo_mappings.csv.gz", ("mondo", "label", "predicate", "system", "code")
     ):
         mondo = rec.convert("mondo", iri.mondo, required=True)
@@ -107,14 +106,14 @@ def load_hpo(folder: Path) -> Iterator[Quad]:
     for (``dct:isReplacedBy``: older annotations, e.g. the CCRD compendium's, use 28 of them)."""
     source = iri.source(HPO_SOURCE)
     out = QuadWriter(iri.graph(HPO_GRAPH))
-    for rec in read_gz_table(folder / "hpo_terms.csv.gz", ("hpo", "label_en", "label_zh")):
+    for rec in read_table(folder / "hpo_terms.csv.gz", ("hpo", "label_en", "label_zh")):
         term = rec.convert("hpo", iri.hpo, required=True)
         assert term is not None
         out.add(term, SKOS.notation, text(rec.require("hpo")))
         out.add(term, RDFS.label, text(rec.require("label_en"), "en"))
         out.add(term, PROV.wasDerivedFrom, source)
         yield from out.drain()
-    for rec in read_gz_table(folder / "hpo_alt_ids.csv.gz", ("alt", "hpo")):
+    for rec in read_table(folder / "hpo_alt_ids.csv.gz", ("alt", "hpo")):
         alt = rec.convert("alt", iri.hpo, required=True)
         term = rec.convert("hpo", iri.hpo, required=True)
         assert alt is not None and term is not None
@@ -127,7 +126,7 @@ def load_hpo_zh(folder: Path) -> Iterator[Quad]:
     """Official Chinese labels of the HPO terms (graph ``hpo-zh``)."""
     source = iri.source(HPO_ZH_SOURCE)
     out = QuadWriter(iri.graph(HPO_ZH_GRAPH))
-    for rec in read_gz_table(folder / "hpo_terms.csv.gz", ("hpo", "label_en", "label_zh")):
+    for rec in read_table(folder / "hpo_terms.csv.gz", ("hpo", "label_en", "label_zh")):
         if not rec.get("label_zh"):
             continue
         term = rec.convert("hpo", iri.hpo, required=True)
@@ -140,7 +139,7 @@ def load_hpo_zh(folder: Path) -> Iterator[Quad]:
 def load_gard(folder: Path) -> Iterator[Quad]:
     source = iri.source(GARD_SOURCE)
     out = QuadWriter(iri.graph(GARD_GRAPH))
-    for rec in read_gz_table(
+    for rec in read_table(
         folder / "gard_diseases.csv.gz", ("gard", "source", "source_id", "name")
     ):
         gard = rec.convert("gard", TARGETS["GARD"], required=True)
@@ -149,7 +148,7 @@ def load_gard(folder: Path) -> Iterator[Quad]:
         out.add(gard, RDFS.label, text(rec.require("name"), "en"))
         out.add(gard, PROV.wasDerivedFrom, source)
         yield from out.drain()
-    for rec in read_gz_table(folder / "gard_xrefs.csv.gz", ("gard", "system", "code", "relation")):
+    for rec in read_table(folder / "gard_xrefs.csv.gz", ("gard", "system", "code", "relation")):
         relation = rec.one_of("relation", (*GARD_RELATIONS, *GARD_LEFT_OUT), required=True)
         if relation is None or relation in GARD_LEFT_OUT:
             continue

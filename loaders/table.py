@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import gzip
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TypeVar
@@ -53,18 +54,27 @@ class Record:
 
 
 def read_table(path: Path, columns: Sequence[str]) -> Iterator[Record]:
-    """The rows of a UTF-8 CSV table that must have at least ``columns``.
+    """The rows of a UTF-8 CSV table (gzip-compressed when its name ends in ``.gz``) that must
+    have at least ``columns``.
 
-    Raises ``LoadError`` if the file is missing, the header lacks a column, or a row has extra
-    cells.
+    Raises ``LoadError`` if the file is missing or not gzip where it should be, the header lacks a
+    column, or a row has extra cells.
     """
     try:
-        handle = path.open(encoding="utf-8", newline="")
+        if path.suffix == ".gz":
+            handle = gzip.open(path, "rt", encoding="utf-8", newline="")  # noqa: SIM115 (below)
+        else:
+            handle = path.open(encoding="utf-8", newline="")
     except OSError as exc:
-        raise LoadError(path.name, 0, None, f"cannot be read: {exc.strerror}") from None
+        raise LoadError(path.name, 0, None, f"cannot be read: {exc.strerror or exc}") from None
     with handle:
         reader = csv.DictReader(handle)
-        header = reader.fieldnames or []
+        try:
+            header = reader.fieldnames or []
+        except UnicodeDecodeError as exc:
+            raise LoadError(path.name, 0, None, f"is not UTF-8: {exc.reason}") from None
+        except (OSError, EOFError) as exc:
+            raise LoadError(path.name, 0, None, f"cannot be read: {exc}") from None
         missing = [c for c in columns if c not in header]
         if missing:
             raise LoadError(path.name, 0, missing[0], "column is missing from the header")
@@ -77,6 +87,8 @@ def read_table(path: Path, columns: Sequence[str]) -> Iterator[Record]:
             raise LoadError(path.name, "?", None, f"is not UTF-8: {exc.reason}") from None
         except csv.Error as exc:
             raise LoadError(path.name, reader.line_num, None, f"is not valid CSV: {exc}") from None
+        except (OSError, EOFError) as exc:
+            raise LoadError(path.name, reader.line_num, None, f"cannot be read: {exc}") from None
 
 
 def disease_ref(value: str) -> NamedNode | str:

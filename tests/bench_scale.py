@@ -34,6 +34,7 @@ from pathlib import Path
 from pyoxigraph import QuerySolutions, RdfFormat, Store
 
 from kg.store.embedded import data_dir
+from kg.store.union import union_dataset
 from tests import virtuoso
 from tests.examples import example_query
 
@@ -104,7 +105,7 @@ def seconds(run: Callable[[], object], repeat: int) -> float:
 
 
 def oxigraph(store: Store, query: str) -> int:
-    result = store.query(query, use_default_graph_as_union=True)
+    result = store.query(query, **union_dataset(store))
     assert isinstance(result, QuerySolutions)
     return sum(1 for _ in result)
 

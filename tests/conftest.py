@@ -26,7 +26,8 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 
 @pytest.fixture(scope="session")
 def shared_dir() -> Path:
-    """The shared folder (reference data, W3C suites): setting ``shared_dir`` / RAREKG_SHARED_DIR."""
+    """The shared folder (reference data, W3C suites): the ``shared_dir`` setting
+    (``RAREKG_SHARED_DIR``)."""
     path = Path(load_settings()["shared_dir"])
     if not (path / "data").is_dir():
         message = (f"reference folder {path} not found: set RAREKG_SHARED_DIR to the folder that "

@@ -1,4 +1,5 @@
-"""Building: bulk load, validation that fails the build and keeps the old store, VoID, atomic swap."""
+"""Building: bulk load, validation that fails the build and keeps the old store, VoID, atomic
+swap."""
 
 from __future__ import annotations
 

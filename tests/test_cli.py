@@ -16,7 +16,8 @@ from kg.cli import main
 Q = (
     "SELECT ?entry ?name WHERE { ?e <https://w3id.org/rarekg/vocab#inList> "
     "<https://w3id.org/rarekg/id/list/cn1> ; <https://w3id.org/rarekg/vocab#entryNumber> ?entry ; "
-    "<https://w3id.org/rarekg/vocab#printedName> ?name . FILTER (lang(?name) = 'zh' && ?entry <= 2) }"
+    "<https://w3id.org/rarekg/vocab#printedName> ?name . "
+    "FILTER (lang(?name) = 'zh' && ?entry <= 2) }"
     " ORDER BY ?entry"
 )
 

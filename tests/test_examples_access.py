@@ -18,6 +18,7 @@ from kg.drugs import DrugIdentity
 from kg.paths import DATA_DIR, ONTOLOGY_DIR
 from kg.store import embedded as stores
 from kg.store.query import run_query
+from kg.store.union import union_dataset
 from kg.vocab import RDF, RK
 from loaders import nrdl, rdffiles
 from tests.examples import example_query, run_example
@@ -39,7 +40,7 @@ def _linked(store_dir: Path, cls: str) -> bool:
     return bool(
         store.query(
             PREFIXES + f"ASK {{ ?s a rk:{cls} ; rk:forIndication ?d }}",
-            use_default_graph_as_union=True,
+            **union_dataset(store),
         )
     )
 
@@ -164,7 +165,8 @@ def test_gaps_page_shows_reimbursement_and_eu_columns_with_coverage_notes(
     text = " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
     assert "Reimbursement in China" in text and "EU marketing authorisation" in text
     zh = client.get("/gaps?lang=zh", headers={"Accept": "text/html"}).get_data(as_text=True)
-    assert "医保报销" in zh and "欧盟上市许可" in zh  # the Chinese page names the columns in Chinese
+    # the Chinese page names the columns in Chinese
+    assert "医保报销" in zh and "欧盟上市许可" in zh
     # each column says which source, as of when, and what it does not cover
     assert "Drug List 2025 (医保发〔2025〕33号, in force from 2026-01-01)" in text
     assert "Chinese patent medicines (中成药)" in text and "are not loaded" in text

@@ -240,10 +240,15 @@ def test_question_15_gives_everything_about_an_iri_with_its_graph(store_dir: Pat
     [
         ("瓷娃娃", {"cn1-086"}),
         ("渐冻症", {"cn1-004"}),
-        ("Fabry", {"cn1-027"}),
+        # Orphanet's Fabry disease (ORPHA:324) is list 1's entry 27; two syndromes named after
+        # Fabry are Orphanet entities of their own
+        ("Fabry", {"cn1-027", "orpha-1570", "orpha-2497"}),
+        ("Anderson-Fabry", {"cn1-027"}),  # an Orphanet synonym finds the listed disease
         ("ORPHA:324", {"cn1-027"}),
-        ("Orphanet_33069", {"cn1-105", "orpha-33069"}),
-        ("severe myoclonic epilepsy of infancy", {"orpha-33069"}),
+        ("ORPHA:32", {"orpha-32"}),  # a code is matched whole: not ORPHA:324
+        ("Orphanet_33069", {"cn1-105"}),
+        ("severe myoclonic epilepsy of infancy", {"cn1-105"}),
+        ("upper limb mesomelic dysplasia", {"orpha-2497"}),
         ("no disease has this name", set()),
     ],
 )

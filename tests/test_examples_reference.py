@@ -46,6 +46,9 @@ def test_q17_codes_of_osteogenesis_imperfecta(store_dir: Path) -> None:
         ("NANDO", "1200873", "related"),
     } <= codes
     assert {r.get("via") for r in rows if r["system"] == "ICD-10"} == {"666"}
+    # one spelling per code: Orphanet's own mappings write MONDO and GARD codes bare
+    assert {r["code"] for r in rows if r["system"] == "MONDO"} == {"MONDO:0019019"}
+    assert {r["code"] for r in rows if r["system"] == "GARD"} == {"0001017"}
 
 
 def test_q17_x_linked_agammaglobulinemia_has_its_own_orpha_code(store_dir: Path) -> None:

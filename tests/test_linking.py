@@ -24,6 +24,7 @@ from kg.paths import DATA_DIR
 from kg.resolve import THRESHOLD, DiseaseResolver, Link
 from kg.resolve_tables import printed_parts
 from kg.store import embedded as stores
+from kg.store.union import union_dataset
 from loaders import ctgov, ema, fda, nmpa
 from tests.upstream import PREFIXES, UPSTREAM, ask, values
 
@@ -220,7 +221,7 @@ def linked(resolver: DiseaseResolver) -> Store:
 
 
 def _ask(store: Store, where: str) -> bool:
-    return bool(store.query(PREFIXES + f"ASK {{ {where} }}", use_default_graph_as_union=True))
+    return bool(store.query(PREFIXES + f"ASK {{ {where} }}", **union_dataset(store)))
 
 
 def test_every_link_says_how_it_was_made(linked: Store) -> None:
@@ -273,7 +274,7 @@ def test_china_indications_are_dated_by_the_document_that_approved_them(linked: 
         + f"""SELECT ?year ?d WHERE {{
         <{DrugIdentity().drug("测试单抗").value}> rk:hasRegulatoryStatus ?s .
         ?s rk:statusType dt:marketing-approval ; rk:approvalYear ?year ; rk:forIndication ?d }}""",
-        use_default_graph_as_union=True,
+        **union_dataset(linked),
     )
     found = sorted((r[0].value, r[1].value) for r in rows)  # type: ignore[index,union-attr]
     # gMG was added in 2023: the 2021 approval does not inherit it
@@ -299,7 +300,7 @@ def test_default_graph_tetrabenazine_treats_huntington_disease_in_china(store_di
         rkid:disease\\/cn1-047 skos:prefLabel "亨廷顿舞蹈病"@zh .
         ?made rdf:subject ?s ; rdf:object rkid:disease\\/cn1-047 ; rk:matchedText ?text ;
               rk:linkMethod ?method }""",
-        use_default_graph_as_union=True,
+        **union_dataset(store),
     )
     found = [tuple(v.value for v in r) for r in rows]  # type: ignore[union-attr]
     assert found == [("2021", "亨廷顿氏舞蹈症", "list-name")]

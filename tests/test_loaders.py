@@ -25,6 +25,7 @@ PREFIX dct: <http://purl.org/dc/terms/>
 PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
 PREFIX sdmx: <http://purl.org/linked-data/sdmx/2009/measure#>
 PREFIX qb: <http://www.w3.org/ns/qb#>
+PREFIX rkv: <https://w3id.org/rarekg/vocab/>
 """
 
 
@@ -69,7 +70,7 @@ def test_lists_loader_gives_disease_entry_and_list_with_printed_names() -> None:
         <https://w3id.org/rarekg/id/policy/nhc-2018-10-notice> a rk:Policy, schema:Legislation ;
             rk:documentNumber "国卫医发〔2018〕10号" ; dct:date "2018-05-11"^^xsd:date ;
             rk:establishesList <https://w3id.org/rarekg/id/list/cn1> ;
-            rk:issuedBy <https://w3id.org/rarekg/id/org/nhc>, <https://w3id.org/rarekg/id/org/most> .
+            rk:issuedBy rkid:org\\/nhc, rkid:org\\/most .
         """,
         g,
     )
@@ -130,7 +131,8 @@ def test_seeds_loader_states_each_fact_with_source_and_quote() -> None:
             rk:servesDisease <https://w3id.org/rarekg/id/disease/cn1-086> ;
             rk:servesDiseaseText "brittle bone disease"@en ;
             rk:location "Beijing" ;
-            rk:registrationStatus <https://w3id.org/rarekg/vocab/registration-status/civil-affairs-social-service-institution> ;
+            rk:registrationStatus
+                rkv:registration-status\\/civil-affairs-social-service-institution ;
             prov:wasDerivedFrom <https://w3id.org/rarekg/id/source/paper-a> ;
             rk:hasEvidence ?e .
         ?e a rk:Evidence ; rdf:subject rkid:org\\/oi-care ; rdf:predicate rk:servesDisease ;
@@ -143,7 +145,7 @@ def test_seeds_loader_states_each_fact_with_source_and_quote() -> None:
     assert ask(
         store,
         """<https://w3id.org/rarekg/id/policy/care-action> a rk:Programme, schema:Project ;
-        rk:launchedBy <https://w3id.org/rarekg/id/org/red-cross> ; dct:date "2019-07"^^xsd:gYearMonth .
+        rk:launchedBy rkid:org\\/red-cross ; dct:date "2019-07"^^xsd:gYearMonth .
         <https://w3id.org/rarekg/id/org/red-cross> a rk:Organization, rk:Foundation .""",
         g,
     )
@@ -151,7 +153,7 @@ def test_seeds_loader_states_each_fact_with_source_and_quote() -> None:
         store,
         """<https://w3id.org/rarekg/id/observation/government-support>
         a rk:SurveyObservation, qb:Observation ; sdmx:obsValue 0.073 ; rk:denominator 28 ;
-        rk:observationCategory <https://w3id.org/rarekg/vocab/observation-category/support-received> ;
+        rk:observationCategory rkv:observation-category\\/support-received ;
         qb:dataSet <https://w3id.org/rarekg/id/dataset/survey-a> .
         <https://w3id.org/rarekg/id/observation/patients> rk:qualifier "more-than" ;
         rk:surveyItem <https://w3id.org/rarekg/id/policy/care-action> .""",

@@ -92,7 +92,7 @@ def test_serve_builds_the_default_graph_when_the_store_is_missing(tmp_path: Path
     store = tmp_path / "new-store"
     srv = Server(store, tmp_path / "serve.log")
     try:
-        srv.wait_ready()
+        srv.wait_ready(timeout=900)  # the whole default graph is built first (2-5 min)
         s = SPARQLWrapper(srv.url + "/sparql")
         s.setQuery(
             "SELECT (COUNT(?e) AS ?n) WHERE { ?e a <https://w3id.org/rarekg/vocab#ListEntry> }"

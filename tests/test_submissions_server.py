@@ -101,7 +101,7 @@ def test_a_submission_survives_restarts_and_its_approval_needs_none(
         assert "重启测试病友会" in page and "Maintainer Zhao" in page
         assert _organizations_known(server.url) == known_before + 1
         gaps_after = _text(server.url + "/gaps")
-        known = "<strong>known to this graph</strong>: <strong>{}</strong>"
+        known = "Patient organizations known to this graph: {}, from"
         assert known.format(known_before) in gaps_before
         assert known.format(known_before + 1) in gaps_after
         assert f"submission-{sub_id}" in gaps_after  # the graph, counted from the VoID subset

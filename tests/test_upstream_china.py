@@ -13,6 +13,7 @@ from kg import iri
 from kg.drugs import DrugIdentity
 from kg.errors import LoadError
 from kg.records import Skipped
+from kg.store.union import union_dataset
 from loaders import ccrd, hospitals, nmpa
 from tests.upstream import LISTS, PREFIXES, UPSTREAM, ask, store_of, values
 
@@ -96,7 +97,7 @@ def test_nmpa_an_indication_added_later_is_not_given_to_the_first_approval(drugs
         + f"""SELECT ?year ?text WHERE {{ <{drug}> rk:hasRegulatoryStatus ?s .
         ?s rk:statusType dt:marketing-approval ; rk:approvalYear ?year .
         OPTIONAL {{ ?s rk:indicationText ?text }} }} ORDER BY ?year""",
-        use_default_graph_as_union=True,
+        **union_dataset(drugs),
     )
     found = [tuple(v.value if v else None for v in row) for row in rows]  # type: ignore[union-attr]
     # 2021: no indication of its own, and the drug's indication (which names gMG, added in

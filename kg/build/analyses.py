@@ -23,6 +23,7 @@ from pyoxigraph import Literal, NamedNode, Quad, QuerySolutions, Store
 from kg import iri
 from kg.coverage import MEASURES, PREAMBLE, Measure
 from kg.rdf import QuadWriter, integer, text
+from kg.store.union import union_dataset
 from kg.vocab import DCT, GRAPH_BASE, PROV, QB, RDF, RK, VOID, XSD
 
 GRAPH = "analyses"
@@ -37,7 +38,7 @@ def _entries(list_iri: str) -> str:
 
 
 def _count(store: Store, query: str) -> int:
-    result = store.query(query, use_default_graph_as_union=True)  # as the service asks
+    result = store.query(query, **union_dataset(store))  # as the service asks
     assert isinstance(result, QuerySolutions)
     return sum(1 for _ in result)
 
@@ -56,7 +57,7 @@ def counts(store: Store, list_iri: str, measure: Measure) -> tuple[int, int, int
 
 def _lists(store: Store) -> list[str]:
     result = store.query(f"{PREAMBLE}SELECT ?list WHERE {{ ?list a rk:RareDiseaseList }} "
-                         "ORDER BY ?list", use_default_graph_as_union=True)
+                         "ORDER BY ?list", **union_dataset(store))
     assert isinstance(result, QuerySolutions)
     return [row["list"].value for row in result]
 

@@ -19,22 +19,13 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from kg import tables
+
 NRDL_SOURCE = "nhsa-nrdl-2025"
 EPAR_SOURCE = "ema-epar-2023-06"
 NRDL_TABLE = "nrdl/china_nrdl_2025.json.gz"
 EPAR_TABLE = "epar/epar_human.csv.gz"
-SOURCE_COLUMNS = (
-    "id",
-    "type",
-    "title",
-    "creator",
-    "publisher",
-    "date",
-    "url",
-    "language",
-    "accessed",
-    "note",
-)
+SOURCE_COLUMNS = tables.SOURCES  # data/sources.csv's columns, for each source table
 ZEBRA = "https://github.com/zwbao/zebra-mod/blob/944b50fc75f152cd3a3473d3190883df4b1af2cf/"
 EPAR_ORIGIN = (
     "https://github.com/Pritamghara/hacathhon-medical-website/blob/"

@@ -35,6 +35,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from kg import tables
+
 PACKETS = "orphanet/orphapacket-json.tar.gz"
 RD_LIST = "orphanet/RD-CODE_List_of_rare_diseases_2025_en.xlsx"
 MASTER = "orphanet/RD-CODE_ORPHAnomenclature_MasterFile_en_2025.xlsx"
@@ -368,9 +370,7 @@ def derive_orphanet(ref: Path) -> dict[str, bytes]:
     return tables
 
 
-SOURCE_COLUMNS = (
-    "id", "type", "title", "creator", "publisher", "date", "url", "language", "accessed", "note"
-)
+SOURCE_COLUMNS = tables.SOURCES  # data/sources.csv's columns, for each source table
 
 
 def _sources(version: str, zh: dict[str, Any]) -> bytes:

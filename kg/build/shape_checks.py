@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pyoxigraph import QuerySolutions, Store
 
 from kg.shapes import Finding
+from kg.store.union import union_dataset
 
 SUBCLASSES = "urn:rarekg:subclasses-of:"
 _PLACEHOLDER = re.compile(r"<" + re.escape(SUBCLASSES) + r"([^>]*)>")
@@ -43,7 +44,7 @@ class Check:
         """(component, finding) for each result on ``store``; a result is reported once, however
         many solutions give it.  ``query``: the query with its class placeholders replaced."""
         seen: set[tuple[str, Finding]] = set()
-        rows = store.query(query or self.query, use_default_graph_as_union=True)
+        rows = store.query(query or self.query, **union_dataset(store))
         assert isinstance(rows, QuerySolutions)
         for row in rows:
             value = row["value"] if self.has_value else None
@@ -75,7 +76,7 @@ def class_closures(store: Store, checks: Iterable[Check]) -> dict[str, str]:
     for cls in sorted({m for c in checks for m in _PLACEHOLDER.findall(c.query)}):
         rows = store.query(
             f"SELECT DISTINCT ?c WHERE {{ ?c <http://www.w3.org/2000/01/rdf-schema#subClassOf>* "
-            f"<{cls}> FILTER (isIRI(?c)) }}", use_default_graph_as_union=True)
+            f"<{cls}> FILTER (isIRI(?c)) }}", **union_dataset(store))
         assert isinstance(rows, QuerySolutions)
         closures[cls] = " ".join(sorted({f"<{r['c'].value}>" for r in rows} | {f"<{cls}>"}))
     return closures
