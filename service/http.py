@@ -1,14 +1,14 @@
-"""HTTP done right: CORS on reads, ETags tied to the dataset version, caching, gzip, health and
+"""HTTP done right: CORS on reads, ETags tied to the dataset version, caching, compression, health and
 Prometheus metrics."""
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import os
 import time
 
 from flask import Flask, Response, current_app, g, jsonify, request
+from flask_compress import Compress
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
@@ -25,7 +25,7 @@ from service.registry import REGISTRY
 from service.state import store_handle
 
 READ_PATHS = ("/sparql", "/.well-known/", "/health")
-GZIP_MIN_BYTES = 1024
+GZIP_MIN_BYTES = 1024  # smaller answers are sent as they are
 REQUESTS = Counter(
     "rarekg_requests", "HTTP requests", ["method", "endpoint", "status"], registry=REGISTRY
 )
@@ -63,26 +63,6 @@ def _is_read() -> bool:
     return request.method in ("GET", "HEAD") and request.path.startswith(READ_PATHS)
 
 
-def _gzip(response: Response) -> None:
-    if (
-        response.direct_passthrough
-        or response.status_code < 200
-        or response.status_code >= 300
-        or "Content-Encoding" in response.headers
-        or "gzip" not in request.headers.get("Accept-Encoding", "")
-    ):
-        return
-    data = response.get_data()
-    if len(data) < GZIP_MIN_BYTES:
-        return
-    response.set_data(gzip.compress(data, compresslevel=5))
-    response.headers["Content-Encoding"] = "gzip"
-    response.headers["Content-Length"] = str(len(response.get_data()))
-    vary = response.headers.get("Vary", "")
-    if "Accept-Encoding" not in vary:
-        response.headers["Vary"] = (vary + ", " if vary else "") + "Accept-Encoding"
-
-
 def _triples() -> int | None:
     store, _ = store_handle(current_app).get()
     result = store.query(
@@ -98,7 +78,26 @@ def _triples() -> int | None:
     return None
 
 
+# what is compressed (flask-compress: gzip, deflate, Brotli or zstd, as the client accepts): pages
+# and every text format of the SPARQL and Graph Store answers, from COMPRESS_MIN_BYTES on
+COMPRESSED = (
+    "text/html", "text/css", "text/plain", "text/javascript", "application/javascript",
+    "application/json", "application/xml", "text/xml", "image/svg+xml",
+    "application/sparql-results+json", "application/sparql-results+xml", "text/csv",
+    "text/tab-separated-values", "application/n-triples", "application/n-quads", "text/turtle",
+    "application/trig", "application/rdf+xml", "application/ld+json", "application/sparql-query",
+)
+
+
 def install(app: Flask) -> None:
+    app.config.update(
+        COMPRESS_MIMETYPES=list(COMPRESSED), COMPRESS_MIN_SIZE=GZIP_MIN_BYTES, COMPRESS_LEVEL=5,
+        # conditional requests are answered before the query runs (the ETag is the dataset's
+        # version), not by comparing compressed bodies
+        COMPRESS_EVALUATE_CONDITIONAL_REQUEST=False,
+    )
+    Compress(app)  # registered first, so its after_request runs last: on the finished response
+
     @app.before_request
     def start() -> Response | None:
         g.started = time.perf_counter()
@@ -128,7 +127,6 @@ def install(app: Flask) -> None:
             response.headers.setdefault("Cache-Control", "public, max-age=60")
         elif response.status_code != 304:
             response.headers["Cache-Control"] = "no-store"
-        _gzip(response)
         endpoint = _endpoint()
         REQUESTS.labels(request.method, endpoint, str(response.status_code)).inc()
         if "started" in g:

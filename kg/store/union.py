@@ -13,11 +13,13 @@ queried with Oxigraph's own union, as before.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from itertools import islice
 from typing import Any
 
 from pyoxigraph import NamedNode, Quad, Store, Triple
 
 UNION_GRAPH = NamedNode("urn:x-rarekg:union-default-graph")
+BATCH = 200_000  # quads handed to the bulk loader at once
 
 
 def _triples_of_every_graph(store: Store) -> Iterator[Quad]:
@@ -32,8 +34,10 @@ def materialize_union(store: Store) -> int:
     if store.contains_named_graph(UNION_GRAPH):
         store.remove_graph(UNION_GRAPH)
     store.add_graph(UNION_GRAPH)
-    store.bulk_extend(list(_triples_of_every_graph(store)))
-    return len(list(store.quads_for_pattern(None, None, None, UNION_GRAPH)))
+    quads = _triples_of_every_graph(store)
+    while batch := list(islice(quads, BATCH)):  # bounded memory: the store is millions of quads
+        store.bulk_extend(batch)
+    return sum(1 for _ in store.quads_for_pattern(None, None, None, UNION_GRAPH))
 
 
 def refresh_union(store: Store, touched: Iterable[Triple] | None = None) -> None:
