@@ -44,7 +44,8 @@ def _build(store_dir: Path, sources: list[Source]) -> BuildReport:
     from kg.build.pipeline import build_graph
 
     linking = sum(1 for s in sources if s.after_loading is not None)
-    with Progress(len(sources) + linking + 5) as progress:
+    # validation, description, search index, dump, union graph, optimize, swap
+    with Progress(len(sources) + linking + 7) as progress:
         return build_graph(store_dir, sources, log=progress)
 
 

@@ -110,9 +110,7 @@ def build_graph(
         store.bulk_extend(analyses(store, built))  # fixed analyses: kg/build/analyses.py
         store.bulk_extend(describe(store, [s.info for s in sources], built))
         store.flush()
-        t0 = time.perf_counter()
-        store.optimize()
-        log(f"described and optimized ({time.perf_counter() - t0:.2f} s)")
+        log("described")
         counts = graph_counts(store)
         t0 = time.perf_counter()
         write_search_index(store, build_dir)
@@ -120,8 +118,14 @@ def build_graph(
         t0 = time.perf_counter()
         write_dataset_dump(store, build_dir)
         log(f"dump written ({time.perf_counter() - t0:.2f} s)")
-        materialize_union(store)  # last: every step above reads the graphs themselves
+        t0 = time.perf_counter()
+        n = materialize_union(store)  # last: every step above reads the graphs themselves
+        log(f"union default graph written ({n:,} distinct triples, "
+            f"{time.perf_counter() - t0:.2f} s)")
+        t0 = time.perf_counter()
         store.flush()
+        store.optimize()  # after the union graph, so that it is compacted with the rest
+        log(f"optimized ({time.perf_counter() - t0:.2f} s)")
         del store
         stores.swap_in(store_dir, build_dir)
         log(f"swapped in {build_dir.name} as the store being served")
