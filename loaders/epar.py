@@ -16,9 +16,6 @@ of that substance; the medicine name is its brand. No disease is linked here.
 
 from __future__ import annotations
 
-import csv
-import gzip
-import io
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,11 +23,10 @@ from pyoxigraph import Literal, NamedNode, Quad
 
 from kg import iri
 from kg.drugs import DrugIdentity
-from kg.errors import LoadError
 from kg.rdf import QuadWriter, date_literal, text
 from kg.records import ErrorPolicy, Skipped
 from kg.vocab import DCT, ORG, PROV, RDF, RDFS, RK, SCHEMA, XSD
-from loaders.table import Record
+from loaders.table import Record, read_table
 
 GRAPH = "ema-epar"
 EMA = iri.organization("european-medicines-agency")
@@ -57,26 +53,6 @@ LABELS = {
     "withdrawal": "EU marketing authorisation withdrawn",
     "refusal": "EU marketing authorisation refused",
 }
-
-
-def _rows(path: Path) -> Iterator[Record]:
-    try:
-        raw = path.read_bytes()
-        data = gzip.decompress(raw) if path.suffix == ".gz" else raw
-        content = data.decode("utf-8")
-    except OSError as exc:
-        raise LoadError(path.name, 0, None, f"cannot be read: {exc}") from None
-    except UnicodeDecodeError as exc:
-        raise LoadError(path.name, "?", None, f"is not UTF-8: {exc.reason}") from None
-    reader = csv.DictReader(io.StringIO(content, newline=""))
-    missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
-    if missing:
-        raise LoadError(path.name, 0, missing[0], "column is missing from the header")
-    try:
-        for number, row in enumerate(reader, start=1):
-            yield Record(path, number, row)
-    except csv.Error as exc:
-        raise LoadError(path.name, reader.line_num, None, f"is not valid CSV: {exc}") from None
 
 
 def load(
@@ -107,7 +83,8 @@ def load(
         out.add(node, PROV.wasDerivedFrom, source)
     out.add(EMA, RDF.type, RK.RegulatoryAuthority)
     yield from out.drain()
-    yield from policy.emit(out, _rows(path), lambda rec: _row(out, rec, source, ident))
+    rows = read_table(path, COLUMNS)
+    yield from policy.emit(out, rows, lambda rec: _row(out, rec, source, ident))
 
 
 def _row(out: QuadWriter, rec: Record, source: NamedNode, ident: DrugIdentity) -> None:
