@@ -1,5 +1,5 @@
-"""HTTP done right: CORS on reads, ETags tied to the dataset version, caching, compression, health and
-Prometheus metrics."""
+"""HTTP done right: CORS on reads, ETags tied to the dataset version, caching, compression,
+health and Prometheus metrics."""
 
 from __future__ import annotations
 

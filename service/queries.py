@@ -57,7 +57,8 @@ def run(req: QueryRequest) -> tuple[QueryAnswer, str]:
     cache = result_cache()
     version = store_handle(current_app).get()[1] if cache is not None else ""
     bypass = has_request_context() and "no-cache" in request.headers.get("Cache-Control", "")
-    if cache is None or bypass or version.startswith(("dir-", "none")):
+    own_cap = req.max_rows is not None  # the server's own queries: never answered to a client
+    if cache is None or bypass or own_cap or version.startswith(("dir-", "none")):
         return _execute(req), ""
     key = cache_key(req.query, req.default_graph_uris, req.named_graph_uris, req.accept,
                     req.format_names, req.base_iri)
@@ -72,10 +73,11 @@ def run(req: QueryRequest) -> tuple[QueryAnswer, str]:
     return answer, "miss"
 
 
-def select(query: str) -> list[dict[str, dict[str, Any]]]:
+def select(query: str, *, max_rows: int | None = None) -> list[dict[str, dict[str, Any]]]:
     """The bindings of a SELECT query, as in SPARQL JSON results: ``{var: {"type", "value",
-    "xml:lang"?, "datatype"?}}``.  Raises the query's ``RarekgError``."""
-    answer = run(QueryRequest(query=query, accept=JSON_RESULTS))[0]
+    "xml:lang"?, "datatype"?}}``; ``max_rows`` instead of the setting for the server's own
+    queries.  Raises the query's ``RarekgError``."""
+    answer = run(QueryRequest(query=query, accept=JSON_RESULTS, max_rows=max_rows))[0]
     data = json.loads(answer.body)
     bindings: list[dict[str, dict[str, Any]]] = data["results"]["bindings"]
     return bindings

@@ -44,8 +44,11 @@ def error(exc: RarekgError) -> tuple[str, int] | tuple[Response, int]:
     return jsonify(exc.to_json()), exc.status
 
 
+INDEX_MAX_ROWS = 20_000_000  # the index's own queries read every name of the graph
+
+
 def _select(query: str) -> Iterable[index.Row]:
-    for binding in queries.select(query):
+    for binding in queries.select(query, max_rows=INDEX_MAX_ROWS):
         yield {name: (str(term["value"]), str(term.get("xml:lang", "")))
                for name, term in binding.items() if term["type"] in ("uri", "literal")}
 

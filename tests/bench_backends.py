@@ -108,7 +108,7 @@ def throughput(url: str, queries: list[str], clients: int, seconds: float,
         while time.perf_counter() < stop:
             q = queries[next(counter) % len(queries)]
             started = time.perf_counter()
-            conn.request("GET", parsed.path + "?" + urllib.parse.urlencode({"query": q}),
+            conn.request("GET", "/sparql?" + urllib.parse.urlencode({"query": q}),
                          headers={**ACCEPT_JSON, **headers})
             response = conn.getresponse()
             response.read()
@@ -133,6 +133,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--lookups-only", action="store_true",
+                        help="skip the catalogue questions; measure the point lookups only")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
@@ -183,7 +185,7 @@ def main() -> None:
                 ]
                 endpoints = [(local.url, NO_CACHE), (remote.url, NO_CACHE),
                              (v.base, {})]
-                for name, q in questions:
+                for name, q in ([] if args.lookups_only else questions):
                     a, b, own = interleaved(endpoints, q, args.repeat)
                     c = query_seconds(local.url, q, args.repeat, ACCEPT_JSON)  # cache filled
                     print(

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any
 
-from kg.errors import QueryTimeout, StoreUnavailable
+from kg.errors import QueryTimeout, ResultTooLarge, StoreUnavailable
 
 _CTX = multiprocessing.get_context("spawn")
 
@@ -73,6 +73,7 @@ class ChildProcess:
         self._lock = threading.Lock()
         self._process: Any = None
         self._conn: Connection | None = None
+        self.memory_capped = False  # set by a subclass whose process has an address-space cap
 
     def _start(self) -> Connection:
         if self._conn is not None and self._process is not None and self._process.is_alive():
@@ -107,8 +108,21 @@ class ChildProcess:
                     raise QueryTimeout(too_long)
                 return conn.recv()
             except (EOFError, OSError):
+                out_of_memory = self.memory_capped and self._aborted()
                 self._stop()
+                if out_of_memory:
+                    raise ResultTooLarge(
+                        f"the {self.name} process needed more memory than it may use (setting "
+                        "child_memory_mb) and was stopped; nothing was changed") from None
                 raise StoreUnavailable(failed) from None
+
+    def _aborted(self) -> bool:
+        """Whether the process ended by SIGABRT: what the engine does when an allocation fails
+        under the address-space cap ("memory allocation of N bytes failed")."""
+        if self._process is None:
+            return False
+        self._process.join(2)
+        return bool(self._process.exitcode == -signal.SIGABRT)
 
     def close(self) -> None:
         with self._lock:

@@ -49,6 +49,9 @@ class QueryRequest:
     accept: str = ""
     format_names: tuple[str, ...] = ()  # values of the format / output / results parameters
     base_iri: str | None = None  # relative IRIs in the query resolve against it (the endpoint)
+    # the row cap of this query instead of the setting max_rows: for the server's own queries
+    # (the search index of a store without one reads every name of the graph), never a client's
+    max_rows: int | None = None
 
 
 @dataclass(frozen=True)
@@ -104,6 +107,7 @@ def execute(handle: Any, request: QueryRequest, limits: Limits) -> QueryAnswer:
     """Run one query on a store handle (in whatever process calls it).  Raises the query's
     ``RarekgError`` and ``ResultTooLarge`` past ``max_rows`` or ``max_result_bytes``."""
     store, version = handle.get()
+    max_rows = limits.max_rows if request.max_rows is None else request.max_rows
     result = run_query(
         store,
         request.query,
@@ -119,8 +123,8 @@ def execute(handle: Any, request: QueryRequest, limits: Limits) -> QueryAnswer:
         triples = []
         for triple in result.value:
             triples.append(triple)
-            if len(triples) > limits.max_rows:
-                raise _too_large(f"{limits.max_rows} triples (setting max_rows)")
+            if len(triples) > max_rows:
+                raise _too_large(f"{max_rows} triples (setting max_rows)")
         fmt = result.media_types()[media_type]
         assert isinstance(fmt, RdfFormat)
         if fmt == RdfFormat.TURTLE:
@@ -132,8 +136,8 @@ def execute(handle: Any, request: QueryRequest, limits: Limits) -> QueryAnswer:
     else:
         body = result.serialize(media_type)
         rows = count_rows(media_type, body) if result.kind == "results" else 0
-        if rows > limits.max_rows:
-            raise _too_large(f"{limits.max_rows} rows (setting max_rows)")
+        if rows > max_rows:
+            raise _too_large(f"{max_rows} rows (setting max_rows)")
     if len(body) > limits.max_result_bytes:
         raise _too_large(f"{limits.max_result_bytes} bytes (setting max_result_bytes)")
     return QueryAnswer(media_type, body, version, rows)

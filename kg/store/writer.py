@@ -392,6 +392,7 @@ class WriterProcess(ChildProcess):
                          "rarekg-writer", timeout)
         self.backend = backend
         self.store_dir = Path(backend.store_dir)
+        self.memory_capped = memory_mb > 0
 
     def run(self, change: Write) -> bool:
         message = self.call(
