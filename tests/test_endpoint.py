@@ -25,7 +25,9 @@ from kg.store import embedded as stores
 from service.app import create_app
 from tests.conftest import Server
 
-RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+# a cross product that runs on and on in little memory: every triple with every typed resource (a
+# four-way cross product of the whole graph fills an executor's memory cap within seconds instead)
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d a ?t }"
 QUICK = "ASK { <https://w3id.org/rarekg/id/list/cn1> ?p ?o }"
 TOKEN = "s3cret-token"
 
@@ -96,6 +98,24 @@ def test_runaway_query_is_stopped_and_the_executor_recovers(limited_app: Flask) 
     assert elapsed < 10
     for _ in range(3):  # the replaced executors answer again
         assert client.get("/sparql", query_string={"query": QUICK}).get_json()["boolean"] is True
+
+
+def test_a_query_past_the_memory_cap_is_told_so(store_dir: Path) -> None:
+    """A four-way cross product of the whole graph fills an executor's address space (the engine
+    aborts on the failed allocation): the client hears which limit stopped it, and the next query
+    gets a new executor."""
+    app = create_app({"store": str(store_dir), "child_memory_mb": 1024, "query_timeout": 60,
+                      "executors": 1})
+    client = app.test_client()
+    try:
+        hog = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+        r = client.get("/sparql", query_string={"query": hog})
+        assert r.status_code == 413, r.data
+        error = r.get_json()["error"]
+        assert error["type"] == "result-too-large" and "child_memory_mb" in error["message"]
+        assert client.get("/sparql", query_string={"query": QUICK}).get_json()["boolean"] is True
+    finally:
+        app.extensions["rarekg_pool"].close()
 
 
 def test_other_clients_are_answered_while_a_query_runs_away(

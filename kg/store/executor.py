@@ -17,6 +17,7 @@ import json
 import multiprocessing
 import os
 import queue
+import signal
 import threading
 import time
 from collections.abc import Sequence
@@ -201,6 +202,12 @@ class _Executor:
             self.isolated = bool(message[1])
         return None
 
+    def aborted(self) -> bool:
+        """Whether the process ended by SIGABRT: what the engine does when an allocation fails
+        under the address-space cap ("memory allocation of N bytes failed")."""
+        self.process.join(2)
+        return bool(self.process.exitcode == -signal.SIGABRT)
+
     def kill(self) -> None:
         self.process.kill()
         self.process.join(5)
@@ -312,7 +319,12 @@ class QueryPool:
                 )
         except (EOFError, OSError, BrokenPipeError):
             done = None
+            out_of_memory = self.limits.memory_bytes > 0 and executor.aborted()
             self._replace(executor, timed_out=False)
+            if out_of_memory:
+                raise ResultTooLarge(
+                    "the query needed more memory than an executor may use (setting "
+                    "child_memory_mb) and was stopped; narrow it or add LIMIT") from None
             raise StoreUnavailable("the query executor failed; it has been restarted") from None
         finally:
             if done is not None:
