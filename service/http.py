@@ -25,7 +25,7 @@ from service.registry import REGISTRY
 from service.state import store_handle
 
 READ_PATHS = ("/sparql", "/.well-known/", "/health")
-GZIP_MIN_BYTES = 1024  # smaller answers are sent as they are
+COMPRESS_MIN_BYTES = 1024  # smaller answers are sent as they are
 REQUESTS = Counter(
     "rarekg_requests", "HTTP requests", ["method", "endpoint", "status"], registry=REGISTRY
 )
@@ -91,7 +91,7 @@ COMPRESSED = (
 
 def install(app: Flask) -> None:
     app.config.update(
-        COMPRESS_MIMETYPES=list(COMPRESSED), COMPRESS_MIN_SIZE=GZIP_MIN_BYTES, COMPRESS_LEVEL=5,
+        COMPRESS_MIMETYPES=list(COMPRESSED), COMPRESS_MIN_SIZE=COMPRESS_MIN_BYTES, COMPRESS_LEVEL=5,
         # conditional requests are answered before the query runs (the ETag is the dataset's
         # version), not by comparing compressed bodies
         COMPRESS_EVALUATE_CONDITIONAL_REQUEST=False,

@@ -8,7 +8,6 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from itertools import islice
 from pathlib import Path
 
 from pyoxigraph import Quad, Store
@@ -21,10 +20,6 @@ from kg.store import embedded as stores
 from kg.store.dumps import write_dataset_dump
 from kg.store.search import write_index as write_search_index
 from kg.store.union import materialize_union
-
-# Quads handed to the bulk loader at a time: memory stays bounded whatever a source's size (about
-# 0.6 kB a quad while loading).
-BATCH = 500_000
 
 
 @dataclass(frozen=True)
@@ -48,16 +43,6 @@ class BuildReport:
     @property
     def total(self) -> int:
         return sum(self.triples.values())
-
-
-def bulk_extend(store: Store, quads: Iterable[Quad], batch: int = BATCH) -> int:
-    """Add ``quads`` to ``store`` with the bulk loader, ``batch`` quads at a time (the loader holds
-    a whole call's quads in memory); the number of quads added."""
-    it, count = iter(quads), 0
-    while chunk := list(islice(it, batch)):
-        store.bulk_extend(chunk)
-        count += len(chunk)
-    return count
 
 
 def build_graph(
@@ -84,13 +69,13 @@ def build_graph(
         store = Store(str(build_dir))
         for source in sources:
             t0 = time.perf_counter()
-            n = bulk_extend(store, source.load())
+            n = stores.bulk_extend(store, source.load())
             log(f"loaded {source.info.name} ({n:,} quads, {time.perf_counter() - t0:.2f} s)")
         for source in sources:
             if source.after_loading is not None:
                 t0 = time.perf_counter()
                 # read in full before writing: the phase queries the store it adds to
-                n = bulk_extend(store, list(source.after_loading(store)))
+                n = stores.bulk_extend(store, list(source.after_loading(store)))
                 log(f"linked {source.info.name} ({n:,} quads, {time.perf_counter() - t0:.2f} s)")
         warnings: list[Finding] = []
         if validate:
@@ -120,8 +105,7 @@ def build_graph(
         log(f"dump written ({time.perf_counter() - t0:.2f} s)")
         t0 = time.perf_counter()
         n = materialize_union(store)  # last: every step above reads the graphs themselves
-        log(f"union default graph written ({n:,} distinct triples, "
-            f"{time.perf_counter() - t0:.2f} s)")
+        log(f"union default graph written (from {n:,} quads, {time.perf_counter() - t0:.2f} s)")
         t0 = time.perf_counter()
         store.flush()
         store.optimize()  # after the union graph, so that it is compacted with the rest

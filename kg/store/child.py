@@ -61,6 +61,13 @@ def readable(conn: Connection, timeout: float) -> bool:
     return bool(ready)
 
 
+def aborted(process: Any) -> bool:
+    """Whether a child process that stopped answering ended by SIGABRT: what the engine does when
+    an allocation fails under the address-space cap ("memory allocation of N bytes failed")."""
+    process.join(2)
+    return bool(process.exitcode == -signal.SIGABRT)
+
+
 class ChildProcess:
     """``target(conn, *args)`` runs in a spawned process named ``name`` and answers on ``conn``."""
 
@@ -108,21 +115,14 @@ class ChildProcess:
                     raise QueryTimeout(too_long)
                 return conn.recv()
             except (EOFError, OSError):
-                out_of_memory = self.memory_capped and self._aborted()
+                out_of_memory = (self.memory_capped and self._process is not None
+                                 and aborted(self._process))
                 self._stop()
                 if out_of_memory:
                     raise ResultTooLarge(
                         f"the {self.name} process needed more memory than it may use (setting "
                         "child_memory_mb) and was stopped; nothing was changed") from None
                 raise StoreUnavailable(failed) from None
-
-    def _aborted(self) -> bool:
-        """Whether the process ended by SIGABRT: what the engine does when an allocation fails
-        under the address-space cap ("memory allocation of N bytes failed")."""
-        if self._process is None:
-            return False
-        self._process.join(2)
-        return bool(self._process.exitcode == -signal.SIGABRT)
 
     def close(self) -> None:
         with self._lock:

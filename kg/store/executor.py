@@ -17,7 +17,6 @@ import json
 import multiprocessing
 import os
 import queue
-import signal
 import threading
 import time
 from collections.abc import Sequence
@@ -31,7 +30,7 @@ from pyoxigraph import QueryTriples, RdfFormat, serialize
 from kg import errors
 from kg.errors import BadRequest, RarekgError, ResultTooLarge, StoreUnavailable
 from kg.store.backend import Backend
-from kg.store.child import pipe, quiet_main, readable, start_quietly
+from kg.store.child import aborted, pipe, quiet_main, readable, start_quietly
 from kg.store.embedded import data_dir
 from kg.store.query import MAX_DEPTH, MAX_OPERATORS, choose_media_type, run_query
 from kg.store.sandbox import confine
@@ -202,12 +201,6 @@ class _Executor:
             self.isolated = bool(message[1])
         return None
 
-    def aborted(self) -> bool:
-        """Whether the process ended by SIGABRT: what the engine does when an allocation fails
-        under the address-space cap ("memory allocation of N bytes failed")."""
-        self.process.join(2)
-        return bool(self.process.exitcode == -signal.SIGABRT)
-
     def kill(self) -> None:
         self.process.kill()
         self.process.join(5)
@@ -319,7 +312,7 @@ class QueryPool:
                 )
         except (EOFError, OSError, BrokenPipeError):
             done = None
-            out_of_memory = self.limits.memory_bytes > 0 and executor.aborted()
+            out_of_memory = self.limits.memory_bytes > 0 and aborted(executor.process)
             self._replace(executor, timed_out=False)
             if out_of_memory:
                 raise ResultTooLarge(

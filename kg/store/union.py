@@ -13,13 +13,13 @@ queried with Oxigraph's own union, as before.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from itertools import islice
 from typing import Any
 
 from pyoxigraph import NamedNode, Quad, Store, Triple
 
+from kg.store.embedded import bulk_extend
+
 UNION_GRAPH = NamedNode("urn:x-rarekg:union-default-graph")
-BATCH = 200_000  # quads handed to the bulk loader at once
 
 
 def _triples_of_every_graph(store: Store) -> Iterator[Quad]:
@@ -30,14 +30,12 @@ def _triples_of_every_graph(store: Store) -> Iterator[Quad]:
 
 def materialize_union(store: Store) -> int:
     """Rewrite ``UNION_GRAPH`` as the set of triples of every other graph (the store's default
-    graph included); returns its size.  Raises ``OSError`` when the store cannot be written."""
+    graph included), a batch at a time; returns the number of quads read (a triple held in two
+    graphs is stored once).  Raises ``OSError`` when the store cannot be written."""
     if store.contains_named_graph(UNION_GRAPH):
         store.remove_graph(UNION_GRAPH)
     store.add_graph(UNION_GRAPH)
-    quads = _triples_of_every_graph(store)
-    while batch := list(islice(quads, BATCH)):  # bounded memory: the store is millions of quads
-        store.bulk_extend(batch)
-    return sum(1 for _ in store.quads_for_pattern(None, None, None, UNION_GRAPH))
+    return bulk_extend(store, _triples_of_every_graph(store))
 
 
 def refresh_union(store: Store, touched: Iterable[Triple] | None = None) -> None:
