@@ -101,10 +101,10 @@ def build_graph(
         write_search_index(store, build_dir)
         log(f"search index written ({time.perf_counter() - t0:.2f} s)")
         t0 = time.perf_counter()
-        write_dataset_dump(store, build_dir)
+        dump = write_dataset_dump(store, build_dir)
         log(f"dump written ({time.perf_counter() - t0:.2f} s)")
         t0 = time.perf_counter()
-        n = materialize_union(store)  # last: every step above reads the graphs themselves
+        n = materialize_union(store, dump.path)  # last: the steps above read the graphs themselves
         log(f"union default graph written (from {n:,} quads, {time.perf_counter() - t0:.2f} s)")
         t0 = time.perf_counter()
         store.flush()

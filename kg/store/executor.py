@@ -17,6 +17,7 @@ import json
 import multiprocessing
 import os
 import queue
+import re
 import threading
 import time
 from collections.abc import Sequence
@@ -73,16 +74,31 @@ class PoolStats:
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
 
+# In the engine's JSON results every `{"` followed by a name opens an object: a JSON string
+# holds `"` only escaped, and one that ends in `{` is followed by `,` or `}`.  The objects are the
+# head, its vars, the results, one per solution and one per term (`{"type":"...`).
+_OBJECT = re.compile(rb'\{"[^,}]')
+
+
+def _json_rows(body: bytes) -> int:
+    if b"{}" in body or b'"type":"triple"' in body:
+        # an empty solution, or a quoted triple (terms inside a term): parse to be exact
+        return len(json.loads(body).get("results", {}).get("bindings", []))
+    return len(_OBJECT.findall(body)) - body.count(b'{"type":"') - 3
+
+
 def count_rows(media_type: str, body: bytes) -> int:
-    """Number of solutions in a serialized SELECT result."""
+    """Number of solutions in a SELECT result as the engine serialized it, counted by scanning
+    the bytes (about five times faster than parsing JSON again; exact: tests/test_lean_path.py)."""
     if media_type in ("application/sparql-results+json", "application/json"):
-        data = json.loads(body)
-        return len(data.get("results", {}).get("bindings", []))
+        return _json_rows(body)
     if media_type in ("application/sparql-results+xml", "application/xml", "text/xml"):
         return body.count(b"<result>")
-    if media_type == "text/tab-separated-values":
+    if media_type == "text/tab-separated-values":  # newlines in terms are escaped
         return max(body.count(b"\n") - 1, 0) if body.endswith(b"\n") else body.count(b"\n")
     if media_type == "text/csv":
+        if b'"' not in body:  # no quoted field, so no newline inside a field
+            return max(body.count(b"\n") - 1, 0)
         return max(sum(1 for _ in csv.reader(io.StringIO(body.decode("utf-8")))) - 1, 0)
     return 0
 

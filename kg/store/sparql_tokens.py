@@ -16,6 +16,7 @@ and the number of operators before the parser sees the text.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -76,16 +77,33 @@ class Token:
     start: int
 
 
-def tokenize(text: str) -> Iterator[Token]:
-    """The terminals of ``text`` in order, without white space and comments.
+# The terminals a token can be, by its first character (in the order of _TERMINALS, so that ties
+# go as they would over all of them); a character not listed here tries every terminal.
+_BY_KINDS = {
+    " \t\r\n": ("space",),
+    "#": ("comment",),
+    "<": ("iri", "operator", "punct"),
+    "\"'": ("string", "punct"),
+    "?$": ("var", "punct"),
+    "_": ("bnode", "punct"),
+    ":": ("pname", "punct"),
+    "@": ("langtag", "punct"),
+    "0123456789.": ("number", "punct"),
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz": ("pname", "keyword"),
+    "|&!=>^{}()[];,+-*/~\\%`": ("operator", "punct"),
+}
+_CANDIDATES = {
+    char: tuple(t for t in _TERMINALS if t[0] in kinds)
+    for chars, kinds in _BY_KINDS.items() for char in chars
+}
+_CACHED_CHARS = 65536  # texts up to this long keep their tokens (the same query asked again)
 
-    >>> [t.text for t in tokenize('SERVICEe:x{?s ?p "a # b"}# c')]
-    ['SERVICEe:x', '{', '?s', '?p', '"a # b"', '}']
-    """
+
+def _scan(text: str) -> Iterator[Token]:
     position = 0
     while position < len(text):
         best: tuple[int, str] = (0, "other")
-        for kind, pattern in _TERMINALS:
+        for kind, pattern in _CANDIDATES.get(text[position], _TERMINALS):
             match = pattern.match(text, position)
             if match and match.end() - position > best[0]:
                 best = (match.end() - position, kind)
@@ -95,6 +113,22 @@ def tokenize(text: str) -> Iterator[Token]:
         if kind not in ("space", "comment"):
             yield Token(kind, text[position : position + length], position)
         position += length
+
+
+@functools.lru_cache(maxsize=256)
+def _tokens(text: str) -> tuple[Token, ...]:
+    return tuple(_scan(text))
+
+
+def tokenize(text: str) -> Iterator[Token]:
+    """The terminals of ``text`` in order, without white space and comments (each text of up to
+    64 K characters is split once per process: the checks of one request, and the same query
+    asked again, reuse its tokens).
+
+    >>> [t.text for t in tokenize('SERVICEe:x{?s ?p "a # b"}# c')]
+    ['SERVICEe:x', '{', '?s', '?p', '"a # b"', '}']
+    """
+    return iter(_tokens(text)) if len(text) <= _CACHED_CHARS else _scan(text)
 
 
 def _word(token: Token) -> str:
