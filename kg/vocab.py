@@ -77,6 +77,8 @@ RK = ClosedNamespace(
     associationType hgncId hasPhenotypeAnnotation phenotype frequency inheritance ageOfOnset
     disorderType codeStatus replacedBy
     CoverageCount coverageOf coverageMeasure listedCount withCount withoutCount
+    DiseaseCoverage coverageEntry organizationCount chinaApprovedDrugCount fdaOrphanDrugCount
+    trialCount reimbursedDrugCount euAuthorisedDrugCount
     """,
 )
 

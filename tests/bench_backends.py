@@ -7,15 +7,14 @@ Each catalogue question is asked in turn of rarekg on the embedded store (result
 rarekg on Virtuoso and Virtuoso's own endpoint, ``--repeat`` rounds interleaved so that the load of
 the machine falls on all three alike (medians), then of the embedded store with its result cache.
 Point lookups (one resource's triples, a different resource each request, no cache) are then sent
-by ``--clients`` threads on keep-alive connections for ``--seconds`` to each endpoint: requests per
-second.
+by ``--clients`` keep-alive connections for ``--seconds`` to each endpoint (from ``wrk`` when it is
+installed: tests/bench_http.py), and to the embedded store with its result cache: requests per
+second.  ``--store DIR`` reuses a built default graph for the embedded side.
 """
 
 from __future__ import annotations
 
 import argparse
-import http.client
-import itertools
 import json
 import os
 import platform
@@ -23,7 +22,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.parse
 import urllib.request
@@ -31,6 +29,7 @@ from pathlib import Path
 
 from kg.paths import EXAMPLES_DIR
 from tests import virtuoso
+from tests.bench_http import client_name, throughput
 from tests.conftest import Server
 from tests.examples import example_query
 
@@ -90,49 +89,12 @@ def lookup_queries(url: str) -> list[str]:
     return [f"SELECT ?p ?o WHERE {{ <{b['d']['value']}> ?p ?o }}" for b in rows]
 
 
-def throughput(url: str, queries: list[str], clients: int, seconds: float,
-               headers: dict[str, str]) -> tuple[float, float]:
-    """(requests per second, median latency in ms) of ``clients`` threads on keep-alive
-    connections asking ``queries`` in turn for ``seconds``."""
-    parsed = urllib.parse.urlsplit(url)
-    counter = itertools.count()
-    latencies: list[float] = []
-    done = 0
-    lock = threading.Lock()
-    stop = time.perf_counter() + seconds
-
-    def client() -> None:
-        nonlocal done
-        conn = http.client.HTTPConnection(parsed.hostname or "127.0.0.1", parsed.port, timeout=60)
-        mine: list[float] = []
-        while time.perf_counter() < stop:
-            q = queries[next(counter) % len(queries)]
-            started = time.perf_counter()
-            conn.request("GET", "/sparql?" + urllib.parse.urlencode({"query": q}),
-                         headers={**ACCEPT_JSON, **headers})
-            response = conn.getresponse()
-            response.read()
-            assert response.status == 200, response.status
-            mine.append(time.perf_counter() - started)
-        conn.close()
-        with lock:
-            latencies.extend(mine)
-            done += len(mine)
-
-    threads = [threading.Thread(target=client) for _ in range(clients)]
-    begun = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return done / (time.perf_counter() - begun), statistics.median(latencies) * 1000
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--store", type=Path, help="a built default graph for the embedded side")
     parser.add_argument("--lookups-only", action="store_true",
                         help="skip the catalogue questions; measure the point lookups only")
     args = parser.parse_args()
@@ -153,11 +115,12 @@ def main() -> None:
             v.password,
         ]
         try:
-            embedded_build = timed(
-                [sys.executable, "-m", "kg.cli", "build", "--store", str(root / "store")]
+            store = args.store or root / "store"
+            embedded_build = 0.0 if args.store else timed(
+                [sys.executable, "-m", "kg.cli", "build", "--store", str(store)]
             )
             remote_build = timed([sys.executable, "-m", "kg.cli", "build", *flags])
-            local = Server(root / "store", root / "local.log")
+            local = Server(store, root / "local.log")
             remote = Server(root / "none", root / "remote.log", *flags)
             local.wait_ready()
             remote.wait_ready()
@@ -193,14 +156,17 @@ def main() -> None:
                         f"| {own * 1000:.0f} | {a / own:.2f} | {c / own:.2f} |"
                     )
                 lookups = lookup_queries(local.url)
-                print(f"\npoint lookups: {len(lookups)} listed diseases, {args.clients} clients, "
-                      f"{args.seconds:.0f} s each, no cache")
+                print(f"\npoint lookups: {len(lookups)} listed diseases, {args.clients} "
+                      f"connections from {client_name()}, {args.seconds:.0f} s each")
                 print("| endpoint | requests/s | median latency (ms) |")
                 print("|---|---:|---:|")
+                paths = ["/sparql?" + urllib.parse.urlencode({"query": q}) for q in lookups]
                 for label, (url, headers) in zip(
-                        ("rarekg, embedded", "rarekg on Virtuoso", "Virtuoso's endpoint"),
-                        endpoints, strict=True):
-                    rate, median = throughput(url, lookups, args.clients, args.seconds, headers)
+                        ("rarekg, embedded, no cache", "rarekg on Virtuoso",
+                         "Virtuoso's endpoint", "rarekg, embedded, result cache"),
+                        [*endpoints, (local.url, {})], strict=True):
+                    rate, median = throughput(url, paths, {**ACCEPT_JSON, **headers},
+                                              args.clients, args.seconds)
                     print(f"| {label} | {rate:.0f} | {median:.1f} |")
             finally:
                 local.stop()

@@ -94,3 +94,33 @@ def test_gaps_read_the_analyses_and_compute_them_when_absent(built: BuildReport,
     assert numbers["precomputed"] == numbers["computed"]
     pre = _counts(built.store_dir)
     assert numbers["precomputed"][(CN1, "organization")] == pre[(CN1, "organization")]
+
+
+def test_question_2_reads_the_coverage_table_the_build_computed(store_dir: Path) -> None:
+    """Question 2 reads rk:DiseaseCoverage rows from the graph analyses: the same numbers as the
+    counting query kg.coverage.TABLE_QUERY gives on the graph now, for all 207 entries."""
+    from kg.coverage import TABLE_COLUMNS, TABLE_QUERY
+
+    live = {r["e"]: r for r in rows_of(store_dir, TABLE_QUERY)}
+    entries = {r["e"]: r["disease"] for r in rows_of(store_dir, """
+        PREFIX rk: <https://w3id.org/rarekg/vocab#>
+        SELECT ?e ?disease WHERE { ?e a rk:ListEntry ; rk:entryOf ?disease }""")}
+    q2 = run_example(store_dir, "q02")
+    assert len(q2) == len(live) == len(entries) == 207
+    by_disease = {}
+    for e, disease in entries.items():
+        by_disease.setdefault(disease, []).append(live[e])
+    for row in q2:
+        assert any(all(row[column] == counted[column] for column, _ in TABLE_COLUMNS)
+                   for counted in by_disease[row["disease"]]), row["disease"]
+    # a specific fact: spinal muscular atrophy (list 1, entry 110) has trials and organizations
+    sma = next(r for r in q2 if r["disease"].endswith("/disease/cn1-110"))
+    assert int(sma["trials"]) >= 3 and int(sma["organizations"]) >= 2
+    # and the rows are in the analyses graph, in the table's dataset, with its provenance
+    rows = rows_of(store_dir, f"""PREFIX rk: <https://w3id.org/rarekg/vocab#>
+        PREFIX qb: <http://www.w3.org/ns/qb#> PREFIX prov: <http://www.w3.org/ns/prov#>
+        SELECT ?row ?at WHERE {{ GRAPH <{ANALYSES}> {{
+          ?row a rk:DiseaseCoverage ; qb:dataSet ?table .
+          ?table prov:generatedAtTime ?at ;
+                 prov:wasDerivedFrom <https://w3id.org/rarekg/graph/china-lists> }} }}""")
+    assert len(rows) == 207

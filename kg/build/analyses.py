@@ -21,13 +21,14 @@ from datetime import datetime
 from pyoxigraph import Literal, NamedNode, Quad, QuerySolutions, Store
 
 from kg import iri
-from kg.coverage import MEASURES, PREAMBLE, Measure
+from kg.coverage import MEASURES, PREAMBLE, TABLE_COLUMNS, TABLE_QUERY, Measure
 from kg.rdf import QuadWriter, integer, text
 from kg.store.union import union_dataset
 from kg.vocab import DCT, GRAPH_BASE, PROV, QB, RDF, RK, VOID, XSD
 
 GRAPH = "analyses"
 DATASET = iri.entity("analysis", "coverage")
+TABLE = iri.entity("analysis", "coverage-table")
 VOID_DATASET = iri.dataset("rarekg")
 
 
@@ -77,6 +78,39 @@ def observation(list_iri: str, measure: str) -> NamedNode:
     return iri.entity("analysis", f"coverage-{list_iri.rstrip('/').rsplit('/', 1)[-1]}-{measure}")
 
 
+def coverage_table(store: Store, out: QuadWriter, created: Literal,
+                   sources: list[NamedNode]) -> int:
+    """The coverage table of question 2, one ``rk:DiseaseCoverage`` per list entry: the rows of
+    ``kg.coverage.TABLE_QUERY`` on the store as the service asks it; returns the number of rows."""
+    out.add(TABLE, RDF.type, QB.DataSet)
+    out.add(TABLE, DCT.title, text("Coverage table of the national rare-disease lists", "en"))
+    out.add(TABLE, DCT.title, text("国家罕见病目录覆盖表", "zh"))
+    out.add(TABLE, DCT.description, text(
+        "Per list entry: patient organizations, drugs approved in China, drugs with an FDA orphan "
+        "approval, clinical trials, drugs reimbursed in China and drugs authorised in the EU "
+        "that this graph links to the disease or one of its subtypes; computed when the build "
+        "ran, by the query kg.coverage.TABLE_QUERY of rarekg.", "en"))
+    out.add(TABLE, PROV.generatedAtTime, created)
+    for source in sources:
+        out.add(TABLE, PROV.wasDerivedFrom, source)
+    result = store.query(TABLE_QUERY, **union_dataset(store))
+    assert isinstance(result, QuerySolutions)
+    rows = 0
+    for row in result:
+        entry = row["e"]
+        assert isinstance(entry, NamedNode)
+        obs = iri.entity("analysis", "coverage-table-" + entry.value.rstrip("/").rsplit("/", 1)[-1])
+        out.add(obs, RDF.type, RK.DiseaseCoverage)
+        out.add(obs, QB.dataSet, TABLE)
+        out.add(obs, RK.coverageEntry, entry)
+        for column, prop in TABLE_COLUMNS:
+            value = row[column]
+            assert isinstance(value, Literal)
+            out.add(obs, RK[prop], integer(int(value.value)))
+        rows += 1
+    return rows
+
+
 def analyses(store: Store, built: datetime) -> Iterator[Quad]:
     """The quads of the analyses graph and of its VoID subset, for a store whose sources are all
     loaded and linked."""
@@ -102,15 +136,18 @@ def analyses(store: Store, built: datetime) -> Iterator[Quad]:
             out.add(obs, RK.listedCount, integer(listed))
             out.add(obs, RK.withCount, integer(with_))
             out.add(obs, RK.withoutCount, integer(without))
+    coverage_table(store, out, created, sources)
     quads = list(out.drain())
     yield from quads
     void = QuadWriter(iri.graph("void"))
     void.add(VOID_DATASET, VOID.subset, graph)
     void.add(graph, RDF.type, VOID.Dataset)
-    void.add(graph, DCT.title, text("Analyses computed at build time: coverage counts", "en"))
+    void.add(graph, DCT.title, text("Analyses computed at build time: coverage counts and the "
+                                    "coverage table", "en"))
     void.add(graph, DCT.description, text(
-        "Fixed analyses of this build (the coverage counts of /gaps), computed from the graphs "
-        "it was derived from when the build ran; read instead of recomputed at query time.", "en"))
+        "Fixed analyses of this build (the coverage counts of /gaps and the coverage table of "
+        "question 2), computed from the graphs it was derived from when the build ran; read "
+        "instead of recomputed at query time.", "en"))
     void.add(graph, DCT.created, created)
     void.add(graph, VOID.triples, integer(len(quads)))
     for source in sources:

@@ -36,6 +36,7 @@ from kg.store.embedded import data_dir
 from kg.store.query import MAX_DEPTH, MAX_OPERATORS, choose_media_type, run_query
 from kg.store.sandbox import confine
 from kg.store.sparql_tokens import check_complexity
+from kg.store.union import union_dataset
 from kg.vocab import PREFIXES
 
 _CTX = multiprocessing.get_context("spawn")
@@ -119,6 +120,21 @@ def _too_large(what: str) -> ResultTooLarge:
     return ResultTooLarge(f"the result has more than {what}; add LIMIT or narrow the query")
 
 
+_UNIONS: dict[str, tuple[Any, dict[str, Any]]] = {}  # version: (its store, its union dataset)
+
+
+def _union(store: Any, version: str) -> dict[str, Any] | None:
+    """The union dataset of a build's read-only store, listed once per version (a store without
+    versioned builds may change under the same name: listed every time)."""
+    if version.startswith(("dir-", "none")):
+        return None
+    found = _UNIONS.get(version)
+    if found is None or found[0] is not store:
+        _UNIONS.clear()
+        found = _UNIONS[version] = (store, union_dataset(store))
+    return found[1]
+
+
 def execute(handle: Any, request: QueryRequest, limits: Limits) -> QueryAnswer:
     """Run one query on a store handle (in whatever process calls it).  Raises the query's
     ``RarekgError`` and ``ResultTooLarge`` past ``max_rows`` or ``max_result_bytes``."""
@@ -133,6 +149,7 @@ def execute(handle: Any, request: QueryRequest, limits: Limits) -> QueryAnswer:
         base_iri=request.base_iri,
         max_depth=limits.max_query_depth,
         max_operators=limits.max_query_operators,
+        union=_union(store, version),
     )
     media_type = choose_media_type(result, request.format_names, request.accept)
     if isinstance(result.value, QueryTriples | list):

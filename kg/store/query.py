@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from pyoxigraph import (
     NamedNode,
@@ -151,6 +152,7 @@ def run_query(
     base_iri: str | None = None,
     max_depth: int = MAX_DEPTH,
     max_operators: int = MAX_OPERATORS,
+    union: Mapping[str, Any] | None = None,
 ) -> Result:
     """Execute ``query`` on its RDF dataset.
 
@@ -160,6 +162,8 @@ def run_query(
     all graphs of the store, as a set (``kg/store/union.py``), and every named graph can be reached
     with ``GRAPH``.  Relative IRIs resolve against ``base_iri`` (the protocol's choice: the
     endpoint's URL); the prefixes of ``kg.vocab.QUERY_PREFIXES`` need no ``PREFIX`` line.
+
+    ``union``: ``union_dataset(store)`` when the caller keeps it (it lists the store's graphs).
 
     Raises ``BadRequest`` for a query nested or chained past ``max_depth`` / ``max_operators``
     (checked before the parser, which crashes on thousands of levels), ``QuerySyntaxError`` (400,
@@ -174,7 +178,7 @@ def run_query(
             kwargs["default_graph"] = [NamedNode(u) for u in default_graph_uris]
             kwargs["named_graphs"] = [NamedNode(u) for u in named_graph_uris]
         elif not has_clause(query, "from"):
-            kwargs.update(union_dataset(store))
+            kwargs.update(union_dataset(store) if union is None else union)
     except ValueError as exc:
         raise BadRequest(f"not an IRI: {exc}") from None
     try:
