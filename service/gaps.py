@@ -44,10 +44,12 @@ def listed_query(list_iri: str, title: str) -> str:
 def with_query(list_iri: str, title: str, m: Measure) -> str:
     return (f"{PREAMBLE}# Diseases of the {title} with: {m.title.lower()}"
             f"{' (' + m.note + ')' if m.note else ''}\n"
-            "SELECT ?disease ?entry ?name_zh ?name_en "
-            f"(COUNT(DISTINCT ?{m.counted}) AS ?{m.column})\n"
-            f"WHERE {{\n{_entries(list_iri)}  {m.pattern}\n}}\n"
-            "GROUP BY ?disease ?entry ?name_zh ?name_en\nORDER BY ?entry\n")
+            f"SELECT ?disease ?entry ?name_zh ?name_en ?{m.column}\nWHERE {{\n"
+            # counted per disease first, then joined to the list (one pass over the pattern,
+            # not one per entry: docs/queries.md §3b)
+            f"  {{ SELECT ?disease (COUNT(DISTINCT ?{m.counted}) AS ?{m.column}) WHERE {{\n"
+            f"  {m.pattern}\n  }} GROUP BY ?disease }}\n"
+            f"{_entries(list_iri)}}}\nORDER BY ?entry\n")
 
 
 def without_query(list_iri: str, title: str, m: Measure) -> str:

@@ -8,13 +8,15 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, current_app, render_template, request
 from flask_babel import gettext
 
 from kg.errors import BadRequest, NotAcceptable, NotFound, RarekgError
+from kg.store.cache import CachedAnswer, ResultCache, cache_key
 from kg.store.query import negotiate
 from kg.vocab import GRAPH_BASE
 from service import i18n, queries, resource, summary, terms, web
+from service.state import store_handle
 
 bp = Blueprint("pages", __name__)
 
@@ -65,8 +67,40 @@ def _rdf(query: str, media: str) -> Response:
     return response
 
 
+NONCE_MARK = "\x00rarekg-style-nonce\x00"  # the stored page's place for each response's nonce
+
+
+def _cached_page() -> tuple[ResultCache, str, str] | None:
+    """(cache, version, key) of this HTML page in the result cache, or None where pages are not
+    cached: no cache (a remote engine), a store without versioned builds, ``Cache-Control:
+    no-cache``.  The key is the page's path and query and its language: nothing else of the
+    request is shown on a resource page."""
+    cache = queries.result_cache()
+    if cache is None or "no-cache" in request.headers.get("Cache-Control", ""):
+        return None
+    version = store_handle(current_app).get()[1]
+    if version.startswith(("dir-", "none")):
+        return None
+    key = cache_key("page " + request.full_path, accept=HTML, format_names=(i18n.language(),))
+    return cache, version, key
+
+
+def _page_response(html: str, cached: str) -> Response:
+    response = Response(html, content_type="text/html; charset=utf-8", headers={"Vary": "Accept"})
+    if cached:
+        response.headers["X-Cache"] = cached
+    return response
+
+
 def show(iri: str, extra: dict[str, Any] | None = None) -> Response | tuple[str, int] | str:
     media = _media_type()
+    page = _cached_page() if media == HTML and not extra else None
+    if page is not None:
+        found = page[0].get(page[1], page[2])
+        if found is not None:  # the same build and language: the page as it was rendered
+            queries.CACHE_HITS.inc()
+            html = found.body.decode("utf-8").replace(NONCE_MARK, web.style_nonce())
+            return _page_response(html, "hit")
     if not resource.known(iri):
         minted = iri.startswith(terms.base_iri())
         raise NotFound(f"<{iri}> is not in this graph" if minted
@@ -91,7 +125,11 @@ def show(iri: str, extra: dict[str, Any] | None = None) -> Response | tuple[str,
         {"iri": iri, "format": fmt} if request.path == "/page" else {"format": fmt})}
         for fmt, label in FORMAT_LINKS]
     html = render_template("page.html", r=data, title=title, formats=links, **extra)
-    return Response(html, content_type="text/html; charset=utf-8", headers={"Vary": "Accept"})
+    if page is not None:
+        queries.CACHE_MISSES.inc()
+        stored = html.replace(web.style_nonce(), NONCE_MARK).encode("utf-8")
+        page[0].put(page[1], page[2], CachedAnswer(HTML, stored, 0))
+    return _page_response(html, "miss" if page is not None else "")
 
 
 @bp.route("/id/<path:rest>")

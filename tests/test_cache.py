@@ -149,3 +149,33 @@ def test_a_cache_of_zero_bytes_stores_nothing(tmp_path: Path) -> None:
     assert not cache.put("v1", "k", CachedAnswer("text/csv", b"x\n", 0))
     assert cache.get("v1", "k") is None
     assert not (tmp_path / FILE_NAME).exists()
+
+
+def _page(client: FlaskClient, lang: str = "en", **headers: str) -> tuple[str, str, str]:
+    r = client.get("/page", query_string={"iri": "http://www.example/p/Ada"},
+                   headers={"Accept": "text/html", "Accept-Language": lang, **headers})
+    assert r.status_code == 200, r.data
+    nonce = re.search(r"'nonce-([^']+)'", r.headers["Content-Security-Policy"])
+    assert nonce
+    body = r.get_data(as_text=True)
+    assert f'<meta name="csp-style-nonce" content="{nonce.group(1)}">' in body
+    return r.headers.get("X-Cache", ""), nonce.group(1), body.replace(nonce.group(1), "NONCE")
+
+
+def test_resource_pages_are_kept_per_build_and_language_with_a_fresh_nonce(app: Flask) -> None:
+    """A page is rendered once per build and language; a hit carries this response's own style
+    nonce (the one its Content-Security-Policy names), never the nonce of the first response."""
+    client = app.test_client()
+    _insert(client, "Ada")
+    state, first_nonce, first = _page(client)
+    assert state == "miss" and "Ada" in first
+    state, nonce, again = _page(client)
+    assert (state, again) == ("hit", first) and nonce != first_nonce
+    assert _page(client, "zh")[0] == "miss"  # the other language is another page
+    assert _page(client, "zh")[0] == "hit"
+    assert _page(client, **{"Cache-Control": "no-cache"})[0] == ""
+    client.post("/sparql", data={"update": 'INSERT DATA { <http://www.example/p/Ada> '
+                                           '<http://xmlns.com/foaf/0.1/nick> "Countess" }'},
+                headers=AUTH)
+    state, _, newer = _page(client)  # a write is a new build: the page is rendered again
+    assert state == "miss" and "Countess" in newer and "Countess" not in first

@@ -46,11 +46,12 @@ def _count(store: Store, query: str) -> int:
 
 def counts(store: Store, list_iri: str, measure: Measure) -> tuple[int, int, int]:
     """(listed, with, without) for one list and one measure: the row counts of the dashboard's
-    queries (listed entries; entries grouped with at least one match; entries MINUS matches)."""
+    queries (listed entries; entries joined to the diseases the pattern matches, found once;
+    entries MINUS matches)."""
     listed = _count(store, f"{PREAMBLE}SELECT ?disease WHERE {{\n{_entries(list_iri)}}}")
     with_ = _count(store, f"{PREAMBLE}SELECT ?disease ?entry ?name_zh ?name_en WHERE {{\n"
-                          f"{_entries(list_iri)}  {measure.pattern}\n}}\n"
-                          "GROUP BY ?disease ?entry ?name_zh ?name_en")
+                          f"  {{ SELECT DISTINCT ?disease WHERE {{\n  {measure.pattern}\n  }} }}\n"
+                          f"{_entries(list_iri)}}}")
     without = _count(store, f"{PREAMBLE}SELECT ?disease WHERE {{\n{_entries(list_iri)}"
                             f"  MINUS {{\n    {measure.pattern}\n  }}\n}}")
     return listed, with_, without

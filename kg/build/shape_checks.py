@@ -9,8 +9,10 @@ subclasses in the store, found with one query per class, before the checks run.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from pyoxigraph import QuerySolutions, Store
@@ -87,12 +89,19 @@ def resolve(query: str, closures: dict[str, str]) -> str:
 
 
 def run_results(store: Store, checks: Iterable[Check]) -> Iterator[tuple[Check, str, Finding]]:
-    """(check, component, finding) of every result of ``checks`` on ``store``."""
+    """(check, component, finding) of every result of ``checks`` on ``store``, in the order of
+    ``checks``.  The queries run on as many threads as the machine has cores (the engine evaluates
+    without holding Python's lock), each query consumed in the thread that asked it."""
     checks = list(checks)
     closures = class_closures(store, checks)
-    for check in checks:
-        for component, finding in check.results(store, resolve(check.query, closures)):
-            yield check, component, finding
+
+    def found(check: Check) -> list[tuple[str, Finding]]:
+        return list(check.results(store, resolve(check.query, closures)))
+
+    with ThreadPoolExecutor(max_workers=max(1, min(len(checks), os.cpu_count() or 1))) as pool:
+        for check, results in zip(checks, pool.map(found, checks), strict=True):
+            for component, finding in results:
+                yield check, component, finding
 
 
 def run_checks(store: Store, checks: Iterable[Check]) -> list[Finding]:

@@ -102,12 +102,16 @@ class ResultCache:
             db = sqlite3.connect(self.path, timeout=5, isolation_level=None)
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=OFF")  # losing the cache in a crash costs nothing
+            # The body last, so that reading a row's size or use never walks the body's pages;
+            # sizes indexed, so that the bound is checked without reading the rows.
+            db.execute("DROP TABLE IF EXISTS answers")  # the first layout kept the body first
             db.execute(
-                "CREATE TABLE IF NOT EXISTS answers (version TEXT NOT NULL, key TEXT NOT NULL, "
-                "media_type TEXT NOT NULL, body BLOB NOT NULL, rows INTEGER NOT NULL, "
-                "size INTEGER NOT NULL, used REAL NOT NULL, PRIMARY KEY (version, key))"
+                "CREATE TABLE IF NOT EXISTS answer (version TEXT NOT NULL, key TEXT NOT NULL, "
+                "media_type TEXT NOT NULL, rows INTEGER NOT NULL, size INTEGER NOT NULL, "
+                "used REAL NOT NULL, body BLOB NOT NULL, PRIMARY KEY (version, key))"
             )
-            db.execute("CREATE INDEX IF NOT EXISTS answers_used ON answers (used)")
+            db.execute("CREATE INDEX IF NOT EXISTS answer_used ON answer (used)")
+            db.execute("CREATE INDEX IF NOT EXISTS answer_size ON answer (size)")
             self._local.db = db
         return db
 
@@ -117,13 +121,13 @@ class ResultCache:
         try:
             db = self._db()
             row = db.execute(
-                "SELECT media_type, body, rows FROM answers WHERE version = ? AND key = ?",
+                "SELECT media_type, body, rows FROM answer WHERE version = ? AND key = ?",
                 (version, key),
             ).fetchone()
             if row is None:
                 return None
             db.execute(
-                "UPDATE answers SET used = ? WHERE version = ? AND key = ?",
+                "UPDATE answer SET used = ? WHERE version = ? AND key = ?",
                 (time.time(), version, key),
             )
         except sqlite3.Error:
@@ -140,15 +144,19 @@ class ResultCache:
             db = self._db()
             db.execute("BEGIN IMMEDIATE")
             try:
-                db.execute("DELETE FROM answers WHERE version != ?", (version,))
+                versions = db.execute(  # the first and last version, from the primary key
+                    "SELECT (SELECT version FROM answer ORDER BY version LIMIT 1), "
+                    "(SELECT version FROM answer ORDER BY version DESC LIMIT 1)").fetchone()
+                if versions[0] is not None and versions != (version, version):
+                    db.execute("DELETE FROM answer WHERE version != ?", (version,))
                 db.execute(
-                    "INSERT OR REPLACE INTO answers VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (version, key, answer.media_type, answer.body, answer.rows, size, time.time()),
+                    "INSERT OR REPLACE INTO answer VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (version, key, answer.media_type, answer.rows, size, time.time(), answer.body),
                 )
-                total = db.execute("SELECT COALESCE(SUM(size), 0) FROM answers").fetchone()[0]
+                total = db.execute("SELECT COALESCE(SUM(size), 0) FROM answer").fetchone()[0]
                 if total > self.max_bytes:
                     victims = db.execute(
-                        "SELECT key, size FROM answers WHERE key != ? ORDER BY used", (key,)
+                        "SELECT key, size FROM answer WHERE key != ? ORDER BY used", (key,)
                     ).fetchall()
                     dropped = []
                     for victim, victim_size in victims:
@@ -156,7 +164,7 @@ class ResultCache:
                             break
                         dropped.append((version, victim))
                         total -= victim_size
-                    db.executemany("DELETE FROM answers WHERE version = ? AND key = ?", dropped)
+                    db.executemany("DELETE FROM answer WHERE version = ? AND key = ?", dropped)
                 db.execute("COMMIT")
             except BaseException:
                 db.execute("ROLLBACK")
@@ -166,8 +174,8 @@ class ResultCache:
         return True
 
     def stored_bytes(self) -> int:
-        row = self._db().execute("SELECT COALESCE(SUM(size), 0) FROM answers").fetchone()
+        row = self._db().execute("SELECT COALESCE(SUM(size), 0) FROM answer").fetchone()
         return int(row[0])
 
     def versions(self) -> list[str]:
-        return [r[0] for r in self._db().execute("SELECT DISTINCT version FROM answers")]
+        return [r[0] for r in self._db().execute("SELECT DISTINCT version FROM answer")]

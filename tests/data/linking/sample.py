@@ -14,6 +14,22 @@ used in labelled.csv:
         number can repeat with another dosage form)
 
 Usage: python tests/data/linking/sample.py [--data /work/shared/data] [--seed 15] [--n 30]
+
+The held-out set (holdout.csv) is drawn the same way from the candidates left after removing every
+record of the development set:
+
+    python tests/data/linking/sample.py --seed 20261208 --n 30 \
+        --exclude tests/data/linking/labelled.csv
+
+and its NRDL part was extended by a second draw of that source alone, from the candidates left
+after removing the development set and the first draw (--source limits a draw to the named
+sources; --exclude can be given several times, and the records of every file named are removed;
+the sample this script prints is such a file):
+
+    python tests/data/linking/sample.py --seed 20261208 --n 30 \
+        --exclude tests/data/linking/labelled.csv > first_draw.csv
+    python tests/data/linking/sample.py --seed 20261209 --n 90 --source nrdl \
+        --exclude tests/data/linking/labelled.csv --exclude first_draw.csv
 """
 
 from __future__ import annotations
@@ -93,17 +109,47 @@ def sample(data: Path, source: str, seed: int, n: int) -> list[Record]:
     return random.Random(f"{seed}-{source}").sample(records, min(n, len(records)))
 
 
+def labelled_keys(path: Path) -> set[tuple[str, str]]:
+    """The (source, record) keys of a labelled CSV file (labelled.csv, holdout.csv)."""
+    with path.open(encoding="utf-8", newline="") as f:
+        return {(r["source"], r["record"]) for r in csv.DictReader(f)}
+
+
+def sample_excluding(
+    data: Path, source: str, seed: int, n: int, exclude: set[tuple[str, str]]
+) -> list[Record]:
+    """Like `sample`, but drawn from the candidates that are not in `exclude` (file order kept)."""
+    records = list(READERS[source](data))
+    keys = [r[1] for r in records]
+    if len(keys) != len(set(keys)):
+        raise SystemExit(f"{source}: record keys are not unique")
+    left = [r for r in records if (source, r[1]) not in exclude]
+    return random.Random(f"{seed}-{source}").sample(left, min(n, len(left)))
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=Path("/work/shared/data"))
     parser.add_argument("--seed", type=int, default=15)
     parser.add_argument("--n", type=int, default=30, help="records per source")
     parser.add_argument("--source", choices=sorted(READERS), action="append")
+    parser.add_argument(
+        "--exclude",
+        type=Path,
+        action="append",
+        help="labelled CSV whose records are removed from the candidates before drawing",
+    )
     args = parser.parse_args(argv)
+    exclude: set[tuple[str, str]] = set()
+    for path in args.exclude or []:
+        exclude |= labelled_keys(path)
     out = csv.writer(sys.stdout)
     out.writerow(["source", "record", "drug", "lang", "text"])
     for source in args.source or sorted(READERS):
-        out.writerows(sample(args.data, source, args.seed, args.n))
+        if args.exclude:
+            out.writerows(sample_excluding(args.data, source, args.seed, args.n, exclude))
+        else:
+            out.writerows(sample(args.data, source, args.seed, args.n))
 
 
 if __name__ == "__main__":
