@@ -70,18 +70,20 @@ def _rdf(query: str, media: str) -> Response:
 NONCE_MARK = "\x00rarekg-style-nonce\x00"  # the stored page's place for each response's nonce
 
 
-def _cached_page() -> tuple[ResultCache, str, str] | None:
-    """(cache, version, key) of this HTML page in the result cache, or None where pages are not
-    cached: no cache (a remote engine), a store without versioned builds, ``Cache-Control:
-    no-cache``.  The key is the page's path and query and its language: nothing else of the
-    request is shown on a resource page."""
+def _cached_page(iri: str) -> tuple[ResultCache, str, str] | None:
+    """(cache, version, key) of the HTML page of ``iri`` in the result cache, or None where pages
+    are not cached: no cache (a remote engine), a store without versioned builds, ``Cache-Control:
+    no-cache``.  The key is the resource, the page's path and query, its language and the setting
+    ``base_iri`` (which decides which IRIs link to pages of their own): nothing else of the request
+    or the settings is shown on a resource page."""
     cache = queries.result_cache()
     if cache is None or "no-cache" in request.headers.get("Cache-Control", ""):
         return None
     version = store_handle(current_app).get()[1]
     if version.startswith(("dir-", "none")):
         return None
-    key = cache_key("page " + request.full_path, accept=HTML, format_names=(i18n.language(),))
+    key = cache_key(f"page <{iri}> {request.full_path} <{terms.base_iri()}>", accept=HTML,
+                    format_names=(i18n.language(),))
     return cache, version, key
 
 
@@ -94,7 +96,7 @@ def _page_response(html: str, cached: str) -> Response:
 
 def show(iri: str, extra: dict[str, Any] | None = None) -> Response | tuple[str, int] | str:
     media = _media_type()
-    page = _cached_page() if media == HTML and not extra else None
+    page = _cached_page(iri) if media == HTML and not extra else None
     if page is not None:
         found = page[0].get(page[1], page[2])
         if found is not None:  # the same build and language: the page as it was rendered
