@@ -6,9 +6,10 @@ docs/benchmarks.md).
 Serves a built default graph (``--store``; else one is built) with ``rarekg serve`` and measures
 requests per second of ``/health`` (which does nothing), of the linked-data pages of the listed
 diseases (``/id/disease/...`` as HTML, a different disease each request) with the result cache
-(each page asked once before, so the run reads pages the cache holds) and without it (``Cache-Control: no-cache``, every query of the page run again), and the time of the
-query form page showing large results (questions 12 and 22), median of ``--repeat``.  Requests
-come from tests/bench_http.py (``wrk`` when installed).  Not collected by pytest.
+(each page asked once before, so the run reads pages the cache holds) and without it
+(``Cache-Control: no-cache``, every query of the page run again), and the time of the query form
+page showing large results (questions 12 and 22), median of ``--repeat``.  Requests come from
+tests/bench_http.py (``wrk`` when installed).  Not collected by pytest.
 """
 
 from __future__ import annotations
