@@ -99,70 +99,34 @@ MEASURES = (
 
 
 # The coverage table (question 2), computed once per build into the graph analyses
-# (kg/build/analyses.py) and read from there by the catalogue's question 2: for each list entry,
-# (column of this query, property of the precomputed row).  A count for a subtype counts for its
-# listed parent (skos:broader*); zero means none known to this graph.
-TABLE_COLUMNS = (
-    ("organizations", "organizationCount"),
-    ("drugs_china", "chinaApprovedDrugCount"),
-    ("fda_orphan_drugs", "fdaOrphanDrugCount"),
-    ("trials", "trialCount"),
-    ("drugs_reimbursed_china", "reimbursedDrugCount"),
-    ("drugs_authorised_eu", "euAuthorisedDrugCount"),
+# (kg/build/analyses.py) and read from there by the catalogue's question 2.  Per column: its name
+# in the query, the property of the precomputed row, the variable counted, and the pattern that
+# binds it for ?disease.  A count for a subtype counts for its listed parent (skos:broader*); zero
+# means none known to this graph.
+_STATUS = ("rk:ofDrug ?x ; rk:jurisdiction \"{j}\" ; rk:statusType " + APPROVAL +
+           " ;\n                   rk:forIndication ?i .")
+TABLE = (
+    ("organizations", "organizationCount",
+     "?x a rk:PatientOrganization ; rk:servesDisease ?i ."),
+    ("drugs_china", "chinaApprovedDrugCount", "?s " + _STATUS.format(j="CN")),
+    ("fda_orphan_drugs", "fdaOrphanDrugCount", "?s " + _STATUS.format(j="US")),
+    ("trials", "trialCount", "?x a rk:ClinicalTrial ; schema:healthCondition ?i ."),
+    ("drugs_reimbursed_china", "reimbursedDrugCount",
+     "?s a rk:ReimbursementStatus ; rk:ofDrug ?x ; rk:jurisdiction \"CN\" ;\n"
+     "                   rk:forIndication ?i ."),
+    ("drugs_authorised_eu", "euAuthorisedDrugCount",
+     "?s " + _STATUS.format(j="EU") +
+     "\n                 FILTER NOT EXISTS { ?s rk:publishedStatus \"Withdrawn\"@en }"),
 )
-TABLE_QUERY = PREAMBLE + """SELECT ?e ?organizations ?drugs_china ?fda_orphan_drugs ?trials
-       ?drugs_reimbursed_china ?drugs_authorised_eu
-WHERE {
-  ?e a rk:ListEntry ; rk:entryOf ?disease .
-  {
-    SELECT ?disease (COUNT(DISTINCT ?org) AS ?organizations) WHERE {
-      ?disease rk:hasListEntry ?anyEntry .
-      OPTIONAL { ?org a rk:PatientOrganization ; rk:servesDisease ?served .
-                 ?served skos:broader* ?disease . }
-    } GROUP BY ?disease
-  }
-  {
-    SELECT ?disease (COUNT(DISTINCT ?drug) AS ?drugs_china) WHERE {
-      ?disease rk:hasListEntry ?anyEntry .
-      OPTIONAL { ?status rk:ofDrug ?drug ; rk:jurisdiction "CN" ;
-                   rk:statusType <https://w3id.org/rarekg/vocab/decision-type/marketing-approval> ;
-                   rk:forIndication ?indication .
-                 ?indication skos:broader* ?disease . }
-    } GROUP BY ?disease
-  }
-  {
-    SELECT ?disease (COUNT(DISTINCT ?fdaDrug) AS ?fda_orphan_drugs) WHERE {
-      ?disease rk:hasListEntry ?anyEntry .
-      OPTIONAL { ?fdaStatus rk:ofDrug ?fdaDrug ; rk:jurisdiction "US" ;
-                   rk:statusType <https://w3id.org/rarekg/vocab/decision-type/marketing-approval> ;
-                   rk:forIndication ?fdaIndication .
-                 ?fdaIndication skos:broader* ?disease . }
-    } GROUP BY ?disease
-  }
-  {
-    SELECT ?disease (COUNT(DISTINCT ?nrdlDrug) AS ?drugs_reimbursed_china) WHERE {
-      ?disease rk:hasListEntry ?anyEntry .
-      OPTIONAL { ?nrdl a rk:ReimbursementStatus ; rk:ofDrug ?nrdlDrug ; rk:jurisdiction "CN" ;
-                   rk:forIndication ?nrdlIndication .
-                 ?nrdlIndication skos:broader* ?disease . }
-    } GROUP BY ?disease
-  }
-  {
-    SELECT ?disease (COUNT(DISTINCT ?euDrug) AS ?drugs_authorised_eu) WHERE {
-      ?disease rk:hasListEntry ?anyEntry .
-      OPTIONAL { ?euStatus rk:ofDrug ?euDrug ; rk:jurisdiction "EU" ;
-                   rk:statusType <https://w3id.org/rarekg/vocab/decision-type/marketing-approval> ;
-                   rk:forIndication ?euIndication .
-                 ?euIndication skos:broader* ?disease .
-                 FILTER NOT EXISTS { ?euStatus rk:publishedStatus "Withdrawn"@en } }
-    } GROUP BY ?disease
-  }
-  {
-    SELECT ?disease (COUNT(DISTINCT ?trial) AS ?trials) WHERE {
-      ?disease rk:hasListEntry ?anyEntry .
-      OPTIONAL { ?trial a rk:ClinicalTrial ; schema:healthCondition ?condition .
-                 ?condition skos:broader* ?disease . }
-    } GROUP BY ?disease
-  }
-}
-"""
+TABLE_COLUMNS = tuple((column, prop) for column, prop, _ in TABLE)
+TABLE_QUERY = (
+    PREAMBLE + "SELECT ?e " + " ".join(f"?{column}" for column, _, _ in TABLE) + "\nWHERE {\n"
+    "  ?e a rk:ListEntry ; rk:entryOf ?disease .\n"
+    + "".join(
+        f"  {{\n    SELECT ?disease (COUNT(DISTINCT ?x) AS ?{column}) WHERE {{\n"
+        "      ?disease rk:hasListEntry ?anyEntry .\n"
+        f"      OPTIONAL {{ {pattern}\n                 ?i skos:broader* ?disease . }}\n"
+        "    } GROUP BY ?disease\n  }\n"
+        for column, _, pattern in TABLE)
+    + "}\n"
+)

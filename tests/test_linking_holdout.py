@@ -12,13 +12,10 @@ record and that the file is exactly the two seeded draws.
 
 from __future__ import annotations
 
-import csv
 from collections import Counter
 from pathlib import Path
 
-import pytest
-
-from tests.test_linking_labels import COLUMNS, KINDS, LANG, LINKING, _entry_ids, _sampler
+from tests.test_linking_labels import LINKING, _rows, _sampler, check_rows
 
 HOLDOUT = LINKING / "holdout.csv"
 # the two draws, as README.md states: (seed, texts per source) for each source drawn
@@ -27,34 +24,12 @@ SECOND_DRAW = (20261209, {"nrdl": 90})
 PER_SOURCE = {"fda": 30, "nmpa": 30, "ema": 30, "nrdl": 120}
 
 
-def _rows(path: Path = HOLDOUT) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as f:
-        reader = csv.DictReader(f)
-        assert reader.fieldnames == COLUMNS
-        return list(reader)
-
-
 def test_rows_are_well_formed() -> None:
-    ids = _entry_ids()
-    rows = _rows()
-    keys = [(r["source"], r["record"]) for r in rows]
-    assert len(keys) == len(set(keys)), "a record is labelled twice"
-    for number, row in enumerate(rows, start=2):
-        where = f"holdout.csv line {number} ({row['source']} {row['record']})"
-        assert row["source"] in LANG, where
-        assert row["lang"] == LANG[row["source"]], where
-        assert row["record"] and row["drug"] and row["text"].strip(), where
-        assert row["note"].strip(), f"{where}: every label says why"
-        entries = row["entries"].split(";") if row["entries"] else []
-        kinds = row["kind"].split(";") if row["kind"] else []
-        assert entries == sorted(set(entries)), f"{where}: entries not sorted and unique"
-        assert set(entries) <= ids, f"{where}: unknown entry {set(entries) - ids}"
-        assert len(kinds) == len(entries), f"{where}: one kind per entry"
-        assert set(kinds) <= KINDS, f"{where}: kind {kinds}"
+    check_rows(_rows(HOLDOUT), "holdout.csv")
 
 
 def test_texts_per_source_none_from_the_development_set() -> None:
-    rows = _rows()
+    rows = _rows(HOLDOUT)
     assert Counter(r["source"] for r in rows) == PER_SOURCE
     development = {(r["source"], r["record"]) for r in _rows(LINKING / "labelled.csv")}
     overlap = [f"{r['source']} {r['record']}" for r in rows
@@ -63,9 +38,8 @@ def test_texts_per_source_none_from_the_development_set() -> None:
 
 
 def test_every_text_occurs_verbatim_in_its_source_record(shared_dir: Path) -> None:
-    pytest.importorskip("openpyxl", reason="the EMA table is an xlsx file")
     sampler = _sampler()
-    held_out = {(r["source"], r["record"]): r for r in _rows()}
+    held_out = {(r["source"], r["record"]): r for r in _rows(HOLDOUT)}
     missing = []
     for source, read in sampler.READERS.items():
         records = {r[1]: r for r in read(shared_dir / "data")}
@@ -79,9 +53,8 @@ def test_every_text_occurs_verbatim_in_its_source_record(shared_dir: Path) -> No
 
 
 def test_the_file_is_the_two_seeded_draws(shared_dir: Path) -> None:
-    pytest.importorskip("openpyxl", reason="the EMA table is an xlsx file")
     sampler = _sampler()
-    held_out = {(r["source"], r["record"]) for r in _rows()}
+    held_out = {(r["source"], r["record"]) for r in _rows(HOLDOUT)}
     excluded = sampler.labelled_keys(LINKING / "labelled.csv")  # and, later, the earlier draws
     drawn: set[tuple[str, str]] = set()
     for seed, counts in (FIRST_DRAW, SECOND_DRAW):

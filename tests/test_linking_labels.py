@@ -27,11 +27,32 @@ KINDS = {"exact", "subtype", "member"}
 SEED, RANDOM_PER_SOURCE = 15, 48  # the random half, as README.md states
 
 
-def _rows() -> list[dict[str, str]]:
-    with (LINKING / "labelled.csv").open(encoding="utf-8", newline="") as f:
+def _rows(path: Path = LINKING / "labelled.csv") -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as f:
         reader = csv.DictReader(f)
         assert reader.fieldnames == COLUMNS
         return list(reader)
+
+
+def check_rows(rows: list[dict[str, str]], name: str) -> None:
+    """Every row of a labelled file well formed: known source and its language, a record, drug,
+    text and note, entries sorted, unique and on the national lists, one known kind each; no record
+    labelled twice (also for the held-out set, tests/test_linking_holdout.py)."""
+    ids = _entry_ids()
+    keys = [(r["source"], r["record"]) for r in rows]
+    assert len(keys) == len(set(keys)), "a record is labelled twice"
+    for number, row in enumerate(rows, start=2):
+        where = f"{name} line {number} ({row['source']} {row['record']})"
+        assert row["source"] in LANG, where
+        assert row["lang"] == LANG[row["source"]], where
+        assert row["record"] and row["drug"] and row["text"].strip(), where
+        assert row["note"].strip(), f"{where}: every label says why"
+        entries = row["entries"].split(";") if row["entries"] else []
+        kinds = row["kind"].split(";") if row["kind"] else []
+        assert entries == sorted(set(entries)), f"{where}: entries not sorted and unique"
+        assert set(entries) <= ids, f"{where}: unknown entry {set(entries) - ids}"
+        assert len(kinds) == len(entries), f"{where}: one kind per entry"
+        assert set(kinds) <= KINDS, f"{where}: kind {kinds}"
 
 
 def _by_record() -> dict[tuple[str, str], dict[str, str]]:
@@ -52,22 +73,7 @@ def _sampler() -> ModuleType:
 
 
 def test_rows_are_well_formed() -> None:
-    ids = _entry_ids()
-    rows = _rows()
-    keys = [(r["source"], r["record"]) for r in rows]
-    assert len(keys) == len(set(keys)), "a record is labelled twice"
-    for number, row in enumerate(rows, start=2):
-        where = f"labelled.csv line {number} ({row['source']} {row['record']})"
-        assert row["source"] in LANG, where
-        assert row["lang"] == LANG[row["source"]], where
-        assert row["record"] and row["drug"] and row["text"].strip(), where
-        assert row["note"].strip(), f"{where}: every label says why"
-        entries = row["entries"].split(";") if row["entries"] else []
-        kinds = row["kind"].split(";") if row["kind"] else []
-        assert entries == sorted(set(entries)), f"{where}: entries not sorted and unique"
-        assert set(entries) <= ids, f"{where}: unknown entry {set(entries) - ids}"
-        assert len(kinds) == len(entries), f"{where}: one kind per entry"
-        assert set(kinds) <= KINDS, f"{where}: kind {kinds}"
+    check_rows(_rows(), "labelled.csv")
 
 
 def test_counts_per_source_meet_the_minimums() -> None:
@@ -116,7 +122,6 @@ def test_hard_cases_are_labelled_as_documented(
 
 
 def test_every_text_occurs_verbatim_in_its_source_record(shared_dir: Path) -> None:
-    pytest.importorskip("openpyxl", reason="the EMA table is an xlsx file")
     sampler = _sampler()
     labelled = _by_record()
     missing = []
@@ -132,7 +137,6 @@ def test_every_text_occurs_verbatim_in_its_source_record(shared_dir: Path) -> No
 
 
 def test_the_seeded_random_sample_is_fully_labelled(shared_dir: Path) -> None:
-    pytest.importorskip("openpyxl", reason="the EMA table is an xlsx file")
     sampler = _sampler()
     labelled = _by_record()
     for source in sampler.READERS:
