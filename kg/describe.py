@@ -9,6 +9,7 @@ from datetime import datetime
 from pyoxigraph import Literal, NamedNode, Quad, Store
 
 from kg import iri
+from kg.iri import UNION_GRAPH
 from kg.rdf import QuadWriter, date_literal, integer, text
 from kg.vocab import DCT, PAV, PROV, RDF, RDFS, VOID, XSD
 
@@ -31,9 +32,17 @@ class SourceInfo:
 
 
 def graph_counts(store: Store) -> dict[str, int]:
-    """Triples per named graph, keyed by graph IRI."""
-    rows = store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
-    return {row["g"].value: int(row["n"].value) for row in rows}  # type: ignore[union-attr]
+    """Triples per named graph, keyed by graph IRI (not the union graph: the service's own copy of
+    the default graph, ``kg/store/union.py``)."""
+    counts = {}
+    for graph in store.named_graphs():
+        if isinstance(graph, NamedNode) and graph != UNION_GRAPH:
+            rows = store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph.value}> "
+                               "{ ?s ?p ?o } }")
+            n = int(next(iter(rows))["n"].value)  # type: ignore[arg-type]
+            if n:
+                counts[graph.value] = n
+    return counts
 
 
 def _partitions(store: Store, graph: NamedNode, what: str) -> list[tuple[NamedNode, int]]:

@@ -36,6 +36,8 @@ HPO = re.compile(r"^HP:[0-9]{7}$")
 OMIM = re.compile(r"^[0-9]{6}$")
 EU_DESIGNATION = re.compile(r"^EU/3/[0-9]{2}/[0-9]+$")
 MAX_SLUG = 60
+# the service's own copy of the default graph as a set (kg/store/union.py): no graph of the data
+UNION_GRAPH = NamedNode("urn:x-rarekg:union-default-graph")
 
 
 def _slug(value: str, what: str) -> str:

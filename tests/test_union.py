@@ -1,23 +1,38 @@
-"""The union default graph (kg/store/union.py): the set of the triples of every graph, written by
-the build from its own N-Quads dump (each line's graph term cut off, bulk-loaded in passes) or,
-without a usable dump, from the store's quads.  Both ways must give the same set, whatever the
-literals hold."""
+"""The union default graph (kg/store/union.py) as the build writes it (kg/store/bulkwriter.py):
+each batch of quads goes to the bulk loader with its triples in the union graph, on worker
+threads, as text (each line's graph term cut off) or, for blank nodes and mixed batches, as
+quads.  Whatever the batches and literals hold, the union must be the set of the triples of every
+other graph, the same set ``refresh_union`` makes from the quads, and the dataset dump
+(kg/store/dumps.py) must hold every quad but the union's."""
 
 from __future__ import annotations
 
+import gzip
 from pathlib import Path
 
 import pytest
-from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, Quad, Store, Triple
+from pyoxigraph import (
+    BlankNode,
+    DefaultGraph,
+    Literal,
+    NamedNode,
+    Quad,
+    RdfFormat,
+    Store,
+    Triple,
+    parse,
+)
 
-from kg.store import union
+from kg.describe import graph_counts
+from kg.store.bulkwriter import BulkWriter
 from kg.store.dumps import write_dataset_dump
-from kg.store.union import UNION_GRAPH, materialize_union
+from kg.store.union import UNION_GRAPH, refresh_union, union_dataset
 
 G = "https://w3id.org/rarekg/graph/"
 EX = "http://example.org/"
 TEXTS = ["plain", "ends like a quad <http://example.org/g> .", "line\nbreak <x> .\n", "> .",
-         "中文 <https://w3id.org/rarekg/graph/a> .", "x" * 1_500_000]  # a line past 1 MiB
+         "中文 <https://w3id.org/rarekg/graph/a> .", " .\n", "x" * 1_500_000]  # a long line
+NODE = BlankNode("n1")
 
 
 def _quads() -> list[Quad]:
@@ -29,8 +44,7 @@ def _quads() -> list[Quad]:
             quads.append(Quad(s, NamedNode(EX + "label"), Literal(text), graph))
             quads.append(Quad(s, NamedNode(EX + "in"), NamedNode(G + "b"), graph))  # an IRI object
             quads.append(Quad(s, NamedNode(EX + "only-" + g), Literal(i), graph))
-        quads.append(Quad(BlankNode("n1"), NamedNode(EX + "p"), Literal("x", language="en"),
-                          graph))
+        quads.append(Quad(NODE, NamedNode(EX + "p"), Literal("x", language="en"), graph))
     return quads
 
 
@@ -44,54 +58,75 @@ def _expected(store: Store) -> set[Triple]:
             if q.graph_name != UNION_GRAPH}
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> Store:
-    s = Store(str(tmp_path / "store"))
-    s.extend(_quads())
-    return s
+def _written(path: Path, quads: list[Quad], batch: int) -> Store:
+    store = Store(str(path))
+    with BulkWriter(store, batch=batch) as writer:
+        assert writer.extend(quads) == len(quads)
+    return store
 
 
-def test_the_union_from_the_dump_is_the_set_of_every_graphs_triples(
-        store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(union, "BATCH", 7)  # many passes of the loader, as at full size
-    dump = write_dataset_dump(store, tmp_path)
-    read = materialize_union(store, dump.path)
-    assert read == len(_quads())
+@pytest.mark.parametrize("batch", [1, 7, 10_000])
+def test_the_union_is_the_set_of_every_graphs_triples(tmp_path: Path, batch: int) -> None:
+    store = _written(tmp_path / "s", _quads(), batch)
+    assert store.contains_named_graph(UNION_GRAPH)  # so queries take it as their default graph
+    assert union_dataset(store)["default_graph"] == UNION_GRAPH
     got = _union(store)
     assert got == _expected(store)
-    # a triple held by three graphs is there once; the blank node (one node in all three graphs)
-    # is the store's own node, not one renamed by the loader
+    # a triple held by three graphs is there once; the blank node, one node in all three graphs
+    # and written in several batches, is one node there too
     assert len(got) == len(TEXTS) * (1 + 1 + 3) + 1
-    assert Triple(BlankNode("n1"), NamedNode(EX + "p"), Literal("x", language="en")) in got
+    assert Triple(NODE, NamedNode(EX + "p"), Literal("x", language="en")) in got
+    assert len({q.subject for q in store.quads_for_pattern(None, NamedNode(EX + "p"), None)}) == 1
     assert Triple(NamedNode(f"{EX}s1"), NamedNode(EX + "in"), NamedNode(G + "b")) in got
-    assert any(t.object.value == "x" * 1_500_000 for t in got)
+    assert Triple(NamedNode(f"{EX}s5"), NamedNode(EX + "label"), Literal(" .\n")) in got
+    assert Triple(NamedNode(f"{EX}s6"), NamedNode(EX + "label"), Literal("x" * 1_500_000)) in got
+    # the union is no graph of the data: not counted, not in the dump
+    assert set(graph_counts(store)) == {G + "a", G + "b", G + "c"}
 
 
-def test_the_same_union_either_way_and_after_a_rebuild(store: Store, tmp_path: Path) -> None:
-    materialize_union(store)  # from the quads
-    from_quads = _union(store)
-    store.remove_graph(NamedNode(G + "c"))
-    dump = write_dataset_dump(store, tmp_path)  # the dump never holds the union graph itself
-    materialize_union(store, dump.path)
-    assert _union(store) == _expected(store) != from_quads
+def test_the_same_union_as_refresh_makes_from_the_quads(tmp_path: Path) -> None:
+    written = _written(tmp_path / "w", _quads(), 5)
+    plain = Store(str(tmp_path / "p"))
+    plain.extend(_quads())
+    plain.add_graph(UNION_GRAPH)
+    refresh_union(plain)  # every triple of the other graphs, compared one by one
+    assert _union(plain) == _union(written)
 
 
-def test_a_store_with_triples_in_its_default_graph_is_read_from_its_quads(
-        store: Store, tmp_path: Path) -> None:
-    """A default-graph line of N-Quads ends with its object, not a graph: the dump is not used."""
-    store.add(Quad(NamedNode(EX + "d"), NamedNode(EX + "p"), NamedNode(G + "a"), DefaultGraph()))
-    dump = write_dataset_dump(store, tmp_path)
-    materialize_union(store, dump.path)
-    got = _union(store)
-    assert Triple(NamedNode(EX + "d"), NamedNode(EX + "p"), NamedNode(G + "a")) in got
-    assert got == _expected(store)
+def test_mixed_batches_and_the_default_graph(tmp_path: Path) -> None:
+    """A default-graph line of N-Quads ends with its object, not a graph: a batch holding one is
+    copied quad by quad, and its triples are in the union too."""
+    g = NamedNode(G + "a")
+    quads = [Quad(NamedNode(EX + "d"), NamedNode(EX + "p"), g, DefaultGraph()),
+             Quad(NamedNode(EX + "e"), NamedNode(EX + "p"), g, g),
+             Quad(NamedNode(EX + "f"), NamedNode(EX + "p"), Literal("in b"), NamedNode(G + "b"))]
+    store = _written(tmp_path / "s", quads, 3)
+    assert _union(store) == {Triple(q.subject, q.predicate, q.object) for q in quads}
+    assert set(store.quads_for_pattern(None, None, None, DefaultGraph())) == {quads[0]}
 
 
-def test_a_dump_cut_short_is_an_error_not_a_smaller_union(store: Store, tmp_path: Path) -> None:
-    import gzip
+def test_the_dump_holds_every_quad_but_the_unions(tmp_path: Path) -> None:
+    quads = [*_quads(), Quad(NamedNode(EX + "d"), NamedNode(EX + "p"), Literal("default"),
+                             DefaultGraph())]
+    store = _written(tmp_path / "s", quads, 7)
+    dump = write_dataset_dump(store, tmp_path / "one")
+    again = write_dataset_dump(store, tmp_path / "two", workers=1)
+    assert dump.sha256 == again.sha256  # the same bytes, however many threads wrote the graphs
+    with gzip.open(dump.path, "rb") as f:  # one gzip member per graph: one file to a reader
+        data = f.read()
+    read = list(parse(data, format=RdfFormat.N_QUADS))
+    assert len(read) == len(set(read)) == len(store) - len(_union(store))
+    assert all(q.graph_name != UNION_GRAPH for q in read)
+    # blank nodes keep one label through the whole dump (the node shared by three graphs)
+    assert len({q.subject for q in read if isinstance(q.subject, BlankNode)}) == 1
+    key = {(q.subject, q.predicate, q.object, q.graph_name) for q in read
+           if not isinstance(q.subject, BlankNode)}
+    assert key == {(q.subject, q.predicate, q.object, q.graph_name) for q in store
+                   if q.graph_name != UNION_GRAPH and not isinstance(q.subject, BlankNode)}
 
-    dump = write_dataset_dump(store, tmp_path)
-    data = gzip.decompress(dump.path.read_bytes())
-    dump.path.write_bytes(gzip.compress(data[:-5]))  # the last line without its end
-    with pytest.raises((ValueError, OSError, SyntaxError)):
-        materialize_union(store, dump.path)
+
+def test_a_failed_load_is_raised_as_an_os_error(tmp_path: Path) -> None:
+    _written(tmp_path / "s", _quads()[:3], 10)
+    read_only = Store.read_only(str(tmp_path / "s"))
+    with pytest.raises(OSError, match="bulk loader failed"), BulkWriter(read_only, batch=2) as w:
+        w.extend(_quads()[3:9])  # raised here, or when the writer is closed

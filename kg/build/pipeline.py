@@ -1,5 +1,6 @@
 """Building the graph: load every source into a new store, run the phases that read what was
-loaded (the linking phase, ``kg/build/link.py``), validate, describe, swap it in atomically."""
+loaded (the linking phase, ``kg/build/link.py``), add the fixed analyses and the description,
+compact the store, validate, write the search index and the dump, swap it in atomically."""
 
 from __future__ import annotations
 
@@ -18,9 +19,9 @@ from kg.build.validate import Finding, validate_store
 from kg.describe import SourceInfo, describe, graph_counts
 from kg.errors import BuildError, RarekgError, ValidationFailed
 from kg.store import embedded as stores
+from kg.store.bulkwriter import BulkWriter
 from kg.store.dumps import write_dataset_dump
 from kg.store.search import write_index as write_search_index
-from kg.store.union import materialize_union
 
 
 @dataclass(frozen=True)
@@ -68,16 +69,35 @@ def build_graph(
     build_dir = stores.new_build_dir(store_dir)
     try:
         store = Store(str(build_dir))
-        for source in sources:
-            t0 = time.perf_counter()
-            n = stores.bulk_extend(store, source.load())
-            log(f"loaded {source.info.name} ({n:,} quads, {time.perf_counter() - t0:.2f} s)")
-        for source in sources:
-            if source.after_loading is not None:
+        # Every write of the build goes with its copy in the union graph (kg/store/bulkwriter.py),
+        # loaded on worker threads while the next source is read.
+        with BulkWriter(store) as writer:
+            for source in sources:
                 t0 = time.perf_counter()
-                # read in full before writing: the phase queries the store it adds to
-                n = stores.bulk_extend(store, list(source.after_loading(store)))
-                log(f"linked {source.info.name} ({n:,} quads, {time.perf_counter() - t0:.2f} s)")
+                n = writer.extend(source.load())
+                log(f"loaded {source.info.name} ({n:,} quads, {time.perf_counter() - t0:.2f} s)")
+            t0 = time.perf_counter()
+            writer.wait()  # the phases below read what was loaded
+            log(f"every source written ({time.perf_counter() - t0:.2f} s after the last)")
+            for source in sources:
+                if source.after_loading is not None:
+                    t0 = time.perf_counter()
+                    # read in full before writing: the phase queries the store it adds to
+                    n = writer.extend(list(source.after_loading(store)))
+                    writer.wait()
+                    log(f"linked {source.info.name} ({n:,} quads, "
+                        f"{time.perf_counter() - t0:.2f} s)")
+            built = datetime.now(UTC)
+            writer.extend(list(analyses(store, built)))  # fixed analyses: kg/build/analyses.py
+            writer.wait()
+            writer.extend(list(describe(store, [s.info for s in sources], built)))
+        log("described")
+        t0 = time.perf_counter()
+        # compacted once everything is written (a write after it would leave files of its own
+        # that every read of the union graph checks), so that every phase below reads a compacted
+        # store (docs/benchmarks.md, "fourth run")
+        store.optimize()
+        log(f"optimized ({time.perf_counter() - t0:.2f} s)")
         warnings: list[Finding] = []
         if validate:
             log("validating with the SHACL shapes...")
@@ -92,28 +112,17 @@ def build_graph(
                     shown += f"\n... and {more} more"
                 raise ValidationFailed(shown, len(violations))
             log(f"validated ({time.perf_counter() - t0:.2f} s, {len(warnings)} warning(s))")
-        built = datetime.now(UTC)
-        store.bulk_extend(analyses(store, built))  # fixed analyses: kg/build/analyses.py
-        store.bulk_extend(describe(store, [s.info for s in sources], built))
-        store.flush()
-        log("described")
         counts = graph_counts(store)
         t0 = time.perf_counter()
         # The dump (the engine's serializer and zlib, which run without Python's lock) is written
-        # on a thread of its own while the search index (Python) is: both only read the store.
+        # on threads of its own while the search index (Python) is: both only read the store.
         with ThreadPoolExecutor(max_workers=1) as dumping:
             pending = dumping.submit(write_dataset_dump, store, build_dir)
             write_search_index(store, build_dir)
             log(f"search index written ({time.perf_counter() - t0:.2f} s)")
-            dump = pending.result()
+            pending.result()
         log(f"dump written ({time.perf_counter() - t0:.2f} s since the index began)")
-        t0 = time.perf_counter()
-        n = materialize_union(store, dump.path)  # last: the steps above read the graphs themselves
-        log(f"union default graph written (from {n:,} quads, {time.perf_counter() - t0:.2f} s)")
-        t0 = time.perf_counter()
         store.flush()
-        store.optimize()  # after the union graph, so that it is compacted with the rest
-        log(f"optimized ({time.perf_counter() - t0:.2f} s)")
         del store
         stores.swap_in(store_dir, build_dir)
         log(f"swapped in {build_dir.name} as the store being served")

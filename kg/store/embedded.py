@@ -18,10 +18,9 @@ import os
 import shutil
 import threading
 import time
-from collections.abc import Iterable
 from pathlib import Path
 
-from pyoxigraph import Quad, Store
+from pyoxigraph import Store
 
 from kg.errors import QuerySyntaxError, StoreUnavailable
 from kg.syntax import explain
@@ -31,21 +30,6 @@ BUILDS = "builds"
 KEEP_BUILDS = 2
 GRACE_SECONDS = 300.0
 _log = logging.getLogger(__name__)
-# Quads handed to the bulk loader at a time: memory stays bounded whatever a source's size (the
-# loader holds a whole call's quads; about 1.4 kB a quad with the Python objects around them).
-BATCH = 500_000
-
-
-def bulk_extend(store: Store, quads: Iterable[Quad], batch: int = BATCH) -> int:
-    """Add ``quads`` to ``store`` with the bulk loader, ``batch`` quads at a time; the number of
-    quads handed to it."""
-    it, count = iter(quads), 0
-    while chunk := list(itertools.islice(it, batch)):
-        store.bulk_extend(chunk)
-        count += len(chunk)
-    return count
-
-
 def data_dir(store_dir: Path) -> Path:
     """The directory that holds the Oxigraph files being served from ``store_dir``."""
     current = store_dir / SERVING
