@@ -156,7 +156,7 @@ def run(query: str) -> dict[str, Any]:
             bindings = data["results"]["bindings"]
             kept = bindings[:KEEP_ROWS]
             names = terms.labels(terms.result_iris(kept))
-            rows = [[terms.cell(b.get(v), names) for v in variables] for b in kept]
+            rows = terms.table(kept, variables, names)
             out.update(kind="select", variables=variables, rows=rows, total=len(bindings),
                        truncated=len(bindings) > KEEP_ROWS)
     out["downloads"] = downloads(query, out["kind"])

@@ -4,7 +4,7 @@ English, and one ``Cell`` shape that templates and the browser scripts both rend
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
 
@@ -151,6 +151,27 @@ def cell(binding: Binding | None, names: Mapping[str, Mapping[str, str]]) -> dic
         if datatype == XSD + "anyURI" and value.startswith(("http://", "https://")):
             out["url"] = value
     return out
+
+
+def table(bindings: Iterable[Mapping[str, Binding]], variables: Sequence[str],
+          names: Mapping[str, Mapping[str, str]]) -> list[list[dict[str, Any]]]:
+    """The cells of a result table, a row per binding: an IRI seen before reuses its cell (one
+    page link and short name per IRI: a large result names the same few IRIs again and again)."""
+    seen: dict[str, dict[str, Any]] = {}
+    rows = []
+    for binding in bindings:
+        row = []
+        for v in variables:
+            term = binding.get(v)
+            if term is not None and term["type"] == "uri":
+                value = str(term["value"])
+                if value not in seen:
+                    seen[value] = cell(term, names)
+                row.append(seen[value])
+            else:
+                row.append(cell(term, names))
+        rows.append(row)
+    return rows
 
 
 def result_iris(bindings: Iterable[Mapping[str, Binding]], limit: int = 2000) -> list[str]:
