@@ -29,6 +29,12 @@ PREFIX schema: <http://schema.org/>
 APPROVAL = f"<{CONCEPT_BASE}decision-type/marketing-approval>"
 
 
+def not_withdrawn(status: str) -> str:
+    """The filter that leaves out ``status`` once withdrawn: an EU authorisation since withdrawn
+    is no drug authorised in the EU, in question 2, ``/gaps`` and the disease pages alike."""
+    return f'FILTER NOT EXISTS {{ {status} rk:publishedStatus "Withdrawn"@en }}'
+
+
 @dataclass(frozen=True)
 class Measure:
     id: str
@@ -88,7 +94,7 @@ MEASURES = (
             "drugs_eu_authorised",
             f"?status rk:ofDrug ?drug ; rk:jurisdiction \"EU\" ; rk:statusType {APPROVAL} ;\n"
             "          rk:forIndication ?indication .\n"
-            "  FILTER NOT EXISTS { ?status rk:publishedStatus \"Withdrawn\"@en }\n"
+            f"  {not_withdrawn('?status')}\n"
             "  ?indication skos:broader* ?disease .",
             graphs=("ema-epar",),
             note=N_("authorisations not withdrawn, linked by their indication text"),
@@ -116,7 +122,7 @@ TABLE = (
      "                   rk:forIndication ?i ."),
     ("drugs_authorised_eu", "euAuthorisedDrugCount",
      "?s " + _STATUS.format(j="EU") +
-     "\n                 FILTER NOT EXISTS { ?s rk:publishedStatus \"Withdrawn\"@en }"),
+     "\n                 " + not_withdrawn("?s")),
 )
 TABLE_COLUMNS = tuple((column, prop) for column, prop, _ in TABLE)
 TABLE_QUERY = (

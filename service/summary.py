@@ -14,12 +14,12 @@ from urllib.parse import urlencode
 
 from flask_babel import lazy_gettext as _l
 
-from kg.vocab import CONCEPT_BASE, PREFIXES
+from kg.coverage import APPROVAL, not_withdrawn
+from kg.vocab import PREFIXES
 from service import terms
 from service.queries import select
 
 RK = PREFIXES["rk"]
-APPROVAL = f"<{CONCEPT_BASE}decision-type/marketing-approval>"
 PREAMBLE = (
     "PREFIX rk: <https://w3id.org/rarekg/vocab#>\n"
     "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
@@ -59,7 +59,8 @@ COUNTS: tuple[Count, ...] = (
           f"{DOWN} ?x rk:servesDisease ?i ; a ?c . FILTER (?c = rk:PatientOrganization)"),
     Count("drugs-cn", _l("Drugs approved in China"), "x", _approved("CN")),
     Count("drugs-us", _l("Drugs approved in the US"), "x", _approved("US")),
-    Count("drugs-eu", _l("Drugs authorised in the EU"), "x", _approved("EU")),
+    Count("drugs-eu", _l("Drugs authorised in the EU"), "x",
+          f"{_approved('EU')} {not_withdrawn('?s')}"),
     Count("reimbursed", _l("Reimbursed drugs (China)"), "x",
           f"{DOWN} ?s rk:forIndication ?i ; rk:ofDrug ?x ; a ?c . "
           "FILTER (?c = rk:ReimbursementStatus)"),

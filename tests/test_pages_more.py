@@ -6,8 +6,10 @@ from __future__ import annotations
 import gzip
 import io
 import re
+from pathlib import Path
 from urllib.parse import urlencode
 
+from flask import Flask
 from flask.testing import FlaskClient
 from pyoxigraph import RdfFormat, Store, parse
 
@@ -157,3 +159,30 @@ def test_void_announces_the_dumps_and_browsers_get_pages(client: FlaskClient) ->
     assert opened.status_code == 303 and opened.headers["Location"].startswith("/?query=")
     # programs still get results
     assert client.get("/sparql?query=ASK%20%7B%7D", headers=RESULTS).status_code == 200
+
+
+def test_a_disease_pages_counts_are_question_2s_for_every_listed_disease(
+        app: Flask, store_dir: Path) -> None:
+    """What a page says at a glance and what the coverage table says must agree: the same drugs
+    approved in China and the US, authorised in the EU (an authorisation since withdrawn does not
+    count), reimbursed, the same organizations and trials, for each of the 207 entries."""
+    from service.summary import summary
+    from tests.examples import example_query, rows_of
+
+    columns = {"organizations": "organizations", "drugs-cn": "drugs_china",
+               "drugs-us": "fda_orphan_drugs", "drugs-eu": "drugs_authorised_eu",
+               "reimbursed": "drugs_reimbursed_china", "trials": "trials"}
+    rows = rows_of(store_dir, example_query("q02"))
+    assert len(rows) == 207
+    differences = []
+    with app.test_request_context("/"):
+        for row in rows:
+            found = summary(row["disease"])["counts"]
+            assert isinstance(found, list)
+            counts = {c["id"]: int(str(c["n"])) for c in found}
+            differences += [(row["disease"], count, counts[count], row[column])
+                            for count, column in columns.items()
+                            if counts[count] != int(row[column])]
+    assert differences == []
+    eu = [int(r["drugs_authorised_eu"]) for r in rows]
+    assert sum(eu) > 100 and max(eu) >= 17  # not all zero: the comparison means something
