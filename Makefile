@@ -31,7 +31,7 @@ serve: $(BIN)/.runtime
 	$(BIN)/rarekg serve
 
 test: $(BIN)/.test
-	@echo "make: running the whole test suite (about 40 minutes on 2 cores)"
+	@echo "make: running the whole test suite (about 30 minutes on 2 cores)"
 	$(BIN)/python -m pytest
 
 build: $(BIN)/.runtime
