@@ -3,7 +3,7 @@ organizations, drugs approved in China, FDA orphan approvals, trials, reimbursem
 authorisations), the graph pattern that ties it to a listed disease, and what its sources cover.
 
 One definition for the two places that count: the build, which precomputes the counts
-(``kg/build/analyses.py``), and the gaps dashboard, which shows them (``service/gaps.py``). The
+(``kg/store/analyses.py``), and the gaps dashboard, which shows them (``service/gaps.py``). The
 titles, notes and coverage texts are English message ids of the pages' catalogue (``N_`` marks
 them; the pages translate them).
 """
@@ -105,7 +105,7 @@ MEASURES = (
 
 
 # The coverage table (question 2), computed once per build into the graph analyses
-# (kg/build/analyses.py) and read from there by the catalogue's question 2.  Per column: its name
+# (kg/store/analyses.py) and read from there by the catalogue's question 2.  Per column: its name
 # in the query, the property of the precomputed row, the variable counted, and the pattern that
 # binds it for ?disease.  A count for a subtype counts for its listed parent (skos:broader*); zero
 # means none known to this graph.

@@ -140,7 +140,7 @@ ANALYSES_GRAPH = GRAPH_BASE + "analyses"
 
 
 def _precomputed() -> dict[tuple[str, str], tuple[int, int, int]]:
-    """The coverage counts the build computed (graph ``analyses``, kg/build/analyses.py):
+    """The coverage counts the build computed (graph ``analyses``, kg/store/analyses.py):
     ``{(list, measure id): (listed, with, without)}``, only those counted with the same graph
     pattern as the measure here (``dct:identifier``: a digest of it); empty when the graph is
     absent."""

@@ -1,4 +1,4 @@
-"""Fixed analyses computed at build time (kg/build/analyses.py): the coverage counts of /gaps in
+"""Fixed analyses computed at build time (kg/store/analyses.py): the coverage counts of /gaps in
 the graph ``analyses``, with provenance and a VoID subset, and /gaps reading them, or computing
 them when a store has no such graph."""
 
@@ -9,8 +9,8 @@ from pathlib import Path
 
 from pyoxigraph import NamedNode, Store
 
-from kg.build import analyses
 from kg.build.pipeline import BuildReport
+from kg.store import analyses
 from kg.store.embedded import data_dir
 from service import gaps
 from service.app import create_app
@@ -50,7 +50,7 @@ def test_the_build_counts_coverage_per_list_and_measure(store_dir: Path) -> None
 
 
 def test_the_build_counts_with_the_patterns_of_the_dashboard() -> None:
-    """kg/build/analyses.py keeps a copy of the dashboard's measures (the build may not import the
+    """kg/store/analyses.py keeps a copy of the dashboard's measures (the build may not import the
     service): a pattern changed in service/gaps.py must be changed there too (until then /gaps
     computes that measure itself, since the digests differ)."""
     assert {m.id: m.pattern for m in analyses.MEASURES} == {m.id: m.pattern for m in gaps.MEASURES}
@@ -128,3 +128,52 @@ def test_question_2_reads_the_coverage_table_the_build_computed(store_dir: Path)
           ?table prov:generatedAtTime ?at ;
                  prov:wasDerivedFrom <https://w3id.org/rarekg/graph/china-lists> }} }}""")
     assert len(rows) == 207
+
+
+def test_a_write_computes_the_analyses_again(built: BuildReport, tmp_path: Path) -> None:
+    """A patient organization written after the build (as an approved submission is) counts at
+    once in what is read from the analyses: question 1 leaves its disease out, question 2 counts
+    it, the dashboard's counts move by one, and the analyses say they were derived from the new
+    graph.  A write that drops the analyses graph leaves it dropped (/gaps then counts itself)."""
+    from pyoxigraph import Literal, Triple
+
+    from kg.store import writer
+
+    copy = tmp_path / "store"
+    shutil.copytree(built.store_dir, copy, symlinks=True)
+    lacking = run_example(copy, "q01")
+    row = next(r for r in lacking if r["list"] == CN2)
+    before = _counts(copy)[(CN2, "organization")]
+    rk = "https://w3id.org/rarekg/vocab#"
+    org = NamedNode("https://w3id.org/rarekg/id/organization/analyses-test")
+    graph = NamedNode("https://w3id.org/rarekg/graph/analyses-test")
+    writer.post_graph(copy, graph, [
+        Triple(org, NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+               NamedNode(rk + "PatientOrganization")),
+        Triple(org, NamedNode(rk + "servesDisease"), NamedNode(row["disease"])),
+        Triple(org, NamedNode("http://www.w3.org/2004/02/skos/core#prefLabel"),
+               Literal("Analyses test group", language="en")),
+    ])
+    assert row["disease"] not in {r["disease"] for r in run_example(copy, "q01")}
+    assert len(run_example(copy, "q01")) == len(lacking) - 1
+    q2 = next(r for r in run_example(copy, "q02") if r["disease"] == row["disease"])
+    assert q2["organizations"] == "1"
+    listed, with_, without = _counts(copy)[(CN2, "organization")]
+    assert (listed, with_, without) == (before[0], before[1] + 1, before[2] - 1)
+    rows = rows_of(copy, f"""PREFIX prov: <http://www.w3.org/ns/prov#>
+        PREFIX void: <http://rdfs.org/ns/void#>
+        SELECT ?at ?triples WHERE {{
+          GRAPH <{ANALYSES}> {{ ?d prov:generatedAtTime ?at ; prov:wasDerivedFrom <{graph.value}> }}
+          GRAPH <{VOID}> {{ <{ANALYSES}> void:triples ?triples ; prov:wasDerivedFrom
+                              <{graph.value}> }} }}""")
+    store = Store.read_only(str(data_dir(copy)))
+    n = sum(1 for _ in store.quads_for_pattern(None, None, None, NamedNode(ANALYSES)))
+    del store
+    assert {int(r["triples"]) for r in rows} == {n}
+    built_at = rows_of(built.store_dir, f"""PREFIX prov: <http://www.w3.org/ns/prov#>
+        SELECT ?at WHERE {{ GRAPH <{ANALYSES}> {{ ?d prov:generatedAtTime ?at }} }} LIMIT 1""")
+    assert rows[0]["at"] > built_at[0]["at"]
+
+    writer.run_update(copy, f"DROP GRAPH <{ANALYSES}>")
+    assert not _counts(copy)
+    assert not rows_of(copy, f"SELECT * WHERE {{ GRAPH <{ANALYSES}> {{ ?s ?p ?o }} }} LIMIT 1")

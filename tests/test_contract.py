@@ -11,6 +11,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -314,3 +315,38 @@ def test_known_prefixes_need_no_prefix_line_on_both_backends(endpoint: str) -> N
     assert status == 200, body[:300]
     names = [b["name"]["value"] for b in json.loads(body)["results"]["bindings"]]
     assert names and all("成骨不全" in n for n in names)
+
+
+def test_a_write_on_the_remote_engine_computes_the_analyses_again(
+        virtuoso_instance: virtuoso.Virtuoso, tmp_path: Path) -> None:
+    """As on the embedded store (tests/test_analyses.py): a patient organization written through
+    rarekg to Virtuoso takes its disease out of question 1 at once; deleting it puts it back."""
+    token = "contract-write-token"
+    srv = Server(tmp_path / "no-local-store", tmp_path / "serve.log", "--update-token", token,
+                 *remote_flags(virtuoso_instance))
+    srv.wait_ready()
+    q01 = example_query("q01")
+    graph = "https://w3id.org/rarekg/graph/contract-write-test"
+    auth = {"Authorization": f"Bearer {token}"}
+
+    def send(method: str, body: bytes = b"") -> int:
+        req = urllib.request.Request(
+            f"{srv.url}/rdf-graph-store?" + urllib.parse.urlencode({"graph": graph}),
+            data=body or None, method=method, headers={**auth, "Content-Type": "text/turtle"})
+        with urllib.request.urlopen(req, timeout=300) as r:
+            return r.status
+
+    try:
+        before = answer(srv.url, q01)
+        disease = dict(before[-1])["disease"]
+        org = ("<https://w3id.org/rarekg/id/organization/contract-write-test> a "
+               "<https://w3id.org/rarekg/vocab#PatientOrganization> ; "
+               f"<https://w3id.org/rarekg/vocab#servesDisease> <{disease}> .")
+        assert send("PUT", org.encode()) in (200, 201, 204)
+        after = answer(srv.url, q01)
+        assert disease not in {dict(row)["disease"] for row in after}
+        assert len(after) == len(before) - 1
+        assert send("DELETE") in (200, 204)
+        assert answer(srv.url, q01) == before
+    finally:
+        srv.stop()

@@ -31,7 +31,7 @@ def test_every_source_graph_has_a_licence_and_rights(store_dir: Path) -> None:
 
     licences = _licences(store_dir)
     catalogue = {G + name for name in TERMS}
-    # every source graph; besides them only the build's own analyses (kg/build/analyses.py)
+    # every source graph; besides them only the build's own analyses (kg/store/analyses.py)
     assert catalogue <= set(licences)
     assert set(licences) - catalogue == {G + "analyses"}, "add them to kg/build/licences.py"
     missing = [g for g, (licence, rights) in licences.items() if g in catalogue

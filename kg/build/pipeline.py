@@ -14,11 +14,11 @@ from pathlib import Path
 
 from pyoxigraph import Quad, Store
 
-from kg.build.analyses import analyses
 from kg.build.validate import Finding, validate_store
 from kg.describe import SourceInfo, describe, graph_counts
 from kg.errors import BuildError, RarekgError, ValidationFailed
 from kg.store import embedded as stores
+from kg.store.analyses import analyses
 from kg.store.bulkwriter import BulkWriter
 from kg.store.dumps import write_dataset_dump
 from kg.store.search import write_index as write_search_index
@@ -88,7 +88,7 @@ def build_graph(
                     log(f"linked {source.info.name} ({n:,} quads, "
                         f"{time.perf_counter() - t0:.2f} s)")
             built = datetime.now(UTC)
-            writer.extend(list(analyses(store, built)))  # fixed analyses: kg/build/analyses.py
+            writer.extend(list(analyses(store, built)))  # fixed analyses: kg/store/analyses.py
             writer.wait()
             writer.extend(list(describe(store, [s.info for s in sources], built)))
         log("described")

@@ -17,6 +17,7 @@ import shutil
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import TypeVar
@@ -25,8 +26,8 @@ from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, Store, Triple, 
 
 from kg import errors
 from kg.errors import BadRequest, RarekgError
+from kg.store import analyses, sparql_tokens
 from kg.store import embedded as stores
-from kg.store import sparql_tokens
 from kg.store.backend import Backend
 from kg.store.child import ChildProcess
 from kg.store.remote import DEFAULT_GRAPH_MESSAGE, RemoteStore
@@ -130,7 +131,8 @@ def _locked(store_dir: Path) -> Iterator[None]:
 
 
 def write(store_dir: Path, change: Callable[[Store], T]) -> T:
-    """Apply ``change`` to a copy of the served build and swap the copy in.
+    """Apply ``change`` to a copy of the served build, compute its analyses again
+    (``kg/store/analyses.py``) and swap the copy in.
 
     Raises whatever ``change`` raises (nothing is swapped in then)."""
     with _locked(store_dir):
@@ -147,6 +149,8 @@ def write(store_dir: Path, change: Callable[[Store], T]) -> T:
                 target.mkdir()
             store = Store(str(target))
             result = change(store)
+            # what the build computed from the data is computed again from the data as written
+            refresh_union(store, analyses.refresh(store, datetime.now(UTC)))
             store.flush()
             del store
             stores.swap_in(store_dir, target)
@@ -364,11 +368,11 @@ def _writer_main(conn: Connection, backend: Backend, parent: int, network: bool,
             return
         try:
             change = _with_triples(change)
-            result = (
-                apply_remote(remote, change)
-                if remote is not None
-                else apply(Path(backend.store_dir), change)
-            )
+            if remote is None:
+                result = apply(Path(backend.store_dir), change)
+            else:  # the analyses computed again, as write() does on the embedded store
+                result = apply_remote(remote, change)
+                analyses.refresh_remote(remote, datetime.now(UTC))
             conn.send(("ok", result))
         except (RarekgError, RuntimeError, OSError, ValueError, MemoryError) as exc:
             failure = _failure(exc)

@@ -10,6 +10,11 @@ counts of the very queries ``/gaps`` runs when the graph is absent (``service/ga
 build, or a remote engine without it); a test checks that both agree.  The analyses dataset says
 what it was derived from (every graph it read, ``prov:wasDerivedFrom``) and when
 (``prov:generatedAtTime``, the build date), and the build's VoID lists the graph as a subset.
+
+Every write to the store (SPARQL Update, Graph Store, an approved submission) computes the graph
+again from the graph as written (``refresh``, called by ``kg/store/writer.py``), so that what is
+read from it (question 2, the coverage table; questions 1 and 5, the organization counts; ``/gaps``)
+never lags behind the data it summarizes.
 """
 
 from __future__ import annotations
@@ -18,15 +23,17 @@ import hashlib
 from collections.abc import Iterator
 from datetime import datetime
 
-from pyoxigraph import Literal, NamedNode, Quad, QuerySolutions, Store
+from pyoxigraph import Literal, NamedNode, Quad, QuerySolutions, Store, Triple
 
 from kg import iri
 from kg.coverage import MEASURES, PREAMBLE, TABLE_COLUMNS, TABLE_QUERY, Measure
 from kg.rdf import QuadWriter, integer, text
+from kg.store.remote import RemoteStore
 from kg.store.union import union_dataset
 from kg.vocab import DCT, GRAPH_BASE, PROV, QB, RDF, RK, VOID, XSD
 
 GRAPH = "analyses"
+Readable = Store | RemoteStore  # the embedded store, or a remote engine (computed there alike)
 DATASET = iri.entity("analysis", "coverage")
 TABLE = iri.entity("analysis", "coverage-table")
 VOID_DATASET = iri.dataset("rarekg")
@@ -38,13 +45,13 @@ def _entries(list_iri: str) -> str:
             "  FILTER (lang(?name_zh) = \"zh\" && lang(?name_en) = \"en\")\n")
 
 
-def _count(store: Store, query: str) -> int:
+def _count(store: Readable, query: str) -> int:
     result = store.query(query, **union_dataset(store))  # as the service asks
     assert isinstance(result, QuerySolutions)
     return sum(1 for _ in result)
 
 
-def counts(store: Store, list_iri: str, measure: Measure) -> tuple[int, int, int]:
+def counts(store: Readable, list_iri: str, measure: Measure) -> tuple[int, int, int]:
     """(listed, with, without) for one list and one measure: the row counts of the dashboard's
     queries (listed entries; entries joined to the diseases the pattern matches, found once;
     entries MINUS matches)."""
@@ -57,17 +64,19 @@ def counts(store: Store, list_iri: str, measure: Measure) -> tuple[int, int, int
     return listed, with_, without
 
 
-def _lists(store: Store) -> list[str]:
+def _lists(store: Readable) -> list[str]:
     result = store.query(f"{PREAMBLE}SELECT ?list WHERE {{ ?list a rk:RareDiseaseList }} "
                          "ORDER BY ?list", **union_dataset(store))
     assert isinstance(result, QuerySolutions)
     return [row["list"].value for row in result]
 
 
-def _graphs(store: Store) -> list[NamedNode]:
-    """The named graphs the analyses read: every graph of the build so far."""
+def _graphs(store: Readable) -> list[NamedNode]:
+    """The named graphs the analyses read: every graph of the build so far (not the analyses
+    themselves, nor the VoID description, when they are computed again after a write)."""
+    own = (iri.graph(GRAPH), iri.graph("void"))
     return sorted((g for g in store.named_graphs() if isinstance(g, NamedNode)
-                   and g.value.startswith(GRAPH_BASE)), key=lambda g: g.value)
+                   and g.value.startswith(GRAPH_BASE) and g not in own), key=lambda g: g.value)
 
 
 def digest(pattern: str) -> str:
@@ -79,7 +88,7 @@ def observation(list_iri: str, measure: str) -> NamedNode:
     return iri.entity("analysis", f"coverage-{list_iri.rstrip('/').rsplit('/', 1)[-1]}-{measure}")
 
 
-def coverage_table(store: Store, out: QuadWriter, created: Literal,
+def coverage_table(store: Readable, out: QuadWriter, created: Literal,
                    sources: list[NamedNode]) -> int:
     """The coverage table of question 2, one ``rk:DiseaseCoverage`` per list entry: the rows of
     ``kg.coverage.TABLE_QUERY`` on the store as the service asks it; returns the number of rows."""
@@ -112,7 +121,7 @@ def coverage_table(store: Store, out: QuadWriter, created: Literal,
     return rows
 
 
-def analyses(store: Store, built: datetime) -> Iterator[Quad]:
+def analyses(store: Readable, built: datetime) -> Iterator[Quad]:
     """The quads of the analyses graph and of its VoID subset, for a store whose sources are all
     loaded and linked."""
     graph = iri.graph(GRAPH)
@@ -154,3 +163,37 @@ def analyses(store: Store, built: datetime) -> Iterator[Quad]:
     for source in sources:
         void.add(graph, PROV.wasDerivedFrom, source)
     yield from void.drain()
+
+
+def refresh(store: Store, at: datetime) -> list[Triple]:
+    """After a write: the analyses graph and its VoID subset computed again from the store as
+    written (the union graph already brought up to date), if the store has an analyses graph (a
+    store without one, or one whose analyses graph was dropped, is left as it is).  Returns the
+    triples removed and added, for the union graph."""
+    graph = iri.graph(GRAPH)
+    if graph not in set(store.named_graphs()):
+        return []
+    void = iri.graph("void")
+    old = list(store.quads_for_pattern(None, None, None, graph))
+    old += store.quads_for_pattern(graph, None, None, void)
+    store.remove_graph(graph)
+    for quad in old:
+        store.remove(quad)
+    new = list(analyses(store, at))
+    store.add_graph(graph)
+    store.extend(new)
+    return [Triple(q.subject, q.predicate, q.object) for q in (*old, *new)]
+
+
+def refresh_remote(remote: RemoteStore, at: datetime) -> None:
+    """``refresh`` on a remote engine after a write: the analyses graph replaced and its VoID
+    subset described again, if the engine has an analyses graph."""
+    graph, void = iri.graph(GRAPH), iri.graph("void")
+    if not remote.has_graph(graph):
+        return
+    quads = list(analyses(remote, at))
+    remote.replace_graph(graph, [Triple(q.subject, q.predicate, q.object)
+                                 for q in quads if q.graph_name == graph])
+    remote.update(f"DELETE WHERE {{ GRAPH <{void.value}> {{ <{graph.value}> ?p ?o }} }}")
+    remote.add_to_graph(void, [Triple(q.subject, q.predicate, q.object)
+                               for q in quads if q.graph_name == void])
