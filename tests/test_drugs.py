@@ -87,9 +87,12 @@ def test_identity_table_ties_chinese_names_to_inns_and_never_guesses() -> None:
     # the reviewed row wins over the reference's INN column (Dinutuximab, without beta)
     assert ident.drug("Dinutuximab", "达妥昔单抗β") == iri.entity("drug", "dinutuximab-beta")
     # a Chinese name the table does not know keeps its own drug: no guess across languages
-    unknown = ident.drug("泰它西普")
+    unknown = ident.drug("吉卡昔替尼")
     assert unknown.value.startswith(iri.ID_BASE_IRI + "drug/zh-")
-    assert ident.drug("注射用泰它西普") == unknown
+    assert ident.drug("盐酸吉卡昔替尼片") == unknown
+    # a sourced row ties a Chinese original to its INN, with or without a record abroad
+    assert ident.drug("注射用泰它西普") == iri.entity("drug", "telitacicept")
+    assert ident.drug("维莫非尼片") == ident.drug("Vemurafenib") == iri.entity("drug", "vemurafenib")
 
 
 def test_identity_rows_give_reason_and_known_sources() -> None:
