@@ -13,6 +13,7 @@ string literal is touched, so two queries that differ in a literal never share a
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import sqlite3
@@ -62,6 +63,9 @@ class CachedAnswer:
     rows: int
 
 
+MEMO_QUERY_CHARS = 8192  # keys of queries up to this length are remembered (most are far shorter)
+
+
 def cache_key(
     query: str,
     default_graph_uris: Sequence[str] = (),
@@ -70,7 +74,23 @@ def cache_key(
     format_names: Sequence[str] = (),
     base_iri: str | None = None,
 ) -> str:
-    """A digest of everything but the version that decides an answer's bytes."""
+    """A digest of everything but the version that decides an answer's bytes (the key of a query
+    asked before is remembered: normalizing its text is most of a cache hit's own work)."""
+    args = (query, tuple(default_graph_uris), tuple(named_graph_uris), accept,
+            tuple(format_names), base_iri)
+    if len(query) <= MEMO_QUERY_CHARS:
+        return _remembered_key(*args)
+    return _key(*args)
+
+
+def _key(
+    query: str,
+    default_graph_uris: tuple[str, ...],
+    named_graph_uris: tuple[str, ...],
+    accept: str,
+    format_names: tuple[str, ...],
+    base_iri: str | None,
+) -> str:
     parts = (
         normalize(query),
         "\x1e".join(default_graph_uris),
@@ -80,6 +100,9 @@ def cache_key(
         base_iri or "",
     )
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+
+
+_remembered_key = functools.lru_cache(maxsize=1024)(_key)
 
 
 class ResultCache:
