@@ -92,7 +92,8 @@ def test_identity_table_ties_chinese_names_to_inns_and_never_guesses() -> None:
     assert ident.drug("盐酸吉卡昔替尼片") == unknown
     # a sourced row ties a Chinese original to its INN, with or without a record abroad
     assert ident.drug("注射用泰它西普") == iri.entity("drug", "telitacicept")
-    assert ident.drug("维莫非尼片") == ident.drug("Vemurafenib") == iri.entity("drug", "vemurafenib")
+    vemurafenib = iri.entity("drug", "vemurafenib")
+    assert ident.drug("维莫非尼片") == ident.drug("Vemurafenib") == vemurafenib
 
 
 def test_identity_rows_give_reason_and_known_sources() -> None:
