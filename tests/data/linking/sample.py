@@ -46,6 +46,10 @@ from pathlib import Path
 Record = tuple[str, str, str, str, str]  # source, record, drug, lang, text
 
 EMA_FILE = "ema/Medicines_output_european_public_assessment_reports.xlsx"
+# --focused: EMA orphan medicines and NRDL negotiated drugs only (the third draw, for more links in
+# the two sources whose texts rarely name a listed disease)
+ORPHAN_ONLY = False
+NEGOTIATED_ONLY = False
 
 
 def fda_records(data: Path) -> Iterator[Record]:
@@ -86,13 +90,16 @@ def ema_records(data: Path) -> Iterator[Record]:
         rec = dict(zip(header, row, strict=False))
         text = rec["Condition / indication"]
         if rec["Category"] == "Human" and text and str(text).strip():
+            if ORPHAN_ONLY and rec["Orphan medicine"] != "yes":
+                continue
             yield "ema", str(rec["Product number"]), str(rec["Medicine name"]), "en", str(text)
 
 
 def nrdl_records(data: Path) -> Iterator[Record]:
     doc = json.loads((data / "china" / "china_nrdl.json").read_text("utf-8"))
     for row in doc["drugs"]:
-        if row["restriction"]:
+        negotiated = row["section"].startswith("协议期内谈判")
+        if row["restriction"] and (negotiated or not NEGOTIATED_ONLY):
             key = "|".join([row["section"], row["no"], row["name_zh"], row["dosage_form"] or "-"])
             yield "nrdl", key, row["name_zh"], "zh", row["restriction"]
 
@@ -131,6 +138,8 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=Path("/work/shared/data"))
     parser.add_argument("--seed", type=int, default=15)
+    parser.add_argument("--focused", action="store_true",
+                        help="EMA: orphan medicines only; NRDL: negotiated drugs only")
     parser.add_argument("--n", type=int, default=30, help="records per source")
     parser.add_argument("--source", choices=sorted(READERS), action="append")
     parser.add_argument(
@@ -140,6 +149,8 @@ def main(argv: list[str] | None = None) -> None:
         help="labelled CSV whose records are removed from the candidates before drawing",
     )
     args = parser.parse_args(argv)
+    global ORPHAN_ONLY, NEGOTIATED_ONLY
+    ORPHAN_ONLY = NEGOTIATED_ONLY = args.focused
     exclude: set[tuple[str, str]] = set()
     for path in args.exclude or []:
         exclude |= labelled_keys(path)
