@@ -104,6 +104,12 @@ def nrdl_records(data: Path) -> Iterator[Record]:
             yield "nrdl", key, row["name_zh"], "zh", row["restriction"]
 
 
+def focus() -> None:
+    """What --focused does: EMA orphan medicines and NRDL negotiated drugs only."""
+    global ORPHAN_ONLY, NEGOTIATED_ONLY
+    ORPHAN_ONLY = NEGOTIATED_ONLY = True
+
+
 READERS = {"fda": fda_records, "nmpa": nmpa_records, "ema": ema_records, "nrdl": nrdl_records}
 
 
@@ -149,8 +155,8 @@ def main(argv: list[str] | None = None) -> None:
         help="labelled CSV whose records are removed from the candidates before drawing",
     )
     args = parser.parse_args(argv)
-    global ORPHAN_ONLY, NEGOTIATED_ONLY
-    ORPHAN_ONLY = NEGOTIATED_ONLY = args.focused
+    if args.focused:
+        focus()
     exclude: set[tuple[str, str]] = set()
     for path in args.exclude or []:
         exclude |= labelled_keys(path)
