@@ -53,6 +53,19 @@ def _diseases(store_dir: Path, jurisdiction: str, kind: str) -> set[str]:
     return {r[0].value for r in rows}  # type: ignore[index,union-attr]
 
 
+def _reimbursed_in_china(store_dir: Path) -> set[str]:
+    """The listed diseases (or their parents) an NRDL listing is for."""
+    store = stores.open_read_only(store_dir)
+    rows = store.query(
+        PREFIXES
+        + """SELECT DISTINCT ?d WHERE {
+        ?s a rk:ReimbursementStatus ; rk:jurisdiction "CN" ; rk:forIndication ?i .
+        ?i skos:broader* ?d . ?d rk:hasListEntry ?e }""",
+        **union_dataset(store),
+    )
+    return {r[0].value for r in rows}  # type: ignore[index,union-attr]
+
+
 def _eu_authorised(store_dir: Path) -> set[str]:
     """The listed diseases an EU marketing authorisation that is not withdrawn is for."""
     store = stores.open_read_only(store_dir)
@@ -76,16 +89,21 @@ def test_question_3_lists_fda_or_eu_decisions_only_without_a_chinese_approval(
         by_disease.setdefault(row["disease"], []).append(row)
     us = _diseases(store_dir, "US", "marketing-approval")
     eu = _diseases(store_dir, "EU", "orphan-designation") | _eu_authorised(store_dir)
-    china = _diseases(store_dir, "CN", "marketing-approval")
+    china = _diseases(store_dir, "CN", "marketing-approval") | _reimbursed_in_china(store_dir)
     assert set(by_disease) == (us | eu) - china
     assert by_disease and china
     # spinal muscular atrophy: FDA approvals (nusinersen, risdiplam, ...) and approved in China
     sma = f"{ID}disease/cn1-110"
     assert sma in us and sma in china and sma not in by_disease
-    lgs = {r["drug_name"]: r for r in by_disease[f"{ID}disease/cn2-044"]}  # Lennox-Gastaut
-    assert {"clobazam", "cannabidiol"} <= set(lgs)
-    assert {r["jurisdiction"] for r in lgs.values()} == {"US"}
-    assert sum(int(r["decisions"]) for r in lgs.values()) >= 5
+    # Lennox-Gastaut syndrome: no Chinese approval in the NMPA reference, but 氯巴占片 (clobazam)
+    # is in the NRDL for it, and the NRDL lists only drugs approved in China: not an import gap
+    lgs = f"{ID}disease/cn2-044"
+    assert lgs in us and lgs not in _diseases(store_dir, "CN", "marketing-approval")
+    assert lgs not in by_disease
+    # cystinosis: cysteamine approved by the FDA and authorised in the EU, nothing in China
+    cystinosis = {r["drug_name"]: r for r in by_disease[f"{ID}disease/cn2-021"]}
+    assert any("cysteamine" in name.lower() for name in cystinosis)
+    assert {r["jurisdiction"] for r in cystinosis.values()} == {"US", "EU"}
     # Kennedy disease: no FDA approval, EU orphan designations from the EMA sample
     kennedy = by_disease[f"{ID}disease/cn1-109"]
     assert {r["jurisdiction"] for r in kennedy} == {"EU"}
