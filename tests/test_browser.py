@@ -137,7 +137,7 @@ def test_question_1_runs_and_a_row_leads_to_its_page(tab: Tab) -> None:
     page.fill("#example-filter", "")
     # choosing question 1 fills the editor; Run shows its rows
     page.click(f"#example-{Q1} a[data-action=use]")
-    assert "rk:PatientOrganization" in editor_text(page)
+    assert "rk:organizationCount 0" in editor_text(page)
     # the editor highlights the query and numbers its lines
     assert page.locator("#query-editor .cm-content span").count() > 10
     assert page.locator("#query-editor .cm-lineNumbers .cm-gutterElement").count() > 5
