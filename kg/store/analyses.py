@@ -156,8 +156,8 @@ def analyses(store: Readable, built: datetime) -> Iterator[Quad]:
                                     "coverage table", "en"))
     void.add(graph, DCT.description, text(
         "Fixed analyses of this build (the coverage counts of /gaps and the coverage table of "
-        "question 2), computed from the graphs it was derived from when the build ran; read "
-        "instead of recomputed at query time.", "en"))
+        "question 2), computed from the graphs it was derived from when the build ran and again "
+        "after every write (dct:created); read instead of recomputed at query time.", "en"))
     void.add(graph, DCT.created, created)
     void.add(graph, VOID.triples, integer(len(quads)))
     for source in sources:
@@ -171,13 +171,13 @@ def refresh(store: Store, at: datetime) -> list[Triple]:
     store without one, or one whose analyses graph was dropped, is left as it is).  Returns the
     triples removed and added, for the union graph."""
     graph = iri.graph(GRAPH)
-    if graph not in set(store.named_graphs()):
+    if not store.contains_named_graph(graph):
         return []
-    void = iri.graph("void")
     old = list(store.quads_for_pattern(None, None, None, graph))
-    old += store.quads_for_pattern(graph, None, None, void)
+    described = list(store.quads_for_pattern(graph, None, None, iri.graph("void")))
+    old += described
     store.remove_graph(graph)
-    for quad in old:
+    for quad in described:
         store.remove(quad)
     new = list(analyses(store, at))
     store.add_graph(graph)
