@@ -48,6 +48,13 @@ SETTINGS: tuple[Setting, ...] = (
         int,
     ),
     Setting(
+        "answer_memory_bytes",
+        16 * 1024 * 1024,
+        "Bytes of finished answers to repeated queries kept in each worker's memory, sent before "
+        "the app runs (0: none; service/answers.py)",
+        int,
+    ),
+    Setting(
         "executors", 2, "Query executor processes per worker (each runs one query at a time)", int
     ),
     Setting(

@@ -30,6 +30,7 @@ from service import (
     sparql,
     web,
 )
+from service.answers import AnswerMemory
 from service.origin import PublicOrigin, public_base_url
 
 BLUEPRINTS = (sparql.bp, description.bp, graphstore.bp, form.bp, search.bp, gaps.bp, pages.bp,
@@ -55,7 +56,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["rarekg_writer"] = WriterProcess(
         backend, timeout=settings["query_timeout"],
         network=bool(settings["load_allowlist"].split()), memory_mb=settings["child_memory_mb"])
-    app.wsgi_app = PublicOrigin(app.wsgi_app, public_base_url(settings))  # type: ignore[method-assign]
+    inner = app.wsgi_app
+    memory = int(settings["answer_memory_bytes"])
+    if not backend.is_remote and int(settings["cache_bytes"] or 0) > 0 and memory > 0:
+        inner = AnswerMemory(inner, Path(backend.store_dir), memory)
+    app.wsgi_app = PublicOrigin(inner, public_base_url(settings))  # type: ignore[method-assign]
     limits.install(app, Path(settings["store"]), settings["client_max_queries"],
                    settings["executors"])
 

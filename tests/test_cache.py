@@ -30,9 +30,9 @@ def _insert(client: FlaskClient, name: str) -> None:
     assert r.status_code == 204, r.data
 
 
-def _app(store: Path, cache_bytes: int) -> Flask:
+def _app(store: Path, cache_bytes: int, memory_bytes: int = 16 * 1024 * 1024) -> Flask:
     return create_app({"store": str(store), "update_token": TOKEN, "executors": 1,
-                       "cache_bytes": cache_bytes})
+                       "cache_bytes": cache_bytes, "answer_memory_bytes": memory_bytes})
 
 
 def _close(app: Flask) -> None:
@@ -111,7 +111,7 @@ QUESTION = ('SELECT ?name ?pad WHERE {{ ?p <http://xmlns.com/foaf/0.1/name> ?nam
 
 
 def test_the_byte_bound_holds(tmp_path: Path) -> None:
-    app = _app(tmp_path / "store", 2000)
+    app = _app(tmp_path / "store", 2000, memory_bytes=0)  # the shared cache alone
     try:
         client = app.test_client()
         _insert(client, "Ada")

@@ -1,0 +1,160 @@
+"""Finished answers of repeated read queries, kept in each worker process's memory and sent before
+Flask runs.
+
+The result cache (``kg/store/cache.py``) spares a repeated query the engine, but the request still
+goes through Flask: routing, the before- and after-request hooks, content negotiation, headers and
+compression cost a small answer more than the engine did.  ``AnswerMemory`` wraps the WSGI app and
+keeps the *finished* HTTP answer (status, headers, the body as sent, compressed when the client
+accepted that) of every ``GET /sparql`` that the result cache gave or stored (an answer with an
+``X-Cache`` header).  The same request again is answered from this memory with the same bytes and
+headers, ``X-Cache: hit``, and counted in ``/metrics`` as a hit like the others.
+
+The key is the dataset version (read from the store directory on every request, so every write and
+rebuild empties the memory) and everything of the request that decides the answer's bytes: the
+query string (query, dataset and format parameters), ``Accept`` and ``Accept-Encoding``.  The
+service's public origin is fixed by a setting (``service/origin.py``), never taken from the request.
+Requests that must reach the app go there: other methods and paths, ``Cache-Control: no-cache``,
+conditional requests (``If-None-Match``, answered with 304 by the app), a ``lang`` parameter (it may
+set a cookie); and answers that are never kept: anything but 200, HTML (each page has its own
+nonce), answers that set a cookie, answers without a length, and answers past an eighth of the
+bound.  The memory is bounded in bytes (setting ``answer_memory_bytes`` per worker; least recently
+used first out; 0 switches it off).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from kg.store.embedded import version as store_version
+
+WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+Headers = list[tuple[str, str]]
+Key = tuple[str, str, str]
+
+
+class Counters:
+    """What a hit from memory counts in /metrics (bound on first use, in the worker process)."""
+
+    def __init__(self) -> None:
+        self._bound: tuple[Any, Any, Any] | None = None
+
+    def hit(self, seconds: float) -> None:
+        if self._bound is None:
+            from service.http import LATENCY, REQUESTS
+            from service.queries import CACHE_HITS
+
+            self._bound = (REQUESTS.labels("GET", "/sparql", "200"),
+                           LATENCY.labels("/sparql"), CACHE_HITS)
+        requests, latency, hits = self._bound
+        requests.inc()
+        latency.observe(seconds)
+        hits.inc()
+
+
+class AnswerMemory:
+    """WSGI middleware: finished answers of ``GET /sparql`` by ``(version, query string, Accept,
+    Accept-Encoding)``, at most ``max_bytes`` of bodies (0: off)."""
+
+    def __init__(self, app: WSGIApp, store_dir: Path, max_bytes: int) -> None:
+        self.app = app
+        self.store_dir = Path(store_dir)
+        self.max_bytes = max_bytes
+        self.max_entry = max_bytes // 8
+        self.counters = Counters()
+        self._lock = threading.Lock()
+        self._version = ""
+        self._entries: OrderedDict[Key, tuple[str, Headers, bytes]] = OrderedDict()
+        self._bytes = 0
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        if not self._eligible(environ):
+            return self.app(environ, start_response)
+        started = time.perf_counter()
+        version = store_version(self.store_dir)
+        if version.startswith(("dir-", "none")):  # no versioned builds: nothing is cached
+            return self.app(environ, start_response)
+        key = (environ.get("QUERY_STRING", ""), environ.get("HTTP_ACCEPT", ""),
+               environ.get("HTTP_ACCEPT_ENCODING", ""))
+        with self._lock:
+            if version != self._version:
+                self._entries.clear()
+                self._bytes = 0
+                self._version = version
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+        if found is not None:
+            status, headers, body = found
+            start_response(status, headers)
+            self.counters.hit(time.perf_counter() - started)
+            return [body]
+        return self._answer_and_keep(environ, start_response, version, key)
+
+    @staticmethod
+    def _eligible(environ: dict[str, Any]) -> bool:
+        return (environ.get("REQUEST_METHOD") == "GET"
+                and environ.get("PATH_INFO") == "/sparql"
+                and "HTTP_IF_NONE_MATCH" not in environ
+                and "no-cache" not in environ.get("HTTP_CACHE_CONTROL", "")
+                and "lang=" not in environ.get("QUERY_STRING", ""))
+
+    def _answer_and_keep(self, environ: dict[str, Any], start_response: Callable[..., Any],
+                         version: str, key: Key) -> Any:
+        seen: list[tuple[str, Headers]] = []
+
+        def remember_start(status: str, headers: Headers, exc_info: Any = None) -> Any:
+            seen.append((status, list(headers)))
+            return start_response(status, headers, exc_info) if exc_info else start_response(
+                status, headers)
+
+        result = self.app(environ, remember_start)
+        if not seen or not self._keepable(*seen[-1], version):
+            return result
+        try:
+            body = b"".join(result)
+        finally:
+            close = getattr(result, "close", None)
+            if close is not None:
+                close()
+        status, headers = seen[-1]
+        if len(body) <= self.max_entry:
+            self._keep(key, version, status, headers, body)
+        return [body]
+
+    def _keepable(self, status: str, headers: Headers, version: str) -> bool:
+        if not status.startswith("200 "):
+            return False
+        names = {name.lower(): value for name, value in headers}
+        length = names.get("content-length", "")
+        return (names.get("x-cache") in ("hit", "miss")
+                and names.get("x-rarekg-version") == version
+                and "set-cookie" not in names
+                and not names.get("content-type", "").startswith("text/html")
+                and length.isdigit() and int(length) <= self.max_entry)
+
+    def _keep(self, key: Key, version: str, status: str, headers: Headers, body: bytes) -> None:
+        kept = [(name, "hit" if name.lower() == "x-cache" else value) for name, value in headers]
+        with self._lock:
+            if version != self._version:
+                return
+            old = self._entries.pop(key, None)
+            if old is not None:
+                self._bytes -= len(old[2])
+            self._entries[key] = (status, kept, body)
+            self._bytes += len(body)
+            while self._bytes > self.max_bytes and self._entries:
+                _, dropped = self._entries.popitem(last=False)
+                self._bytes -= len(dropped[2])
+
+    def stored_bytes(self) -> int:
+        with self._lock:
+            return self._bytes
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._entries)
