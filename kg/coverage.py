@@ -56,9 +56,15 @@ MEASURES = (
             classes=(RK + "PatientOrganization",),
             note=N_("known to this graph; an organization serving a subtype counts for its entry")),
     Measure("china-drug", "Drug approved in China", "中国已批准药物", "drug", "drugs_china",
-            f"?status rk:ofDrug ?drug ; rk:jurisdiction \"CN\" ; rk:statusType {APPROVAL} ;\n"
-            "          rk:forIndication ?indication .\n  ?indication skos:broader* ?disease .",
-            graphs=("china-drug-approvals",),
+            f"{{ ?status rk:ofDrug ?drug ; rk:jurisdiction \"CN\" ; rk:statusType {APPROVAL} ;\n"
+            "            rk:forIndication ?indication . }\n"
+            "  UNION\n"
+            "  { ?status a rk:ReimbursementStatus ; rk:ofDrug ?drug ; rk:jurisdiction \"CN\" ;\n"
+            "            rk:forIndication ?indication . }\n"
+            "  ?indication skos:broader* ?disease .",
+            graphs=("china-drug-approvals", "china-nrdl-2025"),
+            note=N_("an approval in the China reference, or a listing in the NRDL 2025 whose "
+                    "restriction names the disease (the NRDL lists only drugs approved in China)"),
             coverage=N_("China rare-disease drug approvals reference (VAT relief lists, CDE lists "
                      "and review reports, NMPA news; compiled 2026-10-06): not a register of all "
                      "NMPA approvals.")),
@@ -114,7 +120,12 @@ _STATUS = ("rk:ofDrug ?x ; rk:jurisdiction \"{j}\" ; rk:statusType " + APPROVAL 
 TABLE = (
     ("organizations", "organizationCount",
      "?x a rk:PatientOrganization ; rk:servesDisease ?i ."),
-    ("drugs_china", "chinaApprovedDrugCount", "?s " + _STATUS.format(j="CN")),
+    # approved in China: an approval in the China reference, or a listing in the NRDL (which
+    # lists only drugs approved in China) whose restriction names the disease, as in question 3
+    ("drugs_china", "chinaApprovedDrugCount",
+     "{ ?s " + _STATUS.format(j="CN") + " }\n"
+     "                 UNION { ?s a rk:ReimbursementStatus ; rk:ofDrug ?x ; rk:jurisdiction \"CN\" "
+     ";\n                   rk:forIndication ?i . }"),
     ("fda_orphan_drugs", "fdaOrphanDrugCount", "?s " + _STATUS.format(j="US")),
     ("trials", "trialCount", "?x a rk:ClinicalTrial ; schema:healthCondition ?i ."),
     ("drugs_reimbursed_china", "reimbursedDrugCount",

@@ -54,10 +54,16 @@ def _approved(jurisdiction: str) -> str:
             f"rk:statusType ?t . FILTER (?j = \"{jurisdiction}\" && ?t = {APPROVAL})")
 
 
+# Approved in China: an approval in the China reference, or a listing in the NRDL (which lists
+# only drugs approved in China) whose restriction names the disease (kg/coverage.py, question 3).
+APPROVED_CN = (f"{DOWN} ?s rk:forIndication ?i ; rk:ofDrug ?x ; rk:jurisdiction ?j ; a ?c . "
+               f"OPTIONAL {{ ?s rk:statusType ?t }} FILTER (?j = \"CN\" && "
+               f"(?c = rk:ReimbursementStatus || (BOUND(?t) && ?t = {APPROVAL})))")
+
 COUNTS: tuple[Count, ...] = (
     Count("organizations", _l("Patient organizations"), "x",
           f"{DOWN} ?x rk:servesDisease ?i ; a ?c . FILTER (?c = rk:PatientOrganization)"),
-    Count("drugs-cn", _l("Drugs approved in China"), "x", _approved("CN")),
+    Count("drugs-cn", _l("Drugs approved in China"), "x", APPROVED_CN),
     Count("drugs-us", _l("Drugs approved in the US"), "x", _approved("US")),
     Count("drugs-eu", _l("Drugs authorised in the EU"), "x",
           f"{_approved('EU')} {not_withdrawn('?s')}"),

@@ -114,6 +114,24 @@ def test_question_3_lists_fda_or_eu_decisions_only_without_a_chinese_approval(
     )
 
 
+def test_question_2_counts_approval_in_china_as_question_3_does(store_dir: Path) -> None:
+    """The coverage table (question 2, /gaps, the disease pages) and the import gap (question 3)
+    agree on which listed diseases have a drug approved in China: an approval in the China
+    reference, or a listing in the NRDL (which lists only drugs approved in China) whose
+    restriction names the disease."""
+    rows = {r["disease"]: r for r in run_example(store_dir, "q02")}
+    china = _diseases(store_dir, "CN", "marketing-approval") | _reimbursed_in_china(store_dir)
+    assert {d for d, r in rows.items() if int(r["drugs_china"]) > 0} == china & set(rows)
+    # Lennox-Gastaut syndrome: clobazam (氯巴占片) is reimbursed for it, so approved in China,
+    # though the China approvals reference does not name it
+    lgs = rows[f"{ID}disease/cn2-044"]
+    assert int(lgs["drugs_china"]) == 1 and int(lgs["drugs_reimbursed_china"]) == 1
+    # Castleman disease: siltuximab (司妥昔单抗), reimbursed for HIV- and HHV-8-negative MCD
+    assert int(rows[f"{ID}disease/cn1-016"]["drugs_china"]) >= 1
+    # cystinosis: nothing approved in China known to this graph
+    assert int(rows[f"{ID}disease/cn2-021"]["drugs_china"]) == 0
+
+
 def test_question_4_lists_approved_drugs_that_the_nrdl_does_not_list(store_dir: Path) -> None:
     rows = run_example(store_dir, "q04")
     assert rows and {r["reimbursement"] for r in rows} == {"not in the reimbursement data loaded"}
