@@ -31,8 +31,11 @@ def test_a_disease_page_opens_with_what_is_known_at_a_glance(client: FlaskClient
     orgs = re.search(r'id="count-organizations".*?<strong>(\d+)</strong>', glance, re.S)
     assert orgs is not None and int(orgs.group(1)) >= 2  # China-Dolls and others serve OI
     # each count opens the query that lists what it counts, and that query gives as many rows
-    href = re.search(r'id="count-organizations"[^>]*><a href="([^"]+)"', glance).group(1)
-    query = re.search(r"query=([^&\"]+)", href.replace("&amp;", "&")).group(1)
+    link = re.search(r'id="count-organizations"[^>]*><a href="([^"]+)"', glance)
+    assert link is not None
+    found = re.search(r"query=([^&\"]+)", link.group(1).replace("&amp;", "&"))
+    assert found is not None
+    query = found.group(1)
     from urllib.parse import unquote_plus
     rows = client.post("/", data={"query": unquote_plus(query)}, headers=JSON).get_json()
     assert len({r[0]["text"] for r in rows["rows"]}) == int(orgs.group(1))
@@ -71,7 +74,9 @@ def test_contribute_is_in_the_navigation_and_vocab_is_a_table(client: FlaskClien
 
 
 def _hits(client: FlaskClient, q: str) -> list[dict[str, str]]:
-    return client.get("/search?" + urlencode({"q": q}), headers=JSON).get_json()["results"]
+    results: list[dict[str, str]] = client.get("/search?" + urlencode({"q": q}),
+                                                 headers=JSON).get_json()["results"]
+    return results
 
 
 def test_misspelt_and_british_names_find_the_disease(client: FlaskClient) -> None:
