@@ -20,6 +20,7 @@ from prometheus_client import (
 from pyoxigraph import QuerySolutions
 
 from kg.errors import RarekgError
+from kg.store.cache import repeatable
 from service.queries import pool
 from service.registry import REGISTRY
 from service.state import store_handle
@@ -101,7 +102,10 @@ def install(app: Flask) -> None:
     @app.before_request
     def start() -> Response | None:
         g.started = time.perf_counter()
-        if _is_read() and request.path == "/sparql" and request.args.get("query"):
+        query = request.args.get("query") if request.path == "/sparql" else None
+        if query and not repeatable(query):
+            g.volatile = True  # NOW(), RAND(), UUID(): no ETag, and no cache may keep it
+        elif _is_read() and query:
             try:
                 version = store_handle(current_app).get()[1]
             except RarekgError:
@@ -121,7 +125,9 @@ def install(app: Flask) -> None:
             response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
             response.headers["Access-Control-Allow-Headers"] = "Accept, Content-Type"
             response.headers["Access-Control-Expose-Headers"] = "ETag, X-Rarekg-Version"
-        if _is_read() and 200 <= response.status_code < 300:
+        if "volatile" in g:
+            response.headers["Cache-Control"] = "no-store"
+        elif _is_read() and 200 <= response.status_code < 300:
             if "etag" in g:
                 response.headers["ETag"] = g.etag
             response.headers.setdefault("Cache-Control", "public, max-age=60")

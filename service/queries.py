@@ -10,7 +10,7 @@ from typing import Any
 from flask import current_app, has_request_context, request
 from prometheus_client import Counter
 
-from kg.store.cache import CachedAnswer, ResultCache, cache_key
+from kg.store.cache import CachedAnswer, ResultCache, cache_key, repeatable
 from kg.store.executor import QueryAnswer, QueryPool, QueryRequest
 from service import limits
 from service.guard import client_address
@@ -53,12 +53,14 @@ def result_cache() -> ResultCache | None:
 
 def run(req: QueryRequest) -> tuple[QueryAnswer, str]:
     """Answer a query from the result cache or the executors: the answer and ``hit``, ``miss``
-    or ``""`` (not cached: no cache, or ``Cache-Control: no-cache`` in the request)."""
+    or ``""`` (not cached: no cache, ``Cache-Control: no-cache`` in the request, or a query whose
+    answer changes from one ask to the next, ``kg.store.cache.repeatable``)."""
     cache = result_cache()
     version = store_handle(current_app).get()[1] if cache is not None else ""
     bypass = has_request_context() and "no-cache" in request.headers.get("Cache-Control", "")
     own_cap = req.max_rows is not None  # the server's own queries: never answered to a client
-    if cache is None or bypass or own_cap or version.startswith(("dir-", "none")):
+    if (cache is None or bypass or own_cap or version.startswith(("dir-", "none"))
+            or not repeatable(req.query)):
         return _execute(req), ""
     key = cache_key(req.query, req.default_graph_uris, req.named_graph_uris, req.accept,
                     req.format_names, req.base_iri)

@@ -12,7 +12,14 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from kg.store.cache import FILE_NAME, CachedAnswer, ResultCache, cache_key, normalize
+from kg.store.cache import (
+    FILE_NAME,
+    CachedAnswer,
+    ResultCache,
+    cache_key,
+    normalize,
+    repeatable,
+)
 from kg.store.executor import QueryPool
 from kg.store.writer import WriterProcess
 from service.app import create_app
@@ -142,6 +149,41 @@ def test_normalize_keeps_strings_and_iris() -> None:
     assert normalize("# c\nASK {?a ?b ?c FILTER(?c < 3) }") == "ASK {?a ?b ?c FILTER(?c < 3) }"
     assert cache_key("ASK {}", accept="text/csv") != cache_key("ASK {}")
     assert cache_key("ASK {}", default_graph_uris=("http://g",)) != cache_key("ASK {}")
+
+
+def test_answers_that_change_at_every_ask_are_never_kept(app: Flask) -> None:
+    """NOW(), RAND(), UUID() and STRUUID() give another value at every evaluation: such a query is
+    run every time, by neither cache kept, and its answer carries no ETag and ``no-store``."""
+    client = app.test_client()
+    _insert(client, "Ada")
+    query = "SELECT (STRUUID() AS ?u) WHERE {}"
+    answers = []
+    for _ in range(3):
+        r = client.get("/sparql", query_string={"query": query}, headers=JSON)
+        assert r.status_code == 200
+        assert "X-Cache" not in r.headers and "ETag" not in r.headers
+        assert r.headers["Cache-Control"] == "no-store"
+        answers.append(r.get_json()["results"]["bindings"][0]["u"]["value"])
+    assert len(set(answers)) == 3
+    # a random sample is drawn again at every ask (of two names, one order or the other)
+    _insert(client, "Grace")
+    sample = NAMES.replace("ORDER BY ?name", "ORDER BY RAND() LIMIT 1")
+    drawn = {_get(client, sample)[2] for _ in range(30)}
+    assert len(drawn) == 2 and all(_get(client, sample)[0] == "" for _ in range(2))
+    # the same query without RAND() is kept as before
+    assert [_get(client, NAMES)[0] for _ in range(2)] == ["miss", "hit"]
+
+
+def test_repeatable_finds_the_calls_only() -> None:
+    for volatile in ("SELECT (NOW() AS ?t) {}", "select (now () as ?t) {}",
+                     "SELECT * { ?s ?p ?o } ORDER BY RAND()", "SELECT (UUID() AS ?u) {}",
+                     'SELECT ?s { ?s ?p ?o FILTER (STRLEN(STRUUID()) > 0) }'):
+        assert not repeatable(volatile), volatile
+    for fixed in ("SELECT ?now WHERE { BIND (1 AS ?now) }", "SELECT ?now (1 AS ?x) {}",
+                  'ASK { ?s ?p "NOW()" }', "# RAND()\nASK {}", "ASK { <http://x/rand(1)> ?p ?o }",
+                  "PREFIX ex: <http://x/> SELECT (ex:rand(1) AS ?x) {}",
+                  "ASK { ?s ?p ?o FILTER (?o < 3) }"):
+        assert repeatable(fixed), fixed
 
 
 def test_a_cache_of_zero_bytes_stores_nothing(tmp_path: Path) -> None:

@@ -56,6 +56,28 @@ def normalize(query: str) -> str:
     return "".join(out)
 
 
+# The functions whose value changes from one evaluation to the next (SPARQL 1.1 §17.4): the time
+# of the query, random numbers, fresh UUIDs.  Written as a call: not a variable (?now), nor a
+# prefixed name (ex:rand(...), an extension function), nor inside a string, an IRI or a comment.
+_VOLATILE = re.compile(r"(?<![?$:\w-])(?:NOW|RAND|UUID|STRUUID)\s*\(", re.IGNORECASE)
+
+
+@functools.lru_cache(maxsize=1024)
+def _repeatable(query: str) -> bool:
+    code = "".join(m.group() for m in _TOKEN.finditer(query)
+                   if m.group()[0] not in "\"'<#" or m.group() == "<")
+    return _VOLATILE.search(code) is None
+
+
+def repeatable(query: str) -> bool:
+    """Whether asking ``query`` again on the same data must give the same answer: False when it
+    calls ``NOW()``, ``RAND()``, ``UUID()`` or ``STRUUID()``, whose answers are never cached (a
+    sample drawn with ``ORDER BY RAND()`` is drawn again at every ask)."""
+    if len(query) <= MEMO_QUERY_CHARS:
+        return _repeatable(query)
+    return _repeatable.__wrapped__(query)
+
+
 @dataclass(frozen=True)
 class CachedAnswer:
     media_type: str
