@@ -17,8 +17,9 @@ Requests that must reach the app go there: other methods and paths, ``Cache-Cont
 conditional requests (``If-None-Match``, answered with 304 by the app), a ``lang`` parameter (it may
 set a cookie); and answers that are never kept: anything but 200, HTML (each page has its own
 nonce), answers that set a cookie, answers without a length, and answers past an eighth of the
-bound.  The memory is bounded in bytes (setting ``answer_memory_bytes`` per worker; least recently
-used first out; 0 switches it off).
+bound.  The memory is bounded in bytes, counting each entry's key, headers and a fixed overhead
+with its body, so that many tiny answers cannot hold more than the bound (setting
+``answer_memory_bytes`` per worker; least recently used first out; 0 switches it off).
 """
 
 from __future__ import annotations
@@ -56,9 +57,20 @@ class Counters:
         hits.inc()
 
 
+ENTRY_OVERHEAD = 400  # bytes of Python objects per entry besides its strings (tuples, dict slot)
+
+
+def _cost(key: Key, entry: tuple[str, Headers, bytes]) -> int:
+    """What an entry holds in memory: its body, its key, its status and headers, and the objects
+    around them (so that many tiny answers cannot hold more than the bound)."""
+    status, headers, body = entry
+    return (len(body) + sum(map(len, key)) + len(status)
+            + sum(len(name) + len(value) + 64 for name, value in headers) + ENTRY_OVERHEAD)
+
+
 class AnswerMemory:
     """WSGI middleware: finished answers of ``GET /sparql`` by ``(version, query string, Accept,
-    Accept-Encoding)``, at most ``max_bytes`` of bodies (0: off)."""
+    Accept-Encoding)``, holding at most ``max_bytes`` (bodies, keys and headers; 0: off)."""
 
     def __init__(self, app: WSGIApp, store_dir: Path, max_bytes: int) -> None:
         self.app = app
@@ -144,12 +156,13 @@ class AnswerMemory:
                 return
             old = self._entries.pop(key, None)
             if old is not None:
-                self._bytes -= len(old[2])
-            self._entries[key] = (status, kept, body)
-            self._bytes += len(body)
+                self._bytes -= _cost(key, old)
+            entry = (status, kept, body)
+            self._entries[key] = entry
+            self._bytes += _cost(key, entry)
             while self._bytes > self.max_bytes and self._entries:
-                _, dropped = self._entries.popitem(last=False)
-                self._bytes -= len(dropped[2])
+                dropped_key, dropped = self._entries.popitem(last=False)
+                self._bytes -= _cost(dropped_key, dropped)
 
     def stored_bytes(self) -> int:
         with self._lock:

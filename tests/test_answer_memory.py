@@ -138,6 +138,24 @@ def test_the_byte_bound_holds(tmp_path: Path) -> None:
         _close(app)
 
 
+def test_many_tiny_answers_count_their_keys_and_headers(tmp_path: Path) -> None:
+    """Answers of a few bytes still cost their key, headers and objects: a bound of 16 KB keeps
+    a few dozen ASK answers, not hundreds."""
+    app = _app(tmp_path / "store", 1_000_000, memory_bytes=16_000)
+    try:
+        client = app.test_client()
+        _insert(client, "Ada")
+        memory = _memory(app)
+        for n in range(200):
+            r = client.get("/sparql", query_string={"query": f'ASK {{ ?s ?p "{n}" }}'},
+                           headers=JSON)
+            assert r.status_code == 200 and len(r.data) < 40
+            assert memory.stored_bytes() <= 16_000
+        assert 5 < len(memory) < 40
+    finally:
+        _close(app)
+
+
 def test_a_real_server_answers_a_repeat_from_memory(store_dir: Path, tmp_path: Path) -> None:
     server = Server(store_dir, tmp_path / "server.log")
     server.wait_ready()
