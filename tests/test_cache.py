@@ -5,6 +5,7 @@ byte bound holds, and hits and misses are counted in /metrics."""
 from __future__ import annotations
 
 import re
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -137,6 +138,25 @@ def test_the_byte_bound_holds(tmp_path: Path) -> None:
                "BIND (CONCAT(" + ", ".join(['"' + "x" * 100 + '"'] * 30) + ") AS ?pad) }")
         assert [_get(client, big)[0] for _ in range(2)] == ["miss", "miss"]
         assert cache.stored_bytes() <= 2000
+    finally:
+        _close(app)
+
+
+def test_many_tiny_answers_count_their_keys(tmp_path: Path) -> None:
+    """An answer of a few bytes still costs its key, version and row: a bound of 5,000 bytes keeps
+    a few dozen ASK answers, not hundreds, so the file cannot grow far past the bound."""
+    app = _app(tmp_path / "store", 5000, memory_bytes=0)
+    try:
+        client = app.test_client()
+        _insert(client, "Ada")
+        cache = ResultCache(tmp_path / "store", 5000)
+        for n in range(150):
+            state, _, body = _get(client, f'ASK {{ ?s ?p "{n}" }}')
+            assert state == "miss" and len(body) < 40
+            assert cache.stored_bytes() <= 5000
+        with sqlite3.connect(tmp_path / "store" / FILE_NAME) as db:
+            rows = db.execute("SELECT COUNT(*) FROM answer").fetchone()[0]
+        assert 5 < rows < 40
     finally:
         _close(app)
 

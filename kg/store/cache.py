@@ -127,9 +127,13 @@ def _key(
 _remembered_key = functools.lru_cache(maxsize=1024)(_key)
 
 
+ROW_OVERHEAD = 64  # bytes of a row besides its strings and body (numbers, record and index)
+
+
 class ResultCache:
     """Answers by ``(version, key)`` in ``<store_dir>/result-cache.sqlite``, at most ``max_bytes``
-    of bodies in all (least recently used first out).  ``max_bytes`` 0 switches it off."""
+    in all, each answer counting its body, its key, version and media type and ``ROW_OVERHEAD``
+    (least recently used first out).  ``max_bytes`` 0 switches it off."""
 
     def __init__(self, store_dir: Path, max_bytes: int) -> None:
         self.path = Path(store_dir) / FILE_NAME
@@ -182,7 +186,8 @@ class ResultCache:
     def put(self, version: str, key: str, answer: CachedAnswer) -> bool:
         """Store an answer (False when it alone is larger than the bound).  Entries of other
         versions are deleted, then the least recently used until the bound holds."""
-        size = len(answer.body)
+        size = (len(answer.body) + len(key) + len(version) + len(answer.media_type)
+                + ROW_OVERHEAD)  # so that many tiny answers cannot grow the file past the bound
         if not self.enabled or size > self.max_bytes:
             return False
         try:
