@@ -35,6 +35,17 @@ def not_withdrawn(status: str) -> str:
     return f'FILTER NOT EXISTS {{ {status} rk:publishedStatus "Withdrawn"@en }}'
 
 
+def approved_in_china(status: str, drug: str, indication: str) -> str:
+    """The pattern of a drug approved in China for an indication: an approval in the China
+    reference, or a listing in the NRDL (which lists only drugs approved in China) whose
+    restriction names it, as question 3 counts it."""
+    return (f"{{ {status} rk:ofDrug {drug} ; rk:jurisdiction \"CN\" ; rk:statusType {APPROVAL} ;\n"
+            f"      rk:forIndication {indication} . }}\n"
+            f"  UNION\n"
+            f"  {{ {status} a rk:ReimbursementStatus ; rk:ofDrug {drug} ;\n"
+            f"      rk:jurisdiction \"CN\" ; rk:forIndication {indication} . }}")
+
+
 @dataclass(frozen=True)
 class Measure:
     id: str
@@ -56,12 +67,8 @@ MEASURES = (
             classes=(RK + "PatientOrganization",),
             note=N_("known to this graph; an organization serving a subtype counts for its entry")),
     Measure("china-drug", "Drug approved in China", "中国已批准药物", "drug", "drugs_china",
-            f"{{ ?status rk:ofDrug ?drug ; rk:jurisdiction \"CN\" ; rk:statusType {APPROVAL} ;\n"
-            "            rk:forIndication ?indication . }\n"
-            "  UNION\n"
-            "  { ?status a rk:ReimbursementStatus ; rk:ofDrug ?drug ; rk:jurisdiction \"CN\" ;\n"
-            "            rk:forIndication ?indication . }\n"
-            "  ?indication skos:broader* ?disease .",
+            approved_in_china("?status", "?drug", "?indication")
+            + "\n  ?indication skos:broader* ?disease .",
             graphs=("china-drug-approvals", "china-nrdl-2025"),
             note=N_("an approval in the China reference, or a listing in the NRDL 2025 whose "
                     "restriction names the disease (the NRDL lists only drugs approved in China)"),
@@ -120,12 +127,7 @@ _STATUS = ("rk:ofDrug ?x ; rk:jurisdiction \"{j}\" ; rk:statusType " + APPROVAL 
 TABLE = (
     ("organizations", "organizationCount",
      "?x a rk:PatientOrganization ; rk:servesDisease ?i ."),
-    # approved in China: an approval in the China reference, or a listing in the NRDL (which
-    # lists only drugs approved in China) whose restriction names the disease, as in question 3
-    ("drugs_china", "chinaApprovedDrugCount",
-     "{ ?s " + _STATUS.format(j="CN") + " }\n"
-     "                 UNION { ?s a rk:ReimbursementStatus ; rk:ofDrug ?x ; rk:jurisdiction \"CN\" "
-     ";\n                   rk:forIndication ?i . }"),
+    ("drugs_china", "chinaApprovedDrugCount", approved_in_china("?s", "?x", "?i")),
     ("fda_orphan_drugs", "fdaOrphanDrugCount", "?s " + _STATUS.format(j="US")),
     ("trials", "trialCount", "?x a rk:ClinicalTrial ; schema:healthCondition ?i ."),
     ("drugs_reimbursed_china", "reimbursedDrugCount",

@@ -32,29 +32,12 @@ from pathlib import Path
 from typing import Any
 
 from kg.store.embedded import version as store_version
+from service.http import LATENCY, REQUESTS
+from service.queries import CACHE_HITS
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 Headers = list[tuple[str, str]]
 Key = tuple[str, str, str]
-
-
-class Counters:
-    """What a hit from memory counts in /metrics (bound on first use, in the worker process)."""
-
-    def __init__(self) -> None:
-        self._bound: tuple[Any, Any, Any] | None = None
-
-    def hit(self, seconds: float) -> None:
-        if self._bound is None:
-            from service.http import LATENCY, REQUESTS
-            from service.queries import CACHE_HITS
-
-            self._bound = (REQUESTS.labels("GET", "/sparql", "200"),
-                           LATENCY.labels("/sparql"), CACHE_HITS)
-        requests, latency, hits = self._bound
-        requests.inc()
-        latency.observe(seconds)
-        hits.inc()
 
 
 ENTRY_OVERHEAD = 400  # bytes of Python objects per entry besides its strings (tuples, dict slot)
@@ -77,7 +60,9 @@ class AnswerMemory:
         self.store_dir = Path(store_dir)
         self.max_bytes = max_bytes
         self.max_entry = max_bytes // 8
-        self.counters = Counters()
+        # what a hit counts in /metrics, as the app counts an answer of /sparql from the cache
+        self._requests = REQUESTS.labels("GET", "/sparql", "200")
+        self._latency = LATENCY.labels("/sparql")
         self._lock = threading.Lock()
         self._version = ""
         self._entries: OrderedDict[Key, tuple[str, Headers, bytes]] = OrderedDict()
@@ -103,7 +88,9 @@ class AnswerMemory:
         if found is not None:
             status, headers, body = found
             start_response(status, headers)
-            self.counters.hit(time.perf_counter() - started)
+            self._requests.inc()
+            self._latency.observe(time.perf_counter() - started)
+            CACHE_HITS.inc()
             return [body]
         return self._answer_and_keep(environ, start_response, version, key)
 
@@ -113,7 +100,7 @@ class AnswerMemory:
                 and environ.get("PATH_INFO") == "/sparql"
                 and "HTTP_IF_NONE_MATCH" not in environ
                 and "no-cache" not in environ.get("HTTP_CACHE_CONTROL", "")
-                and "lang=" not in environ.get("QUERY_STRING", ""))
+                and "&lang=" not in "&" + environ.get("QUERY_STRING", ""))
 
     def _answer_and_keep(self, environ: dict[str, Any], start_response: Callable[..., Any],
                          version: str, key: Key) -> Any:
@@ -133,9 +120,7 @@ class AnswerMemory:
             close = getattr(result, "close", None)
             if close is not None:
                 close()
-        status, headers = seen[-1]
-        if len(body) <= self.max_entry:
-            self._keep(key, version, status, headers, body)
+        self._keep(key, version, *seen[-1], body)  # its length was checked in _keepable
         return [body]
 
     def _keepable(self, status: str, headers: Headers, version: str) -> bool:
