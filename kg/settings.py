@@ -55,6 +55,13 @@ SETTINGS: tuple[Setting, ...] = (
         int,
     ),
     Setting(
+        "lookup_rows",
+        1000,
+        "Point lookups (one triple pattern, nothing else) of up to this many rows are answered in "
+        "the worker, not by an executor (0: every query goes to an executor; kg/store/lookup.py)",
+        int,
+    ),
+    Setting(
         "executors", 2, "Query executor processes per worker (each runs one query at a time)", int
     ),
     Setting(

@@ -31,6 +31,7 @@ from service import (
     web,
 )
 from service.answers import AnswerMemory
+from service.lookups import PointLookups
 from service.origin import PublicOrigin, public_base_url
 
 BLUEPRINTS = (sparql.bp, description.bp, graphstore.bp, form.bp, search.bp, gaps.bp, pages.bp,
@@ -52,11 +53,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         max_query_depth=settings["max_query_depth"],
         max_query_operators=settings["max_query_operators"],
         memory_mb=settings["child_memory_mb"],
+        lookup_rows=settings["lookup_rows"], handle=app.extensions["rarekg_store"],
     )
     app.extensions["rarekg_writer"] = WriterProcess(
         backend, timeout=settings["query_timeout"],
         network=bool(settings["load_allowlist"].split()), memory_mb=settings["child_memory_mb"])
     inner = app.wsgi_app
+    if not backend.is_remote and int(settings["lookup_rows"]) > 0:
+        inner = PointLookups(inner, app)
     memory = int(settings["answer_memory_bytes"])
     if not backend.is_remote and int(settings["cache_bytes"] or 0) > 0 and memory > 0:
         inner = AnswerMemory(inner, Path(backend.store_dir), memory)

@@ -26,6 +26,14 @@ from service.registry import REGISTRY
 from service.state import store_handle
 
 READ_PATHS = ("/sparql", "/.well-known/", "/health")
+NOSNIFF = ("X-Content-Type-Options", "nosniff")
+CORS = (  # on every answer of a read path
+    ("Access-Control-Allow-Origin", "*"),
+    ("Access-Control-Allow-Methods", "GET, POST, OPTIONS"),
+    ("Access-Control-Allow-Headers", "Accept, Content-Type"),
+    ("Access-Control-Expose-Headers", "ETag, X-Rarekg-Version"),
+)
+CACHEABLE = "public, max-age=60"  # Cache-Control of a successful read answer
 COMPRESS_MIN_BYTES = 1024  # smaller answers are sent as they are
 REQUESTS = Counter(
     "rarekg_requests", "HTTP requests", ["method", "endpoint", "status"], registry=REGISTRY
@@ -48,16 +56,16 @@ def _endpoint() -> str:
     return request.url_rule.rule if request.url_rule is not None else "other"
 
 
-def _etag(version: str) -> str:
-    key = "\x1f".join(
-        (
-            version,
-            request.full_path,
-            request.headers.get("Accept", ""),
-            request.headers.get("Accept-Encoding", ""),
-        )
-    )
+def etag(version: str, full_path: str, accept: str, accept_encoding: str) -> str:
+    """The ETag of a read answer: the dataset version and everything of the request that decides
+    the answer's bytes (the path with its query string, ``Accept``, ``Accept-Encoding``)."""
+    key = "\x1f".join((version, full_path, accept, accept_encoding))
     return 'W/"' + hashlib.sha1(key.encode("utf-8")).hexdigest()[:24] + '"'
+
+
+def _etag(version: str) -> str:
+    return etag(version, request.full_path, request.headers.get("Accept", ""),
+                request.headers.get("Accept-Encoding", ""))
 
 
 def _is_read() -> bool:
@@ -119,18 +127,16 @@ def install(app: Flask) -> None:
 
     @app.after_request
     def finish(response: Response) -> Response:
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault(*NOSNIFF)
         if request.path.startswith(READ_PATHS):
-            response.headers["Access-Control-Allow-Origin"] = "*"
-            response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
-            response.headers["Access-Control-Allow-Headers"] = "Accept, Content-Type"
-            response.headers["Access-Control-Expose-Headers"] = "ETag, X-Rarekg-Version"
+            for name, value in CORS:
+                response.headers[name] = value
         if "volatile" in g:
             response.headers["Cache-Control"] = "no-store"
         elif _is_read() and 200 <= response.status_code < 300:
             if "etag" in g:
                 response.headers["ETag"] = g.etag
-            response.headers.setdefault("Cache-Control", "public, max-age=60")
+            response.headers.setdefault("Cache-Control", CACHEABLE)
         elif response.status_code != 304:
             response.headers["Cache-Control"] = "no-store"
         endpoint = _endpoint()

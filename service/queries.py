@@ -4,10 +4,11 @@ as ``/sparql``, so every backend and every limit applies to them too."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from flask import current_app, has_request_context, request
+from flask import Flask, current_app, has_request_context, request
 from prometheus_client import Counter
 
 from kg.store.cache import CachedAnswer, ResultCache, cache_key, repeatable
@@ -22,6 +23,8 @@ CACHE_HITS = Counter("rarekg_cache_hits", "Query answers served from the result 
                      registry=REGISTRY)
 CACHE_MISSES = Counter("rarekg_cache_misses", "Query answers computed and stored in the result "
                        "cache", registry=REGISTRY)
+IN_WORKER = Counter("rarekg_point_lookups_in_worker", "Point lookups answered in the worker "
+                    "instead of by a query executor (setting lookup_rows)", registry=REGISTRY)
 
 
 def pool() -> QueryPool:
@@ -31,48 +34,65 @@ def pool() -> QueryPool:
 
 
 def _execute(req: QueryRequest) -> QueryAnswer:
-    """Run a query for the current request: within the client's share of executors and by the
-    request's deadline.  Raises ``RateLimited`` past the share, and the query's errors."""
-    deadline = limits.deadline()
-    with limits.slots().hold(client_address(), deadline):
-        return pool().run(req, deadline)
+    """Run a query for the current request (``compute``)."""
+    return compute(pool(), limits.slots(), client_address(), limits.deadline(), req)
 
 
-def result_cache() -> ResultCache | None:
+def compute(runner: QueryPool, slots: limits.ClientSlots, client: str, deadline: float,
+            req: QueryRequest) -> QueryAnswer:
+    """A query's answer: a point lookup's from this process, any other's from an executor
+    within ``client``'s share of them and by ``deadline``.  Raises ``RateLimited`` past the
+    share, and the query's errors."""
+    answer = runner.lookup(req)
+    if answer is not None:
+        IN_WORKER.inc()
+        return answer
+    with slots.hold(client, deadline):
+        return runner.run(req, deadline)
+
+
+def result_cache(app: Flask | None = None) -> ResultCache | None:
     """This server's result cache (None for a remote engine, whose writes rarekg may not see,
     and for a store directory without versioned builds)."""
-    if "rarekg_cache" not in current_app.extensions:
-        backend = current_app.extensions["rarekg_backend"]
-        size = int(current_app.config["RAREKG"].get("cache_bytes") or 0)
+    app = app or current_app
+    if "rarekg_cache" not in app.extensions:
+        backend = app.extensions["rarekg_backend"]
+        size = int(app.config["RAREKG"].get("cache_bytes") or 0)
         ok = not backend.is_remote and size > 0
-        current_app.extensions["rarekg_cache"] = (
-            ResultCache(Path(backend.store_dir), size) if ok else None)
-    cache: ResultCache | None = current_app.extensions["rarekg_cache"]
+        app.extensions["rarekg_cache"] = ResultCache(Path(backend.store_dir), size) if ok else None
+    cache: ResultCache | None = app.extensions["rarekg_cache"]
     return cache
 
 
-def run(req: QueryRequest) -> tuple[QueryAnswer, str]:
-    """Answer a query from the result cache or the executors: the answer and ``hit``, ``miss``
-    or ``""`` (not cached: no cache, ``Cache-Control: no-cache`` in the request, or a query whose
-    answer changes from one ask to the next, ``kg.store.cache.repeatable``)."""
-    cache = result_cache()
-    version = store_handle(current_app).get()[1] if cache is not None else ""
-    bypass = has_request_context() and "no-cache" in request.headers.get("Cache-Control", "")
+def cached(cache: ResultCache | None, version: str, req: QueryRequest, bypass: bool,
+           compute: Callable[[QueryRequest], QueryAnswer]) -> tuple[QueryAnswer, str]:
+    """``req``'s answer from ``cache`` or from ``compute``: the answer and ``hit``, ``miss`` or
+    ``""`` (not cached: no cache, ``bypass`` (``Cache-Control: no-cache`` in the request), the
+    server's own queries, or a query whose answer changes from one ask to the next,
+    ``kg.store.cache.repeatable``)."""
     own_cap = req.max_rows is not None  # the server's own queries: never answered to a client
     if (cache is None or bypass or own_cap or version.startswith(("dir-", "none"))
             or not repeatable(req.query)):
-        return _execute(req), ""
+        return compute(req), ""
     key = cache_key(req.query, req.default_graph_uris, req.named_graph_uris, req.accept,
                     req.format_names, req.base_iri)
     found = cache.get(version, key)
     if found is not None:
         CACHE_HITS.inc()
         return QueryAnswer(found.media_type, found.body, version, found.rows), "hit"
-    answer = _execute(req)
+    answer = compute(req)
     CACHE_MISSES.inc()
     if answer.version == version:
         cache.put(version, key, CachedAnswer(answer.media_type, answer.body, answer.rows))
     return answer, "miss"
+
+
+def run(req: QueryRequest) -> tuple[QueryAnswer, str]:
+    """Answer a query of the current request from the result cache or the executors (``cached``)."""
+    cache = result_cache()
+    version = store_handle(current_app).get()[1] if cache is not None else ""
+    bypass = has_request_context() and "no-cache" in request.headers.get("Cache-Control", "")
+    return cached(cache, version, req, bypass, _execute)
 
 
 def select(query: str, *, max_rows: int | None = None) -> list[dict[str, dict[str, Any]]]:

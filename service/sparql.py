@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from kg.errors import BadRequest, Forbidden, Unauthorized, UnsupportedMediaType
 from kg.store import writer
-from kg.store.executor import QueryRequest
+from kg.store.executor import QueryAnswer, QueryRequest
 from kg.store.query import CHARSET
 from kg.store.sparql_tokens import check_complexity
 from service import limits
@@ -69,17 +69,27 @@ def _query_request(query: str, params: dict[str, list[str]]) -> Response:
         base_iri=request.base_url,
     )
     answer, cached = run(req)  # the result cache (kg/store/cache.py), else the executors
-    content_type = answer.media_type + ("; charset=utf-8" if answer.media_type in CHARSET else "")
     body = answer.body
     if answer.media_type == "text/csv" and params.get("bom", [""])[-1] in ("1", "true"):
         body = BOM + body  # spreadsheets read UTF-8 CSV as UTF-8 only after a byte-order mark
-    response = Response(body, content_type=content_type)
-    response.headers["Vary"] = "Accept, Accept-Encoding"
-    response.headers["X-Rarekg-Version"] = answer.version
-    response.headers["X-Rarekg-Rows"] = str(answer.rows)
-    if cached:
-        response.headers["X-Cache"] = cached
+    response = Response(body, content_type=content_type(answer.media_type))
+    for name, value in answer_headers(answer, cached):
+        response.headers[name] = value
     return response
+
+
+def content_type(media_type: str) -> str:
+    return media_type + ("; charset=utf-8" if media_type in CHARSET else "")
+
+
+def answer_headers(answer: QueryAnswer, cached: str) -> list[tuple[str, str]]:
+    """The headers of a query's answer besides its type: ``cached`` is ``hit``, ``miss`` or
+    ``""`` (``service/queries.py``)."""
+    headers = [("Vary", "Accept, Accept-Encoding"), ("X-Rarekg-Version", answer.version),
+               ("X-Rarekg-Rows", str(answer.rows))]
+    if cached:
+        headers.append(("X-Cache", cached))
+    return headers
 
 
 def _wants_page(params: dict[str, list[str]]) -> bool:

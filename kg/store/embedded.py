@@ -79,9 +79,10 @@ def prune(store_dir: Path, keep: Path, grace: float = GRACE_SECONDS) -> None:
 
 def version(store_dir: Path) -> str:
     """A short identifier of the build being served (changes with every swap)."""
-    current = store_dir / SERVING
-    if current.is_symlink():
-        return os.readlink(current).rsplit("/", 1)[-1]
+    try:
+        return os.readlink(store_dir / SERVING).rsplit("/", 1)[-1]
+    except OSError:  # not a link (an older layout) or no link at all
+        pass
     try:
         return f"dir-{int(store_dir.stat().st_mtime)}"
     except OSError:

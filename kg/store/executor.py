@@ -21,7 +21,7 @@ import re
 import threading
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -33,6 +33,7 @@ from kg.errors import BadRequest, RarekgError, ResultTooLarge, StoreUnavailable
 from kg.store.backend import Backend
 from kg.store.child import aborted, pipe, quiet_main, readable, start_quietly
 from kg.store.embedded import data_dir
+from kg.store.lookup import point_lookup
 from kg.store.query import MAX_DEPTH, MAX_OPERATORS, choose_media_type, run_query
 from kg.store.sandbox import confine
 from kg.store.sparql_tokens import check_complexity
@@ -41,6 +42,7 @@ from kg.vocab import PREFIXES
 
 _CTX = multiprocessing.get_context("spawn")
 STARTUP_SECONDS = 60.0
+LOOKUP_BYTES = 4 * 2**20  # a point lookup's answer past this size comes from an executor
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,7 @@ class PoolStats:
     timeouts: int = 0
     too_large: int = 0
     restarts: int = 0
+    in_worker: int = 0  # point lookups answered in the server's process (kg/store/lookup.py)
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
 
@@ -135,10 +138,12 @@ def _union(store: Any, version: str) -> dict[str, Any] | None:
     return found[1]
 
 
-def execute(handle: Any, request: QueryRequest, limits: Limits) -> QueryAnswer:
-    """Run one query on a store handle (in whatever process calls it).  Raises the query's
-    ``RarekgError`` and ``ResultTooLarge`` past ``max_rows`` or ``max_result_bytes``."""
-    store, version = handle.get()
+def execute(handle: Any, request: QueryRequest, limits: Limits,
+            opened: tuple[Any, str] | None = None) -> QueryAnswer:
+    """Run one query on a store handle (in whatever process calls it; ``opened``: what
+    ``handle.get()`` gave just before).  Raises the query's ``RarekgError`` and
+    ``ResultTooLarge`` past ``max_rows`` or ``max_result_bytes``."""
+    store, version = opened or handle.get()
     max_rows = limits.max_rows if request.max_rows is None else request.max_rows
     result = run_query(
         store,
@@ -261,7 +266,11 @@ class QueryPool:
         max_query_depth: int = MAX_DEPTH,
         max_query_operators: int = MAX_OPERATORS,
         memory_mb: int = 0,
+        lookup_rows: int = 0,
+        handle: Any = None,
     ) -> None:
+        """``lookup_rows``: point lookups of up to that many rows are answered here, on
+        ``handle`` (this process's handle on the embedded store), instead of by an executor."""
         if isinstance(backend, Path):
             backend = Backend(store_dir=str(backend))
         self.backend = backend
@@ -272,6 +281,10 @@ class QueryPool:
         self.limits = Limits(max_rows, max_result_bytes, max_query_depth, max_query_operators,
                              memory_mb * 2**20, self.allowlist)
         self.stats = PoolStats()
+        local = not backend.is_remote and lookup_rows > 0
+        self._here = (handle or backend.handle()) if local else None
+        self._lookup = Limits(min(lookup_rows, max_rows), min(max_result_bytes, LOOKUP_BYTES),
+                              max_query_depth, max_query_operators)
         self._idle: queue.Queue[_Executor] = queue.Queue()
         self._all: list[_Executor] = []
         self._lock = threading.Lock()
@@ -369,6 +382,30 @@ class QueryPool:
             with self.stats.lock:
                 self.stats.too_large += 1
         raise exc
+
+    def lookup(self, request: QueryRequest) -> QueryAnswer | None:
+        """A point lookup's answer, computed in this process (``kg/store/lookup.py``), or None
+        for the executors to answer (``run``): not a point lookup, a dataset of the request's
+        own, the server's own query, a store without the materialized union, more than
+        ``lookup_rows`` rows, or an error."""
+        if (self._here is None or request.max_rows is not None or request.default_graph_uris
+                or request.named_graph_uris):
+            return None
+        text = point_lookup(request.query, self._lookup.max_rows)
+        if text is None:
+            return None
+        try:
+            opened = self._here.get()
+            union = _union(*opened)
+            if union is None or "default_graph" not in union:
+                return None  # Oxigraph's own union skips the default graph's quads: no bound
+            answer = execute(self._here, replace(request, query=text), self._lookup, opened)
+        except (RarekgError, SyntaxError, RuntimeError, OSError, ValueError, MemoryError):
+            return None
+        with self.stats.lock:
+            self.stats.queries += 1
+            self.stats.in_worker += 1
+        return answer
 
     def close(self) -> None:
         with self._lock:
