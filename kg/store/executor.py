@@ -285,7 +285,9 @@ class QueryPool:
         self._here = (handle or backend.handle()) if local else None
         self._lookup = Limits(min(lookup_rows, max_rows), min(max_result_bytes, LOOKUP_BYTES),
                               max_query_depth, max_query_operators)
-        self._idle: queue.Queue[_Executor] = queue.Queue()
+        # the executor that answered last takes the next query: at a low load one process answers
+        # most queries, with its caches (the engine's blocks, parsed query texts) warm
+        self._idle: queue.LifoQueue[_Executor] = queue.LifoQueue()
         self._all: list[_Executor] = []
         self._lock = threading.Lock()
         for _ in range(size):
