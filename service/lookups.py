@@ -102,7 +102,8 @@ class PointLookups:
         app = self.flask_app
         pool: QueryPool = app.extensions["rarekg_pool"]
         slots: limits.ClientSlots = app.extensions[limits.KEY]
-        cache = result_cache(app)
+        bypass = "no-cache" in environ.get("HTTP_CACHE_CONTROL", "")
+        cache = None if bypass else result_cache(app)
         version = app.extensions["rarekg_store"].get()[1] if cache is not None else ""
         deadline = time.monotonic() + self.timeout
         client = environ.get("REMOTE_ADDR") or "unknown"
@@ -110,7 +111,6 @@ class PointLookups:
         def answer(req: QueryRequest) -> QueryAnswer:
             return compute(pool, slots, client, deadline, req)
 
-        bypass = "no-cache" in environ.get("HTTP_CACHE_CONTROL", "")
         return cached(cache, version, request, bypass, answer)
 
     def _base_url(self, environ: dict[str, Any]) -> str:

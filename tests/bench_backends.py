@@ -9,8 +9,9 @@ the machine falls on all three alike (medians), then of the embedded store with 
 (repeated asks, timed after ``WARM_ASKS`` untimed ones).
 Point lookups (one resource's triples, a different resource each request, no cache) are then sent
 by ``--clients`` keep-alive connections for ``--seconds`` to each endpoint (from ``wrk`` when it is
-installed: tests/bench_http.py), and to the embedded store with its result cache: requests per
-second.  ``--store DIR`` reuses a built default graph for the embedded side.
+installed: tests/bench_http.py), and to the embedded store with its result cache, the endpoints in
+turn in each of ``--lookup-rounds`` rounds: requests per second (medians).  ``--store DIR``
+reuses a built default graph for the embedded side.
 """
 
 from __future__ import annotations
@@ -96,6 +97,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--lookup-rounds", type=int, default=3,
+                        help="rounds of the point lookups, the endpoints in turn in each")
     parser.add_argument("--store", type=Path, help="a built default graph for the embedded side")
     parser.add_argument("--lookups-only", action="store_true",
                         help="skip the catalogue questions; measure the point lookups only")
@@ -162,17 +165,27 @@ def main() -> None:
                     )
                 lookups = lookup_queries(local.url)
                 print(f"\npoint lookups: {len(lookups)} listed diseases, {args.clients} "
-                      f"connections from {client_name()}, {args.seconds:.0f} s each")
-                print("| endpoint | requests/s | median latency (ms) |")
-                print("|---|---:|---:|")
+                      f"connections from {client_name()}, {args.seconds:.0f} s each, "
+                      f"{args.lookup_rounds} interleaved rounds (medians; range)")
+                print("| endpoint | requests/s | median latency (ms) | ÷ Virtuoso's endpoint |")
+                print("|---|---:|---:|---:|")
                 paths = ["/sparql?" + urllib.parse.urlencode({"query": q}) for q in lookups]
-                for label, (url, headers) in zip(
-                        ("rarekg, embedded, no cache", "rarekg on Virtuoso",
-                         "Virtuoso's endpoint", "rarekg, embedded, result cache"),
-                        [*endpoints, (local.url, {})], strict=True):
-                    rate, median = throughput(url, paths, {**ACCEPT_JSON, **headers},
-                                              args.clients, args.seconds)
-                    print(f"| {label} | {rate:.0f} | {median:.1f} |")
+                labels = ("rarekg, embedded, no cache", "rarekg on Virtuoso",
+                          "Virtuoso's endpoint", "rarekg, embedded, result cache")
+                targets = [*endpoints, (local.url, {})]
+                rates: list[list[float]] = [[] for _ in targets]
+                latencies: list[list[float]] = [[] for _ in targets]
+                for _ in range(args.lookup_rounds):
+                    for i, (url, headers) in enumerate(targets):
+                        rate, median = throughput(url, paths, {**ACCEPT_JSON, **headers},
+                                                  args.clients, args.seconds)
+                        rates[i].append(rate)
+                        latencies[i].append(median)
+                own_rate = statistics.median(rates[2])
+                for label, r, lat in zip(labels, rates, latencies, strict=True):
+                    rate = statistics.median(r)
+                    print(f"| {label} | {rate:.0f} ({min(r):.0f}–{max(r):.0f}) "
+                          f"| {statistics.median(lat):.1f} | {rate / own_rate:.2f} |")
             finally:
                 local.stop()
                 remote.stop()

@@ -139,10 +139,12 @@ def _union(store: Any, version: str) -> dict[str, Any] | None:
 
 
 def execute(handle: Any, request: QueryRequest, limits: Limits,
-            opened: tuple[Any, str] | None = None) -> QueryAnswer:
+            opened: tuple[Any, str] | None = None, lookup: bool = False) -> QueryAnswer:
     """Run one query on a store handle (in whatever process calls it; ``opened``: what
-    ``handle.get()`` gave just before).  Raises the query's ``RarekgError`` and
-    ``ResultTooLarge`` past ``max_rows`` or ``max_result_bytes``."""
+    ``handle.get()`` gave just before; ``lookup``: a point lookup, ``run_query``'s
+    ``point_lookup``).
+    Raises the query's ``RarekgError`` and ``ResultTooLarge`` past ``max_rows`` or
+    ``max_result_bytes``."""
     store, version = opened or handle.get()
     max_rows = limits.max_rows if request.max_rows is None else request.max_rows
     result = run_query(
@@ -155,6 +157,7 @@ def execute(handle: Any, request: QueryRequest, limits: Limits,
         max_depth=limits.max_query_depth,
         max_operators=limits.max_query_operators,
         union=_union(store, version),
+        point_lookup=lookup,
     )
     media_type = choose_media_type(result, request.format_names, request.accept)
     if isinstance(result.value, QueryTriples | list):
@@ -401,7 +404,8 @@ class QueryPool:
             union = _union(*opened)
             if union is None or "default_graph" not in union:
                 return None  # Oxigraph's own union skips the default graph's quads: no bound
-            answer = execute(self._here, replace(request, query=text), self._lookup, opened)
+            answer = execute(self._here, replace(request, query=text), self._lookup, opened,
+                             lookup=True)
         except (RarekgError, SyntaxError, RuntimeError, OSError, ValueError, MemoryError):
             return None
         with self.stats.lock:

@@ -153,6 +153,7 @@ def run_query(
     max_depth: int = MAX_DEPTH,
     max_operators: int = MAX_OPERATORS,
     union: Mapping[str, Any] | None = None,
+    point_lookup: bool = False,
 ) -> Result:
     """Execute ``query`` on its RDF dataset.
 
@@ -164,23 +165,30 @@ def run_query(
     endpoint's URL); the prefixes of ``kg.vocab.QUERY_PREFIXES`` need no ``PREFIX`` line.
 
     ``union``: ``union_dataset(store)`` when the caller keeps it (it lists the store's graphs).
+    ``point_lookup``: ``query`` is a point lookup (``kg/store/lookup.py``), known to have one
+    triple pattern and nothing else: no nesting, ``SERVICE``, ``FROM`` or ``GRAPH``, so neither
+    the checks nor the named graphs are needed (the union as the default graph is).
 
     Raises ``BadRequest`` for a query nested or chained past ``max_depth`` / ``max_operators``
     (checked before the parser, which crashes on thousands of levels), ``QuerySyntaxError`` (400,
     with line and column) for a query that does not parse and ``Forbidden`` for a federated query
     (``SERVICE``, however spelled) to an endpoint not on ``service_allowlist``.
     """
-    check_complexity(query, max_depth, max_operators)
-    check_service(query, service_allowlist, base_iri)
     kwargs: dict[str, object] = {}
-    try:
-        if default_graph_uris or named_graph_uris:
-            kwargs["default_graph"] = [NamedNode(u) for u in default_graph_uris]
-            kwargs["named_graphs"] = [NamedNode(u) for u in named_graph_uris]
-        elif not has_clause(query, "from"):
-            kwargs.update(union_dataset(store) if union is None else union)
-    except ValueError as exc:
-        raise BadRequest(f"not an IRI: {exc}") from None
+    if point_lookup:  # one pattern in the default graph: nothing to check, no named graph needed
+        dataset = union_dataset(store) if union is None else union
+        kwargs.update((k, v) for k, v in dataset.items() if k != "named_graphs")
+    else:
+        check_complexity(query, max_depth, max_operators)
+        check_service(query, service_allowlist, base_iri)
+        try:
+            if default_graph_uris or named_graph_uris:
+                kwargs["default_graph"] = [NamedNode(u) for u in default_graph_uris]
+                kwargs["named_graphs"] = [NamedNode(u) for u in named_graph_uris]
+            elif not has_clause(query, "from"):
+                kwargs.update(union_dataset(store) if union is None else union)
+        except ValueError as exc:
+            raise BadRequest(f"not an IRI: {exc}") from None
     try:
         value = store.query(
             query, base_iri=base_iri, prefixes=QUERY_PREFIXES, **kwargs  # type: ignore[arg-type]
