@@ -16,6 +16,7 @@ point lookup, and any error (the app answers it in its usual words and shape).
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -36,6 +37,7 @@ from service.sparql import FORMAT_PARAMS, answer_headers, content_type
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 PARAMS = {"query", *FORMAT_PARAMS}
 Answer = tuple[str, list[tuple[str, str]], bytes]
+_log = logging.getLogger(__name__)
 
 
 class PointLookups:
@@ -53,7 +55,11 @@ class PointLookups:
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         started = time.perf_counter()
-        found = self._answer(environ)
+        try:
+            found = self._answer(environ)
+        except Exception:  # a fault of this layer: the app answers, and the log says why
+            _log.exception("point lookup layer failed; the app answers the request")
+            found = None
         if found is None:
             return self.app(environ, start_response)
         status, headers, body = found

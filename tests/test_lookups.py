@@ -225,3 +225,19 @@ def test_a_real_server_answers_lookups_in_its_workers(server: Server) -> None:
         metrics = r.read().decode()
     found = re.search(r"^rarekg_point_lookups_in_worker_total (\S+)$", metrics, re.M)
     assert found and float(found.group(1)) >= 1
+
+
+def test_a_fault_of_the_layer_leaves_the_answer_to_the_app(
+        lean: tuple[Flask, PointLookups, Spy, Client, Client],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    _, layer, spy, whole, _ = lean
+
+    def broken(environ: dict[str, Any], request: Any) -> Any:
+        raise KeyError("a fault")
+
+    monkeypatch.setattr(layer, "_run", broken)
+    calls = spy.calls
+    r = whole.get("/sparql", query_string={"query": f"SELECT ?p ?o WHERE {{ <{LGS}> ?p ?o }}"},
+                  headers=JSON)
+    assert r.status_code == 200 and spy.calls == calls + 1
+    assert len(json.loads(r.data)["results"]["bindings"]) > 5
