@@ -65,22 +65,22 @@ def result_cache(app: Flask | None = None) -> ResultCache | None:
 
 
 def cached(cache: ResultCache | None, version: str, req: QueryRequest, bypass: bool,
-           compute: Callable[[QueryRequest], QueryAnswer]) -> tuple[QueryAnswer, str]:
-    """``req``'s answer from ``cache`` or from ``compute``: the answer and ``hit``, ``miss`` or
+           source: Callable[[QueryRequest], QueryAnswer]) -> tuple[QueryAnswer, str]:
+    """``req``'s answer from ``cache`` or from ``source``: the answer and ``hit``, ``miss`` or
     ``""`` (not cached: no cache, ``bypass`` (``Cache-Control: no-cache`` in the request), the
     server's own queries, or a query whose answer changes from one ask to the next,
     ``kg.store.cache.repeatable``)."""
     own_cap = req.max_rows is not None  # the server's own queries: never answered to a client
     if (cache is None or bypass or own_cap or version.startswith(("dir-", "none"))
             or not repeatable(req.query)):
-        return compute(req), ""
+        return source(req), ""
     key = cache_key(req.query, req.default_graph_uris, req.named_graph_uris, req.accept,
                     req.format_names, req.base_iri)
     found = cache.get(version, key)
     if found is not None:
         CACHE_HITS.inc()
         return QueryAnswer(found.media_type, found.body, version, found.rows), "hit"
-    answer = compute(req)
+    answer = source(req)
     CACHE_MISSES.inc()
     if answer.version == version:
         cache.put(version, key, CachedAnswer(answer.media_type, answer.body, answer.rows))
