@@ -112,6 +112,28 @@ def test_question_3_lists_fda_or_eu_decisions_only_without_a_chinese_approval(
         "脊髓延髓肌萎缩症（肯尼迪病）",
         "Spinal and Bulbar Muscular Atrophy (Kennedy Disease)",
     )
+    assert all(int(r["drug_approvals_in_china"]) == 0 for r in cystinosis.values())
+
+
+def test_question_3_says_when_the_same_drug_is_approved_in_china_for_something_else(
+    store_dir: Path,
+) -> None:
+    """A row of the import gap whose drug is approved in China, for another indication or for one
+    its record does not state, says so: phenylketonuria's sapropterin is on the VAT relief list
+    of 2019 (盐酸沙丙蝶呤片, 已获准上市的剂型 片剂: approved in China, no indication published);
+    lymphangioleiomyomatosis's sirolimus is approved in China for the facial angiofibroma of
+    tuberous sclerosis (two approvals, each with its indication)."""
+    rows = {(r["disease"], r["jurisdiction"], r["drug"]): r for r in run_example(store_dir, "q03")}
+    pku = rows[(f"{ID}disease/cn1-090", "EU", f"{ID}drug/sapropterin")]
+    assert (pku["drug_approvals_in_china"], pku["drug_approvals_in_china_without_indication"]) == (
+        "1", "1")
+    lam = rows[(f"{ID}disease/cn1-064", "US", f"{ID}drug/sirolimus")]
+    assert (lam["drug_approvals_in_china"], lam["drug_approvals_in_china_without_indication"]) == (
+        "2", "0")
+    # every count is of approvals that question 3 itself does not link to the disease
+    china = _diseases(store_dir, "CN", "marketing-approval")
+    assert not {d for d, _, _ in rows} & china
+    assert sum(int(r["drug_approvals_in_china"]) > 0 for r in rows.values()) >= 10
 
 
 def test_question_2_counts_approval_in_china_as_question_3_does(store_dir: Path) -> None:
