@@ -34,6 +34,7 @@ class Count:
     label: object  # a lazy translation
     variable: str
     pattern: str  # binds ?x for the disease $d
+    shown_when_zero: bool = True
 
 
 # ?i: the disease itself, a narrower disease, or the same disease as another source names it
@@ -60,10 +61,28 @@ APPROVED_CN = (f"{DOWN} ?s rk:forIndication ?i ; rk:ofDrug ?x ; rk:jurisdiction 
                f"OPTIONAL {{ ?s rk:statusType ?t }} FILTER (?j = \"CN\" && "
                f"(?c = rk:ReimbursementStatus || (BOUND(?t) && ?t = {APPROVAL})))")
 
+# Approved in the US or the EU for the disease, not known to be approved in China for it, and
+# approved in China by a record that states no indication at all (the VAT relief lists name
+# approved drugs only: sapropterin, approved in the US and the EU for phenylketonuria).  Not
+# counted as approved in China for the disease; shown (when there is one) so that a zero for
+# China is not read as "not in China at all".
+ELSEWHERE_AND_CN_UNSTATED = (
+    f"{DOWN} ?s rk:forIndication ?i ; rk:ofDrug ?x ; rk:jurisdiction ?j ; rk:statusType ?t . "
+    f"FILTER ((?j = \"US\" || ?j = \"EU\") && ?t = {APPROVAL}) {not_withdrawn('?s')} "
+    "?cn rk:ofDrug ?x ; rk:jurisdiction ?cj ; rk:statusType ?ct . "
+    f"FILTER (?cj = \"CN\" && ?ct = {APPROVAL} && "
+    "NOT EXISTS { ?cn rk:indicationText ?stated } && "
+    # and not already counted as approved in China for the disease (an approval or NRDL listing)
+    "NOT EXISTS { ?own rk:ofDrug ?x ; rk:jurisdiction \"CN\" ; rk:forIndication ?oi . "
+    "?oi skos:broader* $d })")
+
 COUNTS: tuple[Count, ...] = (
     Count("organizations", _l("Patient organizations"), "x",
           f"{DOWN} ?x rk:servesDisease ?i ; a ?c . FILTER (?c = rk:PatientOrganization)"),
     Count("drugs-cn", _l("Drugs approved in China"), "x", APPROVED_CN),
+    Count("drugs-cn-unstated", _l("Drugs approved for it in the US or EU, and in China for an "
+                                  "indication not stated"), "x", ELSEWHERE_AND_CN_UNSTATED,
+          shown_when_zero=False),
     Count("drugs-us", _l("Drugs approved in the US"), "x", _approved("US")),
     Count("drugs-eu", _l("Drugs authorised in the EU"), "x",
           f"{_approved('EU')} {not_withdrawn('?s')}"),
@@ -129,8 +148,9 @@ def summary(iri: str) -> dict[str, object]:
     for count in COUNTS:
         rows = select(_query(count, node, listing=False, same=same))
         n = int(rows[0]["n"]["value"]) if rows else 0
-        counts.append({"id": count.id, "label": str(count.label), "n": n,
-                       "href": "/?" + urlencode({"query": _query(count, node, listing=True)})})
+        if n or count.shown_when_zero:
+            counts.append({"id": count.id, "label": str(count.label), "n": n,
+                           "href": "/?" + urlencode({"query": _query(count, node, listing=True)})})
     return {
         "entries": [{"list": r["list"]["value"], "number": int(r["n"]["value"]),
                      "zh": r.get("zh", {}).get("value", ""), "en": r.get("en", {}).get("value", "")}

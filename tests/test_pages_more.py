@@ -44,6 +44,33 @@ def test_a_disease_page_opens_with_what_is_known_at_a_glance(client: FlaskClient
         'id="types-heading"')
 
 
+def test_a_drug_approved_in_china_without_a_stated_indication_is_not_hidden_behind_a_zero(
+        client: FlaskClient) -> None:
+    """Phenylketonuria has no drug approved in China for it known to this graph, but sapropterin,
+    approved for it in the US and the EU, is on China's VAT relief list of 2019 as an approved
+    drug, with no indication published: the page says so next to the zero, in both languages.
+    Lymphangioleiomyomatosis's sirolimus is approved in China for another, stated, indication: no
+    such line there."""
+    def glance(path: str) -> str:
+        html = client.get(path, headers=HTML).get_data(as_text=True)
+        return html.split('id="summary"', 1)[1].split("</section>", 1)[0]
+
+    pku = glance("/id/disease/cn1-090?lang=en")
+    china = re.search(r'id="count-drugs-cn".*?<strong>(\d+)</strong>', pku, re.S)
+    unstated = re.search(r'id="count-drugs-cn-unstated"[^>]*><a href="([^"]+)"><strong>(\d+)'
+                         r'</strong> <span>([^<]+)</span>', pku)
+    assert china is not None and china.group(1) == "0"
+    assert unstated is not None and unstated.group(2) == "1"
+    assert unstated.group(3) == ("Drugs approved for it in the US or EU, and in China for an "
+                                 "indication not stated")
+    from urllib.parse import unquote_plus
+    query = unquote_plus(unstated.group(1).replace("&amp;", "&").split("query=", 1)[1])
+    rows = client.post("/", data={"query": query}, headers=JSON).get_json()["rows"]
+    assert {r[0]["text"] for r in rows} == {"https://w3id.org/rarekg/id/drug/sapropterin"}, rows
+    assert "在中国获批但未写明适应症的药物" in glance("/id/disease/cn1-090?lang=zh")
+    assert 'id="count-drugs-cn-unstated"' not in glance("/id/disease/cn1-064?lang=en")
+
+
 def test_an_organization_page_offers_a_correction_with_the_record_filled_in(
         client: FlaskClient) -> None:
     html = client.get("/id/org/beijing-porcelain-doll-rare-disease-care-center", headers=HTML)
