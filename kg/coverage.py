@@ -71,7 +71,10 @@ MEASURES = (
             + "\n  ?indication skos:broader* ?disease .",
             graphs=("china-drug-approvals", "china-nrdl-2025"),
             note=N_("an approval in the China reference, or a listing in the NRDL 2025 whose "
-                    "restriction names the disease (the NRDL lists only drugs approved in China)"),
+                    "restriction names the disease (the NRDL lists only drugs approved in China); "
+                    "an approval whose record states no indication (the VAT relief lists) counts "
+                    "for no disease, and a disease page names such a drug when the US or the EU "
+                    "approved it for the disease"),
             coverage=N_("China rare-disease drug approvals reference (VAT relief lists, CDE lists "
                      "and review reports, NMPA news; compiled 2026-10-06): not a register of all "
                      "NMPA approvals.")),
