@@ -109,7 +109,7 @@
       p.appendChild(el("strong", null, r.boolean ? T("yes") : T("no")));
     }
     p.appendChild(document.createTextNode(" · "));
-    p.appendChild(el("span", { "class": "time" }, r.elapsed_ms + " ms"));
+    p.appendChild(el("span", { "class": "time" }, took(r) + " ms"));
     if (r.truncated) {
       p.appendChild(document.createTextNode(" · " + T("only the first part is shown; the downloads hold all")));
     }
@@ -321,7 +321,12 @@
     if (r.kind === "error") { status.textContent = T("Error: see below."); return; }
     var what = r.kind === "select" ? T("%(n)s row(s)", { n: r.total }) :
       r.kind === "graph" ? T("%(n)s triple(s)", { n: r.total }) : T("Answer:") + " " + (r.boolean ? T("yes") : T("no"));
-    status.textContent = what + " " + T("in %(ms)s ms", { ms: r.elapsed_ms });
+    status.textContent = what + " " + T("in %(ms)s ms", { ms: took(r) });
+  }
+
+  // whole milliseconds; an answer from the cache often takes less than one
+  function took(r) {
+    return r.elapsed_ms ? String(r.elapsed_ms) : "< 1";
   }
 
   function run(query, push) {
