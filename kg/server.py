@@ -44,11 +44,25 @@ def _write_json_error(sock: Any, status_int: int, reason: str, mesg: str) -> Non
 
 
 class RarekgWorker(GeventWorker):  # type: ignore[misc]
-    """gunicorn's gevent worker, answering its own errors (414, 431, 400) as JSON."""
+    """gunicorn's gevent worker, answering its own errors (414, 431, 400) as JSON, and quitting
+    once however many quit signals it gets."""
+
+    quitting = False
 
     def init_process(self) -> None:
         util.write_error = _write_json_error
         super().init_process()
+
+    def handle_quit(self, sig: int, frame: Any) -> None:
+        """Ctrl+C reaches a worker twice: SIGINT to the whole process group, then SIGQUIT from
+        the master that stops it.  gunicorn's gevent worker answers each by spawning a greenlet
+        that raises ``SystemExit``; when the second arrives while the interpreter is already
+        shutting down after the first, that ``SystemExit`` is printed as a traceback.  The first
+        signal starts the exit; later ones change nothing."""
+        if self.quitting:
+            return
+        self.quitting = True
+        super().handle_quit(sig, frame)
 
 
 class RarekgServer(BaseApplication):  # type: ignore[misc]
