@@ -12,6 +12,11 @@ by ``--clients`` keep-alive connections for ``--seconds`` to each endpoint (from
 installed: tests/bench_http.py), and to the embedded store with its result cache, the endpoints in
 turn in each of ``--lookup-rounds`` rounds: requests per second (medians).  ``--store DIR``
 reuses a built default graph for the embedded side.
+
+``--floor`` adds what bounds the uncached times from below, in the same run: each question's
+engine time alone, in this process (``execute``, as an executor runs it, serialization included),
+on the store as the executors read it and on an in-memory Oxigraph store holding the same quads;
+and the cheapest uncached answer there is, ``ASK {}``, asked of the three endpoints in turn.
 """
 
 from __future__ import annotations
@@ -28,8 +33,12 @@ import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 from kg.paths import EXAMPLES_DIR
+from kg.settings import load_settings
+from kg.store.backend import backend_from_settings
+from kg.store.executor import Limits, QueryRequest, execute
 from tests import virtuoso
 from tests.bench_http import client_name, throughput
 from tests.conftest import Server
@@ -92,6 +101,64 @@ def lookup_queries(url: str) -> list[str]:
     return [f"SELECT ?p ?o WHERE {{ <{b['d']['value']}> ?p ?o }}" for b in rows]
 
 
+class _Opened:
+    """A store handle over a store that is already open (the in-memory copy)."""
+
+    def __init__(self, store: Any, version: str) -> None:
+        self.store, self.version = store, version
+
+    def get(self) -> tuple[Any, str]:
+        return self.store, self.version
+
+
+def engine_ms(handle: Any, query: str, repeat: int) -> float:
+    """Median milliseconds of ``execute`` (the engine and the serialization of the answer)."""
+    request = QueryRequest(query, accept="application/sparql-results+json",
+                           base_iri="http://127.0.0.1/sparql")
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        execute(handle, request, Limits())
+        times.append(time.perf_counter() - started)
+    return statistics.median(times) * 1000
+
+
+def _rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def in_memory(store_dir: Path) -> tuple[Any, Any, str]:
+    """The served build's handle, an in-memory copy of every quad of it, and how the copy went."""
+    from pyoxigraph import Store
+
+    disk = backend_from_settings(load_settings({"store": str(store_dir)})).handle()
+    before, started = _rss_mb(), time.perf_counter()
+    memory = Store()
+    memory.bulk_extend(disk.get()[0].quads_for_pattern(None, None, None, None))
+    took = time.perf_counter() - started
+    note = (f"in-memory copy: {len(memory):,} quads loaded in {took:.1f} s, "
+            f"{_rss_mb() - before:,.0f} MB more resident memory in this process")
+    return disk, _Opened(memory, "memory-copy"), note
+
+
+def floor_table(store_dir: Path, questions: list[tuple[str, str]], own: dict[str, float],
+                uncached: dict[str, float], repeat: int) -> None:
+    disk, memory, note = in_memory(store_dir)
+    print(f"\nengine alone, in this process ({note}; medians of {repeat}):")
+    print("| question | Virtuoso's endpoint (ms) | rarekg uncached (ms) | engine on disk (ms) "
+          "| engine in memory (ms) | on disk ÷ Virtuoso | in memory ÷ Virtuoso |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for name, q in questions:
+        on_disk = engine_ms(disk, q, repeat)
+        in_mem = engine_ms(memory, q, repeat)
+        v = own[name] * 1000
+        print(f"| {name} | {v:.0f} | {uncached[name] * 1000:.0f} | {on_disk:.1f} | {in_mem:.1f} "
+              f"| {on_disk / v:.2f} | {in_mem / v:.2f} |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=5)
@@ -102,6 +169,9 @@ def main() -> None:
     parser.add_argument("--store", type=Path, help="a built default graph for the embedded side")
     parser.add_argument("--lookups-only", action="store_true",
                         help="skip the catalogue questions; measure the point lookups only")
+    parser.add_argument("--floor", action="store_true",
+                        help="add each question's engine time alone (on disk and in memory) "
+                             "and the time of ASK {} on each endpoint")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
@@ -153,8 +223,11 @@ def main() -> None:
                 ]
                 endpoints = [(local.url, NO_CACHE), (remote.url, NO_CACHE),
                              (v.base, {})]
+                owns: dict[str, float] = {}
+                uncached: dict[str, float] = {}
                 for name, q in ([] if args.lookups_only else questions):
                     a, b, own = interleaved(endpoints, q, args.repeat)
+                    owns[name], uncached[name] = own, a
                     # repeated: asked again once answered; the untimed asks let each worker
                     # keep the answer (each keeps its own finished answers: service/answers.py)
                     query_seconds(local.url, q, WARM_ASKS, ACCEPT_JSON)
@@ -163,6 +236,14 @@ def main() -> None:
                         f"| {name} | {a * 1000:.0f} | {c * 1000:.1f} | {b * 1000:.0f} "
                         f"| {own * 1000:.0f} | {a / own:.2f} | {c / own:.2f} |"
                     )
+                if args.floor and not args.lookups_only:
+                    a, b, own = interleaved(endpoints, "ASK {}", args.repeat * 3)
+                    print(f"\nASK {{}}, {args.repeat * 3} interleaved rounds (medians): rarekg "
+                          f"embedded {a * 1000:.2f} ms, rarekg on Virtuoso {b * 1000:.2f} ms, "
+                          f"Virtuoso's endpoint {own * 1000:.2f} ms; embedded ÷ Virtuoso "
+                          f"{a / own:.2f}")
+                    floor_table(store, [(n, q) for n, q in questions if "-before" not in n],
+                                owns, uncached, args.repeat)
                 lookups = lookup_queries(local.url)
                 print(f"\npoint lookups: {len(lookups)} listed diseases, {args.clients} "
                       f"connections from {client_name()}, {args.seconds:.0f} s each, "
