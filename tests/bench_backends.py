@@ -16,7 +16,8 @@ reuses a built default graph for the embedded side.
 ``--floor`` adds what bounds the uncached times from below, in the same run: each question's
 engine time alone, in this process (``execute``, as an executor runs it, serialization included),
 on the store as the executors read it and on an in-memory Oxigraph store holding the same quads;
-and the cheapest uncached answer there is, ``ASK {}``, asked of the three endpoints in turn.
+and the cheapest uncached answers there are, ``ASK {}`` and one point lookup, asked of the three
+endpoints in turn, one request at a time.
 """
 
 from __future__ import annotations
@@ -242,6 +243,13 @@ def main() -> None:
                           f"embedded {a * 1000:.2f} ms, rarekg on Virtuoso {b * 1000:.2f} ms, "
                           f"Virtuoso's endpoint {own * 1000:.2f} ms; embedded ÷ Virtuoso "
                           f"{a / own:.2f}")
+                    # one point lookup at a time (answered in rarekg's worker, no executor)
+                    one = lookup_queries(local.url)[0]
+                    a, b, own = interleaved(endpoints, one, args.repeat * 3)
+                    print(f"one point lookup at a time, {args.repeat * 3} interleaved rounds "
+                          f"(medians): rarekg embedded {a * 1000:.2f} ms, rarekg on Virtuoso "
+                          f"{b * 1000:.2f} ms, Virtuoso's endpoint {own * 1000:.2f} ms; embedded "
+                          f"÷ Virtuoso {a / own:.2f}")
                     floor_table(store, [(n, q) for n, q in questions if "-before" not in n],
                                 owns, uncached, args.repeat)
                 lookups = lookup_queries(local.url)
