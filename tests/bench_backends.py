@@ -102,24 +102,15 @@ def lookup_queries(url: str) -> list[str]:
     return [f"SELECT ?p ?o WHERE {{ <{b['d']['value']}> ?p ?o }}" for b in rows]
 
 
-class _Opened:
-    """A store handle over a store that is already open (the in-memory copy)."""
-
-    def __init__(self, store: Any, version: str) -> None:
-        self.store, self.version = store, version
-
-    def get(self) -> tuple[Any, str]:
-        return self.store, self.version
-
-
-def engine_ms(handle: Any, query: str, repeat: int) -> float:
-    """Median milliseconds of ``execute`` (the engine and the serialization of the answer)."""
+def engine_ms(opened: tuple[Any, str], query: str, repeat: int) -> float:
+    """Median milliseconds of ``execute`` on an open store and its version (the engine and the
+    serialization of the answer)."""
     request = QueryRequest(query, accept="application/sparql-results+json",
                            base_iri="http://127.0.0.1/sparql")
     times = []
     for _ in range(repeat):
         started = time.perf_counter()
-        execute(handle, request, Limits())
+        execute(None, request, Limits(), opened)
         times.append(time.perf_counter() - started)
     return statistics.median(times) * 1000
 
@@ -131,18 +122,19 @@ def _rss_mb() -> float:
     return 0.0
 
 
-def in_memory(store_dir: Path) -> tuple[Any, Any, str]:
-    """The served build's handle, an in-memory copy of every quad of it, and how the copy went."""
+def in_memory(store_dir: Path) -> tuple[tuple[Any, str], tuple[Any, str], str]:
+    """The served build (its store and version), an in-memory copy of every quad of it, and how
+    the copy went."""
     from pyoxigraph import Store
 
-    disk = backend_from_settings(load_settings({"store": str(store_dir)})).handle()
+    disk = backend_from_settings(load_settings({"store": str(store_dir)})).handle().get()
     before, started = _rss_mb(), time.perf_counter()
     memory = Store()
-    memory.bulk_extend(disk.get()[0].quads_for_pattern(None, None, None, None))
+    memory.bulk_extend(disk[0].quads_for_pattern(None, None, None, None))
     took = time.perf_counter() - started
     note = (f"in-memory copy: {len(memory):,} quads loaded in {took:.1f} s, "
             f"{_rss_mb() - before:,.0f} MB more resident memory in this process")
-    return disk, _Opened(memory, "memory-copy"), note
+    return disk, (memory, "memory-copy"), note
 
 
 def floor_table(store_dir: Path, questions: list[tuple[str, str]], own: dict[str, float],
@@ -171,8 +163,8 @@ def main() -> None:
     parser.add_argument("--lookups-only", action="store_true",
                         help="skip the catalogue questions; measure the point lookups only")
     parser.add_argument("--floor", action="store_true",
-                        help="add each question's engine time alone (on disk and in memory) "
-                             "and the time of ASK {} on each endpoint")
+                        help="add each question's engine time alone (on disk and in memory), "
+                             "and ASK {} and one point lookup on each endpoint")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
@@ -237,6 +229,7 @@ def main() -> None:
                         f"| {name} | {a * 1000:.0f} | {c * 1000:.1f} | {b * 1000:.0f} "
                         f"| {own * 1000:.0f} | {a / own:.2f} | {c / own:.2f} |"
                     )
+                lookups = lookup_queries(local.url)
                 if args.floor and not args.lookups_only:
                     a, b, own = interleaved(endpoints, "ASK {}", args.repeat * 3)
                     print(f"\nASK {{}}, {args.repeat * 3} interleaved rounds (medians): rarekg "
@@ -244,15 +237,13 @@ def main() -> None:
                           f"Virtuoso's endpoint {own * 1000:.2f} ms; embedded ÷ Virtuoso "
                           f"{a / own:.2f}")
                     # one point lookup at a time (answered in rarekg's worker, no executor)
-                    one = lookup_queries(local.url)[0]
-                    a, b, own = interleaved(endpoints, one, args.repeat * 3)
+                    a, b, own = interleaved(endpoints, lookups[0], args.repeat * 3)
                     print(f"one point lookup at a time, {args.repeat * 3} interleaved rounds "
                           f"(medians): rarekg embedded {a * 1000:.2f} ms, rarekg on Virtuoso "
                           f"{b * 1000:.2f} ms, Virtuoso's endpoint {own * 1000:.2f} ms; embedded "
                           f"÷ Virtuoso {a / own:.2f}")
                     floor_table(store, [(n, q) for n, q in questions if "-before" not in n],
                                 owns, uncached, args.repeat)
-                lookups = lookup_queries(local.url)
                 print(f"\npoint lookups: {len(lookups)} listed diseases, {args.clients} "
                       f"connections from {client_name()}, {args.seconds:.0f} s each, "
                       f"{args.lookup_rounds} interleaved rounds (medians; range)")
