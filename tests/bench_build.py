@@ -126,7 +126,7 @@ def main() -> None:
           f"{platform.python_version()}, pyoxigraph {pyoxigraph.__version__}; load average "
           f"{os.getloadavg()[0]:.1f} at the start")
     print(f"- Date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
-    print(f"- Command: `python -m tests.bench_build --diseases {args.diseases}`\n")
+    print(f"- Command: `python -m tests.bench_build {' '.join(sys.argv[1:])}`\n")
     with tempfile.TemporaryDirectory(prefix="rarekg-bench-build-") as tmp:
         results = []
         for name, diseases in (("default", 0), ("synthetic", args.diseases)):
