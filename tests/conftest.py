@@ -4,12 +4,14 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -22,6 +24,21 @@ from kg.settings import load_settings
 from service.app import create_app
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+@contextmanager
+def scratch(request: pytest.FixtureRequest, factory: pytest.TempPathFactory,
+            name: str) -> Iterator[Path]:
+    """A folder for a module or session fixture, removed when the fixture is torn down unless a
+    test failed meanwhile (then it stays as evidence). A copy of the default store is 1.1 GB, so
+    keeping every one to the end of the session would need some 20 GB of disk."""
+    failed = request.session.testsfailed
+    folder = factory.mktemp(name)
+    try:
+        yield folder
+    finally:
+        if request.session.testsfailed == failed:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -17,7 +17,7 @@ import pytest
 
 from kg.paths import EXAMPLES_DIR
 from tests import virtuoso
-from tests.conftest import IN_CI, Server
+from tests.conftest import IN_CI, Server, scratch
 from tests.examples import example_query
 
 BACKENDS = ["embedded", "virtuoso"]
@@ -25,24 +25,26 @@ EXAMPLES = sorted(p.stem for p in EXAMPLES_DIR.glob("*.ttl"))
 
 
 @pytest.fixture(scope="session")
-def virtuoso_instance(tmp_path_factory: pytest.TempPathFactory) -> Iterator[virtuoso.Virtuoso]:
+def virtuoso_instance(request: pytest.FixtureRequest,
+                      tmp_path_factory: pytest.TempPathFactory) -> Iterator[virtuoso.Virtuoso]:
     if not virtuoso.available():
         message = ("Virtuoso 7.2 is not installed (apt-get install virtuoso-opensource); "
                    "the remote-backend contract tests need it")
         if IN_CI:
             pytest.fail(message)
         pytest.skip(message)
-    instance = virtuoso.Virtuoso(tmp_path_factory.mktemp("virtuoso"))
-    instance.start()
-    try:
-        proc = subprocess.run(
-            [sys.executable, "-m", "kg.cli", "build", *remote_flags(instance)],
-            capture_output=True, text=True, check=False, timeout=600,
-        )
-        assert proc.returncode == 0, proc.stderr[-3000:]
-        yield instance
-    finally:
-        instance.stop()
+    with scratch(request, tmp_path_factory, "virtuoso") as folder:
+        instance = virtuoso.Virtuoso(folder)
+        instance.start()
+        try:
+            proc = subprocess.run(
+                [sys.executable, "-m", "kg.cli", "build", *remote_flags(instance)],
+                capture_output=True, text=True, check=False, timeout=600,
+            )
+            assert proc.returncode == 0, proc.stderr[-3000:]
+            yield instance
+        finally:
+            instance.stop()
 
 
 def remote_flags(instance: virtuoso.Virtuoso) -> list[str]:

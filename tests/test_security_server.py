@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from kg.store import embedded as stores
-from tests.conftest import Server
+from tests.conftest import Server, scratch
 from tests.fuzz_sparql import Listener, load_spellings, service_spellings
 from tests.submitting import (
     TOKEN,
@@ -35,17 +35,18 @@ AUTH = f"Authorization: Bearer {TOKEN}\r\n"
 
 
 @pytest.fixture(scope="module")
-def hostile(store_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    tmp = tmp_path_factory.mktemp("hostile")
-    store = copy_store(store_dir, tmp / "store")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("RAREKG_SUBMISSIONS_DIR", str(tmp / "subs"))
-        srv = Server(store, tmp / "serve.log", "--update-token", TOKEN, "--query-timeout", "5",
-                     "--max-result-bytes", "1000000", "--public-base-url",
-                     "https://rarekg.example.org")
-        srv.wait_ready()
-    yield srv
-    srv.stop()
+def hostile(request: pytest.FixtureRequest, store_dir: Path,
+            tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    with scratch(request, tmp_path_factory, "hostile") as tmp:
+        store = copy_store(store_dir, tmp / "store")
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setenv("RAREKG_SUBMISSIONS_DIR", str(tmp / "subs"))
+            srv = Server(store, tmp / "serve.log", "--update-token", TOKEN, "--query-timeout",
+                         "5", "--max-result-bytes", "1000000", "--public-base-url",
+                         "https://rarekg.example.org")
+            srv.wait_ready()
+        yield srv
+        srv.stop()
 
 
 def raw(port: int, data: bytes, source: str = "127.0.0.1",

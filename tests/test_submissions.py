@@ -21,6 +21,7 @@ from flask.testing import FlaskClient
 
 from kg.contrib.submissions import SubmissionStore
 from kg.server import create_app
+from tests.conftest import scratch
 from tests.submitting import (
     TOKEN,
     code_of,
@@ -46,8 +47,10 @@ def _app(store: Path, subs: Path, **settings: Any) -> Flask:
 
 
 @pytest.fixture(scope="module")
-def store(store_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return copy_store(store_dir, tmp_path_factory.mktemp("submissions") / "store")
+def store(request: pytest.FixtureRequest, store_dir: Path,
+          tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    with scratch(request, tmp_path_factory, "submissions") as folder:
+        yield copy_store(store_dir, folder / "store")
 
 
 @pytest.fixture(scope="module")

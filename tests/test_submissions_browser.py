@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import Server
+from tests.conftest import Server, scratch
 from tests.examples import example_query
 from tests.submitting import TOKEN, code_of, copy_store, diseases_without_organization
 from tests.test_browser import ARGS, CHROMIUM, SHARED_SHOTS, Tab, require_playwright
@@ -61,15 +61,16 @@ def shots(tmp_path: Path) -> Iterator[Path]:
 
 
 @pytest.fixture(scope="module")
-def writable_server(store_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    root = tmp_path_factory.mktemp("contribute-browser")
-    store = copy_store(store_dir, root / "store")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("RAREKG_SUBMISSIONS_DIR", str(root / "subs"))
-        server = Server(store, root / "serve.log", "--update-token", TOKEN)
-        server.wait_ready()
-    yield server
-    server.stop()
+def writable_server(request: pytest.FixtureRequest, store_dir: Path,
+                    tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    with scratch(request, tmp_path_factory, "contribute-browser") as root:
+        store = copy_store(store_dir, root / "store")
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setenv("RAREKG_SUBMISSIONS_DIR", str(root / "subs"))
+            server = Server(store, root / "serve.log", "--update-token", TOKEN)
+            server.wait_ready()
+        yield server
+        server.stop()
 
 
 def _q01(url: str) -> set[str]:
