@@ -29,6 +29,7 @@ class SourceInfo:
     retrieved: str | None = None  # when a fetched source was retrieved (xsd:dateTime, UTC)
     version: str | None = None  # the upstream's own version or data timestamp, as it prints it
     rights: str | None = None  # in words: whose data, which terms (dct:rights)
+    title_zh: str | None = None  # the title in Chinese, for the pages in Chinese
 
 
 def graph_counts(store: Store) -> dict[str, int]:
@@ -76,6 +77,9 @@ def describe(store: Store, sources: Sequence[SourceInfo], built: datetime) -> It
         out.add(graph, RDF.type, VOID.Dataset)
         out.add(graph, DCT.title, text(source.title, "en"))
         out.add(graph, RDFS.label, text(source.title, "en"))
+        if source.title_zh:
+            out.add(graph, DCT.title, text(source.title_zh, "zh"))
+            out.add(graph, RDFS.label, text(source.title_zh, "zh"))
         out.add(graph, VOID.triples, integer(counts.get(graph.value, 0)))
         out.add(graph, DCT.created, created)
         for doc in source.documents:

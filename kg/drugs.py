@@ -12,7 +12,8 @@ decision keeps its own source. Two reviewed steps do it:
    sorted. A Chinese generic name loses its bracketed qualifiers (``（皮下注射）``), its dosage form
    (``注射用…``, ``…注射液``, ``…片``, ``…胶囊``, ``…口服溶液``...) and a salt word where it is the
    salt (``盐酸…``, ``酒石酸…``, ``…钠``): not where it is the substance (``氯化钠``, ``醋酸锌``),
-   nor an ester (``富马酸二甲酯``).
+   nor an ester (``富马酸二甲酯``); a carrier solution goes too (``依达拉奉氯化钠注射液`` is
+   edaravone in sodium chloride, ``注射用头孢唑林钠/氯化钠注射液`` cefazolin with its diluent).
 2. A reviewed table (``data/drugs/drug_identity.csv``: name, language, INN, reason, source) ties
    names that no rule can join: a Chinese name to its INN, a brand-and-substance string to its INN.
 
@@ -148,6 +149,18 @@ FORM_WORDS = frozenset(
         "for",
         "kit",
         "as",
+        # routes and devices: ``riluzole oral film`` is riluzole, ``Iloprost inhalation solution``
+        # iloprost, ``dexamethasone intravitreal implant`` dexamethasone
+        "film",
+        "patch",
+        "inhalation",
+        "ophthalmic",
+        "topical",
+        "intravitreal",
+        "implant",
+        "rectal",
+        "administration",
+        "viscous",
     ]
 )
 # Alcohol parts of esters: with them the acid word is the substance (``dimethyl fumarate``).
@@ -251,6 +264,19 @@ ZH_BASE_SALTS = ("二钠", "葡胺", "钠", "钾", "钙", "镁")
 _ZH_ELEMENTS = frozenset(
     ["锌", "铁", "亚铁", "钙", "镁", "钾", "钠", "锂", "铜", "铝", "碘", "硒", "铋", "银"]
 )
+# A carrier solution: the diluent of a kit (``注射用头孢唑林钠/氯化钠注射液``: cefazolin sodium for
+# injection packed with its sodium chloride diluent) or the solution of a premixed infusion
+# (``依达拉奉氯化钠注射液``: edaravone in sodium chloride injection, ``甲硝唑葡萄糖``:
+# metronidazole in glucose). The drug is the substance, the carrier is not. Not where the carrier
+# is part of a fluid or of the substance: saline alone, compound, normal or concentrated
+# (``复方氯化钠``, ``浓氯化钠``), with a sugar, glycerol, a starch, electrolytes, amino acids or a
+# fat emulsion (``葡萄糖氯化钠``, ``脂肪乳氨基酸葡萄糖``), or glucosamine (``氨基葡萄糖``).
+ZH_KIT_CARRIERS = frozenset(
+    ["氯化钠", "葡萄糖", "5%葡萄糖", "10%葡萄糖", "灭菌注射用水", "注射用水"]
+)
+ZH_PREMIX_CARRIERS = ("氯化钠", "葡萄糖")
+_ZH_FLUIDS = re.compile(
+    r"^(?:复方|生理|浓|注射用|氨基)$|^复方|葡萄糖$|果糖$|甘油|淀粉|电解质|氨基酸|脂肪乳|乳酸钠")
 _ZH_BRACKETS = re.compile(r"[（(]([^（）()]*)[）)]")
 # A bracket that only says the route, the device or a roman-numbered variant is dropped; one with
 # Latin letters or digits names a composition (``(15AA)``, ``(30R)``, ``(Vero细胞)``) and stays.
@@ -268,6 +294,7 @@ def english_key(name: str) -> str:
     Latin letters or digits."""
     plain = _nfkc(name).lower().replace("\u2010", "-").replace("\u2011", "-")
     plain = re.sub(r"\[rdna origin\]|\(rdna origin\)|\([a-z]{2,5}[- ]?[0-9]{3,}\)", " ", plain)
+    plain = re.sub(r"\b\d+(?:\.\d+)?\s*%", " ", plain)  # a strength: ``Lidocaine patch 5%``
     parts = [p for p in _SPLIT.split(plain) if p.strip()]
     keys = sorted({k for k in (_component_key(p) for p in parts) if k})
     if not keys:
@@ -304,6 +331,7 @@ def chinese_key(name: str) -> str:
             if s.endswith(suffix) and len(s) > len(suffix) + 1:
                 s = s[: -len(suffix)]
                 break
+    s = _without_carrier(s)
     for acid in ZH_ACID_SALTS:
         rest = s[len(acid) :]
         if s.startswith(acid) and _is_stem(rest) and not rest.endswith("酯"):
@@ -321,6 +349,24 @@ def chinese_key(name: str) -> str:
             break
     if not s:
         raise ValueError(f"{name!r} has no substance name to make a key from")
+    return s
+
+
+def _without_carrier(s: str) -> str:
+    """``头孢唑林钠/氯化钠`` → ``头孢唑林钠`` (a kit), ``依达拉奉氯化钠`` → ``依达拉奉`` (a premix);
+    ``复方氯化钠``, ``葡萄糖氯化钠``, ``果糖氯化钠``, ``氨基葡萄糖`` stay."""
+    drug, slash, carrier = s.partition("/")
+    if slash and len(drug) >= 2 and "/" not in carrier:
+        for suffix in ZH_FORM_SUFFIXES:
+            if carrier.endswith(suffix) and len(carrier) > len(suffix):
+                carrier = carrier[: -len(suffix)]
+                break
+        if carrier in ZH_KIT_CARRIERS:
+            return drug
+    for carrier in ZH_PREMIX_CARRIERS:
+        rest = s.removesuffix(carrier)
+        if rest != s and len(rest) >= 2 and "、" not in rest and not _ZH_FLUIDS.search(rest):
+            return rest
     return s
 
 

@@ -74,9 +74,11 @@ def _void() -> dict[str, Any]:
     graphs: dict[str, dict[str, Any]] = {}
     for row in rows:
         g = graphs.setdefault(row["g"]["value"], {"iri": row["g"]["value"], "classes": {}})
-        for name in ("title", "issued"):
-            if name in row:
-                g[name] = row[name]["value"]
+        if "title" in row:  # one per language (kg/describe.py)
+            lang = row["title"].get("xml:lang", "en").split("-")[0].lower()
+            g.setdefault("titles", {})[lang] = row["title"]["value"]
+        if "issued" in row:
+            g["issued"] = row["issued"]["value"]
         if "class" in row:
             g["classes"][row["class"]["value"]] = int(row["n"]["value"])
     sources = select(
@@ -116,7 +118,7 @@ def _organizations(void: dict[str, Any]) -> dict[str, Any]:
         "total": int(total[0]["n"]["value"]) if total else 0,
         "sources": int(sources[0]["n"]["value"]) if sources else 0,
         "graphs": [{"name": g["iri"].removeprefix(GRAPH_BASE), "href": "/graph/" +
-                    g["iri"].removeprefix(GRAPH_BASE), "title": g.get("title", ""),
+                    g["iri"].removeprefix(GRAPH_BASE), "titles": g.get("titles", {}),
                     "entities": g["classes"][cls], "sources": g.get("sources", 0),
                     "issued": g.get("issued", "")} for g in graphs],
         "as_of": dates[-1] if dates else "",

@@ -46,6 +46,10 @@ ELIGLUSTAT = (
         ("Tezacaftor and Ivacaftor", "ivacaftor + tezacaftor"),
         ("Ofatumumab Injection", "ofatumumab"),
         ("Bleomycin sulphate", "bleomycin"),
+        ("riluzole oral film", "riluzole"),
+        ("Iloprost inhalation solution", "iloprost"),
+        ("Lidocaine patch 5%", "lidocaine"),
+        ("Cromolyn sodium 4% ophthalmic solution", "cromolyn"),
     ],
 )
 def test_english_names_normalise_to_one_substance(name: str, key: str) -> None:
@@ -70,6 +74,29 @@ def test_english_names_normalise_to_one_substance(name: str, key: str) -> None:
         ("醋酸锌片", "醋酸锌"),
         ("葡萄糖酸钙注射液", "葡萄糖酸钙"),
         ("富马酸二甲酯肠溶胶囊", "富马酸二甲酯"),
+        # a carrier solution is not the substance: premixed infusions and kits
+        ("依达拉奉氯化钠注射液", "依达拉奉"),
+        ("丁苯酞氯化钠注射液", "丁苯酞"),
+        ("盐酸右美托咪定氯化钠注射液", "右美托咪定"),
+        ("葡萄糖酸钙氯化钠注射液", "葡萄糖酸钙"),
+        ("膦甲酸钠氯化钠", "膦甲酸"),
+        ("注射用头孢唑林钠/氯化钠注射液", "头孢唑林"),
+        ("注射用头孢他啶/5%葡萄糖注射液", "头孢他啶"),
+        ("甲硝唑葡萄糖", "甲硝唑"),
+        ("帕米膦酸二钠葡萄糖", "帕米膦酸"),
+        # ... but a fluid keeps its sodium chloride
+        ("复方氯化钠", "复方氯化钠"),
+        ("葡萄糖氯化钠", "葡萄糖氯化钠"),
+        ("果糖氯化钠", "果糖氯化钠"),
+        ("甘油果糖氯化钠", "甘油果糖氯化钠"),
+        ("浓氯化钠", "浓氯化钠"),
+        ("氨基葡萄糖", "氨基葡萄糖"),
+        ("复方乳酸钠葡萄糖", "复方乳酸钠葡萄糖"),
+        ("复方电解质醋酸钠葡萄糖注射液", "复方电解质醋酸钠葡萄糖"),
+        ("脂肪乳氨基酸葡萄糖", "脂肪乳氨基酸葡萄糖"),
+        ("中长链脂肪乳/氨基酸(16)/葡萄糖(30%)注射液", "中长链脂肪乳/氨基酸(16)/葡萄糖(30%)"),
+        ("羟乙基淀粉(200/0.5)氯化钠、羟乙基淀粉(130/0.4)氯化钠",
+         "羟乙基淀粉(200/0.5)氯化钠、羟乙基淀粉(130/0.4)氯化钠"),
     ],
 )
 def test_chinese_generic_names_lose_dosage_form_and_salt_only(name: str, key: str) -> None:

@@ -98,6 +98,21 @@ def test_organization_coverage_is_stated(client: FlaskClient, built: BuildReport
     assert re.search(r"from \d+ source documents?, as of \d{4}-\d{2}-\d{2}", text)
 
 
+def test_the_graphs_of_organizations_are_named_in_the_page_language(client: FlaskClient) -> None:
+    """The graphs' titles come from the VoID description, which has them in English and Chinese."""
+    def graphs(lang: str) -> list[str]:
+        html = client.get(f"/gaps?lang={lang}", headers=HTML).get_data(as_text=True)
+        return [unescape(t) for t in re.findall(r'<li><a href="/graph/[^"]+">([^<]+)</a>', html)]
+
+    en, zh = graphs("en"), graphs("zh")
+    assert "Patient organizations from public sources" in en
+    assert "Organizations, policies and statistics of the seed documents" in en
+    assert "公开来源中的患者组织" in zh
+    assert "种子文献中的组织、政策与统计数据" in zh
+    assert len(en) == len(zh)
+    assert not any(re.search(r"[A-Za-z]{4}", t) for t in zh), zh
+
+
 def test_reimbursement_reads_not_loaded_unless_the_void_has_it(client: FlaskClient,
                                                                built: BuildReport) -> None:
     store = Store.read_only(str(data_dir(built.store_dir)))

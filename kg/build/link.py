@@ -36,6 +36,7 @@ from kg.vocab import ID_BASE, PROV, RDF, RK, SCHEMA, VOCAB, XSD
 
 GRAPH = "disease-links"
 TITLE = "Disease links: indications and trial conditions resolved to diseases"
+TITLE_ZH = "疾病链接：解析到疾病的适应症与试验疾病条件"
 _TEXTS = f"""
 PREFIX rk: <{VOCAB}>
 SELECT ?node ?text ?kind WHERE {{
@@ -61,7 +62,7 @@ SELECT ?d WHERE {{
 
 
 def link_info() -> SourceInfo:
-    return SourceInfo(GRAPH, TITLE)
+    return SourceInfo(GRAPH, TITLE, title_zh=TITLE_ZH)
 
 
 def link_store(

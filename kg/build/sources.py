@@ -58,19 +58,25 @@ def default_sources(data_dir: Path = DATA_DIR) -> list[Source]:
     return with_terms([
         Source(
             SourceInfo(
-                rdffiles.ONTOLOGY_GRAPH, "rarekg vocabulary and concept schemes", licence=CC_BY
+                rdffiles.ONTOLOGY_GRAPH, "rarekg vocabulary and concept schemes", licence=CC_BY,
+                title_zh="rarekg 词汇表与概念方案",
             ),
             lambda: rdffiles.load(
                 [ONTOLOGY_DIR / "rarekg.ttl", ONTOLOGY_DIR / "schemes.ttl"], rdffiles.ONTOLOGY_GRAPH
             ),
         ),
-        Source(SourceInfo(sources.GRAPH, "Source documents and issuing authorities"), source_rows),
+        Source(
+            SourceInfo(sources.GRAPH, "Source documents and issuing authorities",
+                       title_zh="来源文件与发布机构"),
+            source_rows,
+        ),
         Source(
             SourceInfo(
                 lists.GRAPH,
                 "China's national rare disease lists (2018, 2023)",
                 ("nhc-2018-10", "nhc-2023-26"),
                 "2023-09-18",
+                title_zh="中国国家罕见病目录（2018、2023）",
             ),
             lambda: lists.load(data_dir / "lists"),
         ),
@@ -81,6 +87,7 @@ def default_sources(data_dir: Path = DATA_DIR) -> list[Source]:
                 ("zebra-china-aliases-2", "rarekg-orpha-relation-review"),
                 "2026-10-05",
                 CC_BY,
+                title_zh="目录病种的 ORPHA 对应与俗称",
             ),
             lambda: aliases.load(data_dir / "lists", data_dir / "reviews" / REVIEW),
         ),
@@ -90,6 +97,7 @@ def default_sources(data_dir: Path = DATA_DIR) -> list[Source]:
                 "Expert mapping of list-1 entries to ORPHA",
                 ("timgroup-ccrd-orpha", "rarekg-orpha-relation-review"),
                 "2024-11-28",
+                title_zh="第一批目录病种与 ORPHA 的专家对照",
             ),
             lambda: aliases.load_mapping(
                 data_dir / "lists" / "ccrd_orpha_mapping.csv", data_dir / "reviews" / REVIEW
@@ -100,6 +108,7 @@ def default_sources(data_dir: Path = DATA_DIR) -> list[Source]:
                 seeds.GRAPH,
                 "Organizations, policies and statistics of the seed documents",
                 tuple(seed_docs),
+                title_zh="种子文献中的组织、政策与统计数据",
             ),
             lambda: seeds.load(data_dir / "seeds", _languages(data_dir / "sources.csv")),
         ),
@@ -110,6 +119,7 @@ def default_sources(data_dir: Path = DATA_DIR) -> list[Source]:
                 rdffiles.EXAMPLES_GRAPH,
                 "Example questions (SHACL SPARQL executables)",
                 licence=CC_BY,
+                title_zh="示例问题（SHACL SPARQL 可执行查询）",
             ),
             lambda: rdffiles.load(sorted(EXAMPLES_DIR.glob("*.ttl")), rdffiles.EXAMPLES_GRAPH),
         ),
@@ -201,6 +211,7 @@ def upstream_sources(data_dir: Path, links: Links) -> list[Source]:
                 "Expert mapping of list-1 entries to OMIM",
                 ("timgroup-ccrd-omim",),
                 "2024-11-28",
+                title_zh="第一批目录病种与 OMIM 的专家对照",
             ),
             lambda: ccrd.load_omim(lists_dir / "ccrd_omim_mapping.csv"),
         ),
@@ -210,6 +221,7 @@ def upstream_sources(data_dir: Path, links: Links) -> list[Source]:
                 "HPO phenotypes of list-1 entries",
                 ("timgroup-ccrd-hpo",),
                 "2024-11-28",
+                title_zh="第一批目录病种的 HPO 表型",
             ),
             lambda: ccrd.load_hpo(lists_dir / "ccrd_hpo.csv"),
         ),
@@ -220,6 +232,7 @@ def upstream_sources(data_dir: Path, links: Links) -> list[Source]:
                 tuple(p.stem for p in orphadata_files),
                 "2026-06-23",
                 CC_BY,
+                title_zh="Orphadata：名称、交叉引用与流行病学",
             ),
             lambda: chain.from_iterable(
                 orphadata.load(p, source=iri.source(p.stem)) for p in orphadata_files
@@ -232,6 +245,7 @@ def upstream_sources(data_dir: Path, links: Links) -> list[Source]:
                 "urgent-need listings, reviews, with every official source",
                 (*_ids(data_dir / "nmpa" / "sources.csv"), NMPA_SOURCE),
                 "2026-10-06",
+                title_zh="中国罕见病药物：上市批准、增值税优惠、临床急需名单与审评，附全部官方来源",
             ),
             lambda: nmpa.load(
                 data_dir / "nmpa" / NMPA_FILE,
@@ -247,6 +261,7 @@ def upstream_sources(data_dir: Path, links: Links) -> list[Source]:
                 "collaboration network: hospitals of the 2019 and 2024 lists",
                 _ids(data_dir / "hospitals" / "sources.csv"),
                 "2026-10-06",
+                title_zh="全国罕见病诊疗协作网：2019 年与 2024 年名单中的医院",
             ),
             lambda: hospitals.load(
                 data_dir / "hospitals" / HOSPITALS_FILE,
@@ -260,13 +275,15 @@ def upstream_sources(data_dir: Path, links: Links) -> list[Source]:
                 "FDA orphan drug designations and approvals (OOPD export)",
                 (FDA_SOURCE,),
                 "2022-11-11",
+                title_zh="FDA 孤儿药认定与批准（OOPD 导出）",
             ),
             lambda: fda.load(
                 data_dir / "fda" / FDA_FILE, source=iri.source(FDA_SOURCE), identity=ident
             ),
         ),
         Source(
-            SourceInfo(ema.GRAPH, "EMA orphan designations (sample)", (EMA_SOURCE,), "2026-10-05"),
+            SourceInfo(ema.GRAPH, "EMA orphan designations (sample)", (EMA_SOURCE,), "2026-10-05",
+                       title_zh="EMA 孤儿药认定（样本）"),
             lambda: ema.load(
                 data_dir / "ema" / EMA_FILE, source=iri.source(EMA_SOURCE), identity=ident
             ),
@@ -278,6 +295,7 @@ def upstream_sources(data_dir: Path, links: Links) -> list[Source]:
                 "Clinical trials from ClinicalTrials.gov",
                 (CTGOV_SOURCE,),
                 "2026-10-05",
+                title_zh="ClinicalTrials.gov 的临床试验",
             ),
             lambda: ctgov.load(
                 data_dir / "ctgov" / CTGOV_FILE,
@@ -306,7 +324,8 @@ def _organizations(data_dir: Path) -> Source:
 
     folder = data_dir / "organizations"
     name = "Patient organizations from public sources"
-    info = SourceInfo(organizations.GRAPH, name, organizations.documents(folder), "2026-12-06")
+    info = SourceInfo(organizations.GRAPH, name, organizations.documents(folder), "2026-12-06",
+                      title_zh="公开来源中的患者组织")
     return Source(info, lambda: checked_load(folder, data_dir / "seeds" / "organizations.csv"))
 
 
@@ -315,6 +334,6 @@ def _searches(data_dir: Path) -> Source:
     from loaders import searches
 
     name = "Documented searches for patient organizations"
-    info = SourceInfo(searches.GRAPH, name, (), "2026-12-06")
+    info = SourceInfo(searches.GRAPH, name, (), "2026-12-06", title_zh="患者组织的检索记录")
     table, orgs = data_dir / "searches" / "searches.csv", data_dir / "organizations"
     return Source(info, lambda: searches.load(table, orgs))

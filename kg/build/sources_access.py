@@ -27,6 +27,7 @@ def access_sources(data_dir: Path, identity: DrugIdentity) -> list[Source]:
                 "(医保发〔2025〕33号)",
                 (NRDL_SOURCE,),
                 "2025-12-07",
+                title_zh="国家医保药品目录（2025 年），西药部分（医保发〔2025〕33号）",
             ),
             lambda: nrdl.load(
                 data_dir / "nrdl" / NRDL_FILE, source=iri.source(NRDL_SOURCE), identity=identity
@@ -38,6 +39,7 @@ def access_sources(data_dir: Path, identity: DrugIdentity) -> list[Source]:
                 "EU marketing authorisations: EMA European public assessment reports (human)",
                 (EPAR_SOURCE,),
                 "2023-06-12",
+                title_zh="欧盟上市许可：EMA 欧洲公共评估报告（人用药）",
             ),
             lambda: epar.load(
                 data_dir / "epar" / EPAR_FILE, source=iri.source(EPAR_SOURCE), identity=identity
