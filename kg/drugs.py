@@ -161,12 +161,17 @@ FORM_WORDS = frozenset(
         "rectal",
         "administration",
         "viscous",
+        # a liposomal form is its substance, as ``…脂质体`` is in Chinese names: ``irinotecan
+        # liposome injection`` (FDA) and Onivyde's ``irinotecan hydrochloride trihydrate`` (EPAR)
+        "liposome",
+        "liposomal",
+        "pegylated",
     ]
 )
 # Alcohol parts of esters: with them the acid word is the substance (``dimethyl fumarate``).
 ESTER_HEADS = frozenset(["methyl", "dimethyl", "monomethyl", "ethyl", "diroximel", "glycerol"])
 _BIOLOGIC_SUFFIX = re.compile(r"-[a-z]{4}$")
-_SPLIT = re.compile(r"\s*(?:\+|/|;|,|\band\b|\bwith\b)\s*")
+_SPLIT = re.compile(r"\s*(?:\+|/|:|;|,|\band\b|\bwith\b)\s*")
 
 # Chinese: dosage-form affixes (longest first), and salt words.
 ZH_FORM_PREFIXES = ("注射用", "口服用", "吸入用", "外用")
@@ -296,7 +301,9 @@ def english_key(name: str) -> str:
     plain = re.sub(r"\[rdna origin\]|\(rdna origin\)|\([a-z]{2,5}[- ]?[0-9]{3,}\)", " ", plain)
     plain = re.sub(r"\b\d+(?:\.\d+)?\s*%", " ", plain)  # a strength: ``Lidocaine patch 5%``
     parts = [p for p in _SPLIT.split(plain) if p.strip()]
-    keys = sorted({k for k in (_component_key(p) for p in parts) if k})
+    # a part that only names the form (``doxorubicin hydrochloride, liposomal``) is no component
+    named = [p for p in parts if set(re.sub(r"[^a-z0-9-]+", " ", p).split()) - FORM_WORDS]
+    keys = sorted({k for k in (_component_key(p) for p in named or parts) if k})
     if not keys:
         raise ValueError(f"{name!r} has no substance name to make a key from")
     return " + ".join(keys)

@@ -50,6 +50,11 @@ ELIGLUSTAT = (
         ("Iloprost inhalation solution", "iloprost"),
         ("Lidocaine patch 5%", "lidocaine"),
         ("Cromolyn sodium 4% ophthalmic solution", "cromolyn"),
+        # a liposomal form is its substance (as ``…脂质体`` is in Chinese names)
+        ("irinotecan liposome injection", "irinotecan"),
+        ("doxorubicin hydrochloride, liposomal", "doxorubicin"),
+        ("Cytarabine:daunorubicin liposome injection; daunorubicin and cytarabine (liposome)",
+         "cytarabine + daunorubicin"),
     ],
 )
 def test_english_names_normalise_to_one_substance(name: str, key: str) -> None:
