@@ -138,7 +138,7 @@ def test_every_china_drug_with_all_its_evidence(store_dir: Path) -> None:
     assert len(data["drugs"]) == 150
     # 150 records, 144 substances (kg.drugs): tafamidis (氯苯唑酸葡胺, 氯苯唑酸软胶囊), sapropterin,
     # rilonacept, dinutuximab beta and somatropin each have a Chinese and a CDE English record, and
-    # edaravone two Chinese ones (依达拉奉注射液; 依达拉奉氯化钠注射液, edaravone in sodium chloride)
+    # edaravone two Chinese ones (依达拉奉注射液; 依达拉奉氯化钠注射液: edaravone in saline)
     assert _count(store, "china-drug-approvals", "?s a rk:Drug") == 144
     quotes = {e["what"] for d in data["drugs"] for e in d["evidence"]}
     in_graph = {

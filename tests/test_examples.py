@@ -73,8 +73,8 @@ def test_question_2_counts_organizations_drugs_and_trials(store_dir: Path) -> No
     sma = rows[f"{ID}disease/cn1-110"]
     assert int(sma["organizations"]) >= 2  # SMA Care Center, SMA Europe
     assert int(sma["trials"]) >= 3  # NCT04089566, NCT06971094, NCT05614531
-    # ALS: riluzole, edaravone (依达拉奉注射液 and 依达拉奉氯化钠注射液, both reimbursed for ALS, are
-    # one drug: the sodium chloride is the carrier) and tofersen (托夫生注射液)
+    # ALS: riluzole, edaravone (依达拉奉注射液 and 依达拉奉氯化钠注射液, both reimbursed for
+    # ALS, are one drug: the sodium chloride is the carrier) and tofersen (托夫生注射液)
     assert rows[f"{ID}disease/cn1-004"]["drugs_china"] == "3"
     assert rows[f"{ID}disease/cn1-001"]["trials"] == "0"
     fda = {d: int(r["fda_orphan_drugs"]) for d, r in rows.items()}
