@@ -52,7 +52,8 @@ SALT_WORDS = frozenset(
         "chloride", "nitrate", "pamoate", "embonate", "stearate", "dipropionate", "propionate",
         "valerate", "pivalate", "palmitate", "decanoate", "enanthate", "undecanoate", "hydrate",
         "monohydrate", "dihydrate", "trihydrate", "tetrahydrate", "pentahydrate", "sesquihydrate",
-        "hemihydrate", "anhydrous",
+        "hemihydrate", "anhydrous", "tetrahydrochloride",
+        "hci",  # HCl misprinted with a capital I (``fenfluramine HCI``)
     ]
 )
 # English dosage-form, route and device words that some records add to the substance name:
@@ -66,7 +67,8 @@ FORM_WORDS = frozenset(
         "intravenous", "subcutaneous", "cream", "gel", "film-coated", "prolonged-release",
         "extended-release", "modified-release", "delayed-release", "for", "kit", "as", "film",
         "patch", "inhalation", "ophthalmic", "topical", "intravitreal", "implant", "rectal",
-        "administration", "viscous", "liposome", "liposomal", "pegylated",
+        "administration", "viscous", "liposome", "liposomal", "pegylated", "liquid", "enteric",
+        "coated", "enteric-coated", "combination", "therapy",
     ]
 )
 # Alcohol parts of esters: with them the acid word is the substance (``dimethyl fumarate``).
@@ -135,7 +137,9 @@ def english_key(name: str) -> str:
     ``vestronidase alfa-vjbk`` → ``vestronidase alfa``.  Raises ``ValueError`` for a name with no
     Latin letters or digits."""
     plain = _nfkc(name).lower().replace("\u2010", "-").replace("\u2011", "-")
-    plain = re.sub(r"\[rdna origin\]|\(rdna origin\)|\([a-z]{2,5}[- ]?[0-9]{3,}\)", " ", plain)
+    plain = re.sub(r"[\[(]r-?dna(?: origin)?[\])]|\([a-z]{2,5}[- ]?[0-9]{3,}\)", " ", plain)
+    plain = re.sub(r"\bcombination of\b", " ", plain)  # ``Combination of nivolumab and …``
+    plain = re.sub(r"\bin combination with\b", " + ", plain)
     plain = re.sub(r"\b\d+(?:\.\d+)?\s*%", " ", plain)  # a strength: ``Lidocaine patch 5%``
     parts = [p for p in _SPLIT.split(plain) if p.strip()]
     # a part that only names the form (``doxorubicin hydrochloride, liposomal``) is no component

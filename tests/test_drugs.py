@@ -55,6 +55,15 @@ ELIGLUSTAT = (
         ("doxorubicin hydrochloride, liposomal", "doxorubicin"),
         ("Cytarabine:daunorubicin liposome injection; daunorubicin and cytarabine (liposome)",
          "cytarabine + daunorubicin"),
+        # misprints, strengths, and words about the product rather than the substance
+        ("fenfluramine HCI", "fenfluramine"),
+        ("Trientine tetrahydrochloride", "trientine"),
+        ("cysteamine enteric coated", "cysteamine"),
+        ("Somatropin (r-DNA)", "somatropin"),
+        ("Immune Globulin Subcutaneous (Human), 20% Liquid", "immune globulin human"),
+        ("Tezacaftor and Ivacaftor combination therapy", "ivacaftor + tezacaftor"),
+        ("Combination of nivolumab and ipilimumab", "ipilimumab + nivolumab"),
+        ("buprenorphine in combination with naloxone", "buprenorphine + naloxone"),
     ],
 )
 def test_english_names_normalise_to_one_substance(name: str, key: str) -> None:
@@ -126,6 +135,15 @@ def test_identity_table_ties_chinese_names_to_inns_and_never_guesses() -> None:
     assert ident.drug("注射用泰它西普") == iri.entity("drug", "telitacicept")
     vemurafenib = iri.entity("drug", "vemurafenib")
     assert ident.drug("维莫非尼片") == ident.drug("Vemurafenib") == vemurafenib
+    # reviewed English rows: names no rule can join (a synonym after a comma, INN and USAN)
+    deutetrabenazine = ident.drug("氘丁苯那嗪", "Deutetrabenazine")
+    assert ident.drug("d6-tetrabenazine, deutetrabenazine") == deutetrabenazine
+    assert ident.drug("hydroxycarbamide") == ident.drug("Hydroxyurea") == ident.drug("羟基脲")
+    conestat = iri.entity("drug", "conestat-alfa")
+    for name in ("recombinant human C1 inhibitor", "C1-esterase inhibitor (recombinant)",
+                 "Ruconest (Recombinant human C1-inhibitor)"):
+        assert ident.drug(name) == conestat
+    assert ident.drug("C1 inhibitor (human)") == ident.drug("C1 esterase inhibitor (human)")
 
 
 def test_identity_rows_give_reason_and_known_sources() -> None:
