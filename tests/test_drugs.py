@@ -144,6 +144,11 @@ def test_identity_table_ties_chinese_names_to_inns_and_never_guesses() -> None:
                  "Ruconest (Recombinant human C1-inhibitor)"):
         assert ident.drug(name) == conestat
     assert ident.drug("C1 inhibitor (human)") == ident.drug("C1 esterase inhibitor (human)")
+    igg = ident.drug("Immune Globulin (Human)")
+    for name in ("human normal immunoglobulin (IVIg)", "human normal immunoglobulin (SCIg)",
+                 "Immune globulin intravenous, human"):
+        assert ident.drug(name) == igg
+    assert ident.drug("ioflupane (123l)") == ident.drug("ioflupane (123I)")
 
 
 def test_identity_rows_give_reason_and_known_sources() -> None:

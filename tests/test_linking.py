@@ -143,6 +143,14 @@ def test_a_name_inside_another_disease_is_not_linked(
         ("Adjunctive diagnostic agent in the localization of pheochromocytomas", "cn2-060",
          "diagnostic"),
         ("用于辅助诊断生长激素缺乏症", "cn2-064", "diagnostic"),
+        # a product for diagnostic use only: every mention, in any clause (EPAR of DaTSCAN)
+        ("This medicinal product is for diagnostic use only.DaTSCAN is indicated for detecting "
+         "loss of functional dopaminergic neuron terminals in the striatum:In adult patients with "
+         "clinically uncertain Parkinsonian syndromes, in order to help differentiate essential "
+         "tremor from Parkinsonian syndromes related to idiopathic Parkinson's disease, multiple "
+         "system atrophy and progressive supranuclear palsy.", "cn1-077", "diagnostic"),
+        ("Localization of lymph nodes draining a primary tumor in patients with melanoma when "
+         "used with a hand-held gamma counter", "cn2-048", "diagnostic"),
         ("Levoleucovorin rescue is indicated after high-dose methotrexate therapy in osteosarcoma",
          "cn2-057", "supportive"),
     ],
