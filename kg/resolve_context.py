@@ -24,7 +24,8 @@ NEGATION = re.compile(
 LIMITATION = re.compile(r"\blimitations?\s+of\s+use\b|使用限制", re.IGNORECASE)
 DIAGNOSTIC = re.compile(
     r"\b(?:for|in|aid(?:ing)?\s+in|use\s+in)\s+(?:the\s+)?(?:differential\s+)?diagnos(?:is|ing|tic)"
-    r"|\bdiagnostic\s+(?:agent|test|imaging|aid|use|tool)|\bimaging\b|\bdetection\s+of\b"
+    r"|\bdiagnostic\s+(?:agent|test|imaging|aid|adjunct|use|tool)|\bimaging\b|\bdetection\s+of\b"
+    r"|^\W*diagnosis\s+of\b"  # a clause that is a diagnosis; "a confirmed diagnosis of X" is not
     r"|\bscreening\b|\bvisuali[sz]ation\b|\blocali[sz]ation\s+of\b|\blymphatic\s+mapping\b"
     r"|辅助诊断|诊断用|诊断试剂|用于[^，,。；;]{0,12}的?诊断(?!为)|显像|筛查",
     re.IGNORECASE,

@@ -151,6 +151,9 @@ def test_a_name_inside_another_disease_is_not_linked(
          "system atrophy and progressive supranuclear palsy.", "cn1-077", "diagnostic"),
         ("Localization of lymph nodes draining a primary tumor in patients with melanoma when "
          "used with a hand-held gamma counter", "cn2-048", "diagnostic"),
+        ("For use as a diagnostic adjunct in patients with pheochromocytoma.", "cn2-060",
+         "diagnostic"),
+        ("Diagnosis of growth hormone deficiency", "cn2-064", "diagnostic"),
         ("Levoleucovorin rescue is indicated after high-dose methotrexate therapy in osteosarcoma",
          "cn2-057", "supportive"),
     ],
@@ -166,6 +169,8 @@ def test_negated_diagnostic_and_supportive_mentions_are_candidates(
 def test_diagnosed_with_is_a_treated_population(resolver: DiseaseResolver) -> None:
     text = "本品适用于诊断为血管性血友病（VWD）的成人患者"
     assert "cn2-084" in _strong(resolver, text)
+    text = "Indicated for the treatment of patients with a diagnosis of Pompe disease"
+    assert "cn1-035" in _strong(resolver, text)
 
 
 def test_a_group_enumerating_its_members_means_those_members(resolver: DiseaseResolver) -> None:
