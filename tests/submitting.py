@@ -6,9 +6,14 @@ from __future__ import annotations
 import json
 import shutil
 import urllib.parse
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from tests.conftest import Server
 from tests.examples import example_query, rows_of
 
 TOKEN = "review-token-for-tests"
@@ -19,6 +24,21 @@ def copy_store(store_dir: Path, dest: Path) -> Path:
     """A copy of a built store (its ``serving`` link and builds) that tests may write to."""
     shutil.copytree(store_dir, dest, symlinks=True)
     return dest
+
+
+@contextmanager
+def serving_a_copy(store_dir: Path, folder: Path, *extra: str) -> Iterator[Server]:
+    """A real ``rarekg serve`` that takes writes (with ``TOKEN``), on a copy of the store in
+    ``folder``, its submissions in ``folder/subs`` and its log in ``folder/serve.log``."""
+    store = copy_store(store_dir, folder / "store")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("RAREKG_SUBMISSIONS_DIR", str(folder / "subs"))
+        srv = Server(store, folder / "serve.log", "--update-token", TOKEN, *extra)
+        srv.wait_ready()
+    try:
+        yield srv
+    finally:
+        srv.stop()
 
 
 def diseases_without_organization(store_dir: Path) -> list[dict[str, str]]:

@@ -27,6 +27,7 @@ from tests.submitting import (
     copy_store,
     diseases_without_organization,
     new_organization,
+    serving_a_copy,
 )
 
 pytestmark = pytest.mark.server
@@ -37,16 +38,10 @@ AUTH = f"Authorization: Bearer {TOKEN}\r\n"
 @pytest.fixture(scope="module")
 def hostile(request: pytest.FixtureRequest, store_dir: Path,
             tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    with scratch(request, tmp_path_factory, "hostile") as tmp:
-        store = copy_store(store_dir, tmp / "store")
-        with pytest.MonkeyPatch.context() as mp:
-            mp.setenv("RAREKG_SUBMISSIONS_DIR", str(tmp / "subs"))
-            srv = Server(store, tmp / "serve.log", "--update-token", TOKEN, "--query-timeout",
-                         "5", "--max-result-bytes", "1000000", "--public-base-url",
-                         "https://rarekg.example.org")
-            srv.wait_ready()
+    with scratch(request, tmp_path_factory, "hostile") as tmp, serving_a_copy(
+            store_dir, tmp, "--query-timeout", "5", "--max-result-bytes", "1000000",
+            "--public-base-url", "https://rarekg.example.org") as srv:
         yield srv
-        srv.stop()
 
 
 def raw(port: int, data: bytes, source: str = "127.0.0.1",

@@ -18,7 +18,7 @@ import pytest
 
 from tests.conftest import Server, scratch
 from tests.examples import example_query
-from tests.submitting import TOKEN, code_of, copy_store, diseases_without_organization
+from tests.submitting import TOKEN, code_of, diseases_without_organization, serving_a_copy
 from tests.test_browser import ARGS, CHROMIUM, SHARED_SHOTS, Tab, require_playwright
 
 pytestmark = pytest.mark.server
@@ -63,14 +63,9 @@ def shots(tmp_path: Path) -> Iterator[Path]:
 @pytest.fixture(scope="module")
 def writable_server(request: pytest.FixtureRequest, store_dir: Path,
                     tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    with scratch(request, tmp_path_factory, "contribute-browser") as root:
-        store = copy_store(store_dir, root / "store")
-        with pytest.MonkeyPatch.context() as mp:
-            mp.setenv("RAREKG_SUBMISSIONS_DIR", str(root / "subs"))
-            server = Server(store, root / "serve.log", "--update-token", TOKEN)
-            server.wait_ready()
+    with scratch(request, tmp_path_factory, "contribute-browser") as root, serving_a_copy(
+            store_dir, root) as server:
         yield server
-        server.stop()
 
 
 def _q01(url: str) -> set[str]:
