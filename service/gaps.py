@@ -22,6 +22,7 @@ from kg.errors import RarekgError
 from kg.vocab import GRAPH_BASE, PREFIXES
 from service import charts, i18n, web
 from service.queries import select
+from service.terms import language_of
 
 bp = Blueprint("gaps", __name__)
 
@@ -75,8 +76,8 @@ def _void() -> dict[str, Any]:
     for row in rows:
         g = graphs.setdefault(row["g"]["value"], {"iri": row["g"]["value"], "classes": {}})
         if "title" in row:  # one per language (kg/describe.py)
-            lang = row["title"].get("xml:lang", "en").split("-")[0].lower()
-            g.setdefault("titles", {})[lang] = row["title"]["value"]
+            title = row["title"]["value"]
+            g.setdefault("titles", {})[language_of(title, row["title"].get("xml:lang", ""))] = title
         if "issued" in row:
             g["issued"] = row["issued"]["value"]
         if "class" in row:
