@@ -120,7 +120,7 @@ ZH_KIT_CARRIERS = frozenset(
 )
 ZH_PREMIX_CARRIERS = ("氯化钠", "葡萄糖")
 _ZH_FLUIDS = re.compile(
-    r"^(?:复方|生理|浓|注射用|氨基)$|^复方|葡萄糖$|果糖$|甘油|淀粉|电解质|氨基酸|脂肪乳|乳酸钠")
+    r"^(?:生理|浓|注射用|氨基)$|^复方|葡萄糖$|果糖$|甘油|淀粉|电解质|氨基酸|脂肪乳|乳酸钠")
 _ZH_BRACKETS = re.compile(r"[（(]([^（）()]*)[）)]")
 # A bracket that only says the route, the device or a roman-numbered variant is dropped; one with
 # Latin letters or digits names a composition (``(15AA)``, ``(30R)``, ``(Vero细胞)``) and stays.
@@ -143,15 +143,19 @@ def english_key(name: str) -> str:
     plain = re.sub(r"\b\d+(?:\.\d+)?\s*%", " ", plain)  # a strength: ``Lidocaine patch 5%``
     parts = [p for p in _SPLIT.split(plain) if p.strip()]
     # a part that only names the form (``doxorubicin hydrochloride, liposomal``) is no component
-    named = [p for p in parts if set(re.sub(r"[^a-z0-9-]+", " ", p).split()) - FORM_WORDS]
+    named = [p for p in parts if set(_words(p)) - FORM_WORDS]
     keys = sorted({k for k in (_component_key(p) for p in named or parts) if k})
     if not keys:
         raise ValueError(f"{name!r} has no substance name to make a key from")
     return " + ".join(keys)
 
 
+def _words(part: str) -> list[str]:
+    return re.sub(r"[^a-z0-9-]+", " ", part).split()
+
+
 def _component_key(part: str) -> str:
-    words = re.sub(r"[^a-z0-9-]+", " ", part).split()
+    words = _words(part)
     words = ["alfa" if w == "alpha" else w for w in words]
     words = [re.sub(r"^alpha-", "alfa-", w) for w in words]
     words = [w.replace("sulph", "sulf") for w in words]
@@ -203,14 +207,9 @@ def chinese_key(name: str) -> str:
 def _without_carrier(s: str) -> str:
     """``头孢唑林钠/氯化钠`` → ``头孢唑林钠`` (a kit), ``依达拉奉氯化钠`` → ``依达拉奉`` (a premix);
     ``复方氯化钠``, ``葡萄糖氯化钠``, ``果糖氯化钠``, ``氨基葡萄糖`` stay."""
-    drug, slash, carrier = s.partition("/")
-    if slash and len(drug) >= 2 and "/" not in carrier:
-        for suffix in ZH_FORM_SUFFIXES:
-            if carrier.endswith(suffix) and len(carrier) > len(suffix):
-                carrier = carrier[: -len(suffix)]
-                break
-        if carrier in ZH_KIT_CARRIERS:
-            return drug
+    drug, _, carrier = s.partition("/")  # the form suffix is already gone from the carrier
+    if len(drug) >= 2 and carrier in ZH_KIT_CARRIERS:
+        return drug
     for carrier in ZH_PREMIX_CARRIERS:
         rest = s.removesuffix(carrier)
         if rest != s and len(rest) >= 2 and "、" not in rest and not _ZH_FLUIDS.search(rest):
